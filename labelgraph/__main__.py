@@ -1,0 +1,5 @@
+import sys
+
+from labelgraph.cli import main
+
+sys.exit(main())

@@ -1,0 +1,34 @@
+"""The ``vision`` command line: ``vision SUBCOMMAND ...``.
+
+Each sub-command group lives in its own private module that defines ``register(subparsers)``;
+the module list below is the registry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Sequence
+
+from labelgraph._cli_common import run_cli
+
+__all__ = ["get_args_parser", "main"]
+
+# Registry of sub-command modules; each defines ``register(subparsers) -> None``.
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vision",
+        description="Train, adapt and evaluate graph-augmented multi-label image classifiers.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_cli("vision", get_args_parser, argv)
