@@ -1,0 +1,97 @@
+"""Ensembles: combine several runs' probabilities, by averaging or by majority vote.
+
+Members must share one label vocabulary in the same order (checked by
+:func:`check_same_vocabulary`: a mismatch is an :class:`InputError` naming the runs and the first
+differing label). Vote registry (``create_vote(name)``, ``list_votes()``):
+
+* ``mean``: average probabilities ``[N, L]``; the decision rule is applied afterwards;
+* ``majority``: each member decides with its own rule; a label is kept when more than half of
+  the members predict it. Scores are the vote fraction plus a small tie-break by mean
+  probability (used to rank labels and for fallbacks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from corpora.errors import InputError
+
+__all__ = ["EnsembleResult", "check_same_vocabulary", "create_vote", "list_votes"]
+
+
+@dataclass
+class EnsembleResult:
+    """Combined scores ``[N, L]`` and, for votes that decide, the decisions ``[N, L]`` bool."""
+
+    scores: np.ndarray
+    decisions: np.ndarray | None
+
+
+VoteFn = Callable[[Sequence[np.ndarray], Sequence[np.ndarray] | None], EnsembleResult]
+
+
+def check_same_vocabulary(members: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+    """Check every member ``(name, codes)`` has the first member's codes; return them."""
+    if not members:
+        raise InputError("an ensemble needs at least one run")
+    ref_name, ref = members[0][0], list(members[0][1])
+    for name, codes in members[1:]:
+        codes = list(codes)
+        if codes == ref:
+            continue
+        if len(codes) != len(ref):
+            detail = f"{len(codes)} labels vs {len(ref)}"
+        else:
+            k = next(i for i, (a, b) in enumerate(zip(codes, ref)) if a != b)
+            detail = f"label #{k} is {codes[k]!r} there but {ref[k]!r} in {ref_name}"
+        raise InputError(
+            f"ensemble member {name} has a different label vocabulary from {ref_name} ({detail}); "
+            "ensemble only runs trained on the same vocabulary"
+        )
+    return ref
+
+
+def _shapes(probs: Sequence[np.ndarray]) -> tuple[int, int]:
+    if not probs:
+        raise InputError("an ensemble needs at least one member's predictions")
+    shape = np.asarray(probs[0]).shape
+    for k, p in enumerate(probs):
+        if np.asarray(p).shape != shape:
+            raise InputError(
+                f"ensemble member #{k} predicted shape {np.shape(p)}, expected {shape}"
+            )
+    return shape
+
+
+def _mean(probs: Sequence[np.ndarray], decisions: Sequence[np.ndarray] | None) -> EnsembleResult:
+    _shapes(probs)
+    return EnsembleResult(np.mean(np.stack([np.asarray(p) for p in probs]), axis=0), None)
+
+
+def _majority(
+    probs: Sequence[np.ndarray], decisions: Sequence[np.ndarray] | None
+) -> EnsembleResult:
+    _shapes(probs)
+    if decisions is None or len(decisions) != len(probs):
+        raise ValueError("majority vote needs one decision matrix per member")
+    votes = np.mean(np.stack([np.asarray(d, dtype=np.float64) for d in decisions]), axis=0)
+    mean_p = np.mean(np.stack([np.asarray(p) for p in probs]), axis=0)
+    return EnsembleResult(votes + 1e-3 * mean_p, votes > 0.5)
+
+
+_VOTES: dict[str, VoteFn] = {"mean": _mean, "majority": _majority}
+
+
+def list_votes() -> list[str]:
+    """Names accepted by :func:`create_vote` (and ``vision predict --vote``)."""
+    return list(_VOTES)
+
+
+def create_vote(name: str) -> VoteFn:
+    """The vote called ``name``: ``fn(probs_list, decisions_list) -> EnsembleResult``."""
+    if name not in _VOTES:
+        raise InputError(f"unknown vote {name!r}; choose one of {', '.join(_VOTES)}")
+    return _VOTES[name]

@@ -1,0 +1,124 @@
+"""Label-prior shift: re-estimate label priors for the target domain and shift logits.
+
+Each label is a binary problem with a sigmoid output. If the classifier was trained where label
+``j`` has prior ``s_j`` and the target domain has prior ``q_j`` (everything else unchanged), Bayes'
+rule gives the target posterior by adding the log *prior-odds* ratio to the logit::
+
+    logit'_j = logit_j + log(q_j / (1 - q_j)) - log(s_j / (1 - s_j))
+
+Target priors come from the tuning labels (counts shrunk toward the source prior, so a label
+absent from 100 tuning images is not driven to zero) and/or from EM on unlabeled target-domain
+predictions (Saerens, Latinne & Decaestecker, 2002), run per label; labeled images can join the
+EM with their known labels held fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from vision.metrics._arrays import as_bool, as_dense
+
+__all__ = [
+    "log_odds",
+    "log_prior_ratio",
+    "tuning_priors",
+    "em_priors",
+    "shift_logits",
+    "shift_probs",
+]
+
+logger = logging.getLogger(__name__)
+
+_EPS = 1e-6
+
+
+def log_odds(p: Any, eps: float = _EPS) -> np.ndarray:
+    """``log(p / (1 - p))`` with ``p`` clipped to ``[eps, 1 - eps]``."""
+    p = np.clip(np.asarray(p, dtype=np.float64), eps, 1 - eps)
+    return np.log(p) - np.log1p(-p)
+
+
+def log_prior_ratio(source_prior: Any, target_prior: Any, eps: float = _EPS) -> np.ndarray:
+    """The per-label logit offset ``logit(target) - logit(source)`` ``[L]``."""
+    return log_odds(target_prior, eps) - log_odds(source_prior, eps)
+
+
+def tuning_priors(targets: Any, source_prior: Any, strength: float = 10.0) -> np.ndarray:
+    """Target priors from tuning labels, shrunk toward the source prior.
+
+    ``q_j = (count_j + strength * s_j) / (N + strength)``.
+
+    Args:
+        targets: tuning labels ``[N, L]`` 0/1.
+        source_prior: training-set label frequencies ``[L]`` in [0, 1].
+        strength: pseudo-count of the source prior (0 = raw tuning frequencies).
+    Returns:
+        ``[L]`` priors.
+    """
+    t = as_bool(targets)
+    s = np.asarray(source_prior, dtype=np.float64)
+    if t.shape[1] != s.shape[0]:
+        raise ValueError(f"targets have {t.shape[1]} labels, source prior {s.shape[0]}")
+    return (t.sum(0) + strength * s) / (t.shape[0] + strength)
+
+
+def shift_probs(probs: Any, offset: Any, eps: float = _EPS) -> np.ndarray:
+    """Apply a logit offset ``[L]`` to probabilities ``[N, L]``."""
+    p = as_dense(probs)
+    z = log_odds(p, eps) + np.asarray(offset, dtype=np.float64)[None, :]
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def shift_logits(logits: Any, offset: Any) -> np.ndarray:
+    """``logits [N, L] + offset [L]``."""
+    return as_dense(logits) + np.asarray(offset, dtype=np.float64)[None, :]
+
+
+def em_priors(
+    probs: Any,
+    source_prior: Any,
+    *,
+    labeled_targets: Any = None,
+    init_prior: Any = None,
+    max_iter: int = 200,
+    tol: float = 1e-7,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Saerens EM for per-label priors on unlabeled predictions.
+
+    E-step: adjust every posterior to the current prior estimate ``q`` (:func:`shift_probs`
+    with :func:`log_prior_ratio`); M-step: ``q = mean`` of the adjusted posteriors (labeled
+    images, when given, contribute their 0/1 labels instead).
+
+    Args:
+        probs: unlabeled target-domain probabilities ``[N, L]`` under the source prior.
+        source_prior: ``[L]`` training priors.
+        labeled_targets: optional ``[M, L]`` 0/1 labels of target-domain images.
+        init_prior: starting ``q`` (default: the source prior).
+        max_iter / tol: stop after ``max_iter`` steps or when ``max |dq| < tol``.
+    Returns:
+        ``(q [L], adjusted probs [N, L])``.
+    """
+    p = as_dense(probs)
+    s = np.clip(np.asarray(source_prior, dtype=np.float64), _EPS, 1 - _EPS)
+    q = s.copy() if init_prior is None else np.asarray(init_prior, dtype=np.float64).copy()
+    lab_sum, n_lab = 0.0, 0
+    if labeled_targets is not None:
+        lt = as_bool(labeled_targets)
+        lab_sum, n_lab = lt.sum(0).astype(np.float64), lt.shape[0]
+    total = p.shape[0] + n_lab
+    if total == 0:
+        return q, p
+    adjusted = p
+    for it in range(max_iter):
+        adjusted = shift_probs(p, log_prior_ratio(s, q))
+        q_new = (adjusted.sum(0) + lab_sum) / total
+        delta = float(np.max(np.abs(q_new - q))) if q.size else 0.0
+        q = q_new
+        if delta < tol:
+            logger.debug("EM priors converged after %d iterations", it + 1)
+            break
+    adjusted = shift_probs(p, log_prior_ratio(s, q))
+    return q, adjusted

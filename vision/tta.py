@@ -1,0 +1,110 @@
+"""Test-time augmentation: average sigmoid probabilities over flipped and cropped views.
+
+Registry of view generators (``create_tta(name)``, ``list_tta()``):
+
+* ``none``: the image itself (1 view);
+* ``flip``: + its horizontal mirror (2 views);
+* ``crops``: + four corner crops and a centre crop covering ``crop_scale`` of each side,
+  resized back to the input size (6 views);
+* ``flip+crops``: every ``crops`` view and its mirror (12 views).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from corpora.errors import InputError
+
+__all__ = ["TestTimeAugmentation", "create_tta", "list_tta", "tta_probabilities"]
+
+ViewFn = Callable[[torch.Tensor], list[torch.Tensor]]
+
+
+def _identity(x: torch.Tensor) -> list[torch.Tensor]:
+    return [x]
+
+
+def _flip(x: torch.Tensor) -> list[torch.Tensor]:
+    return [x, torch.flip(x, dims=[-1])]
+
+
+def _crops(x: torch.Tensor, crop_scale: float = 0.875) -> list[torch.Tensor]:
+    h, w = x.shape[-2:]
+    ch, cw = max(1, round(h * crop_scale)), max(1, round(w * crop_scale))
+    tops = [0, 0, h - ch, h - ch, (h - ch) // 2]
+    lefts = [0, w - cw, 0, w - cw, (w - cw) // 2]
+    views = [x]
+    for top, left in zip(tops, lefts):
+        crop = x[..., top : top + ch, left : left + cw]
+        views.append(F.interpolate(crop, size=(h, w), mode="bilinear", align_corners=False))
+    return views
+
+
+def _flip_crops(x: torch.Tensor) -> list[torch.Tensor]:
+    views = _crops(x)
+    return views + [torch.flip(v, dims=[-1]) for v in views]
+
+
+_REGISTRY: dict[str, ViewFn] = {
+    "none": _identity,
+    "flip": _flip,
+    "crops": _crops,
+    "flip+crops": _flip_crops,
+}
+
+
+@dataclass(frozen=True)
+class TestTimeAugmentation:
+    """A named view generator: ``views(x [B, 3, H, W]) -> list of [B, 3, H, W]``."""
+
+    name: str
+    views: ViewFn
+
+    def __call__(self, x: torch.Tensor) -> list[torch.Tensor]:
+        return self.views(x)
+
+
+def list_tta() -> list[str]:
+    """Names accepted by :func:`create_tta` (and ``vision predict --tta``)."""
+    return list(_REGISTRY)
+
+
+def create_tta(name: str) -> TestTimeAugmentation:
+    """The TTA called ``name``; :class:`InputError` naming the choices otherwise."""
+    if name not in _REGISTRY:
+        raise InputError(f"unknown TTA {name!r}; choose one of {', '.join(_REGISTRY)}")
+    return TestTimeAugmentation(name, _REGISTRY[name])
+
+
+@torch.no_grad()
+def tta_probabilities(
+    model: nn.Module,
+    x: torch.Tensor,
+    tta: TestTimeAugmentation | str = "none",
+    logit_offset: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Mean sigmoid probability over the TTA views.
+
+    Args:
+        model: maps ``[B, 3, H, W]`` to logits ``[B, L]`` (put in eval mode by the caller).
+        x: images ``[B, 3, H, W]``.
+        tta: a :class:`TestTimeAugmentation` or its name.
+        logit_offset: optional ``[L]`` added to every view's logits (prior shift).
+    Returns:
+        ``[B, L]`` float32 probabilities.
+    """
+    aug = create_tta(tta) if isinstance(tta, str) else tta
+    views = aug(x)
+    total = None
+    for view in views:
+        logits = model(view).float()
+        if logit_offset is not None:
+            logits = logits + logit_offset.to(logits.device, logits.dtype)
+        p = torch.sigmoid(logits)
+        total = p if total is None else total + p
+    return total / len(views)
