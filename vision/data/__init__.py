@@ -1,0 +1,66 @@
+"""Data side of ``vision``: Open Images readers, soft-target policies, image datasets, caches.
+
+Public API (see ``docs/interfaces.md``)::
+
+    load_targets(data_dir, policy="seed") -> DataFrame[ImageID, LabelName, Target]
+    targets_matrix(df, codes) -> (image_ids, targets csr [N, L] float32, hard-negative csr | None)
+    ImageFolderDataset(images_dir, image_ids, targets=None, transform=None, image_size=64,
+                       cache_dir=None)[i] -> (image [3, H, W], target [L], mask [L])
+    build_transform("train" | "eval", image_size=64)
+    read_human_labels, read_machine_labels, read_bounding_boxes, read_class_descriptions,
+    read_classes_trainable, read_tuning_labels, read_solution, read_submission
+"""
+
+from vision.data.build_transform import build_transform, list_transforms, register_transform
+from vision.data.data_layout import DataLayout
+from vision.data.human_policy import HumanPolicy
+from vision.data.image_cache import ImageCache
+from vision.data.image_folder_dataset import ImageFolderDataset
+from vision.data.label_policy import (
+    LabelEvidence,
+    create_label_policy,
+    list_label_policies,
+    register_label_policy,
+)
+from vision.data.load_targets import load_evidence, load_targets
+from vision.data.precedence_policy import PrecedencePolicy
+from vision.data.read_bounding_boxes import read_bounding_boxes
+from vision.data.read_class_descriptions import read_class_descriptions
+from vision.data.read_classes_trainable import read_classes_trainable
+from vision.data.read_image_labels import read_human_labels, read_image_labels, read_machine_labels
+from vision.data.read_report import ReadReport
+from vision.data.read_solution import read_solution, read_submission
+from vision.data.read_tuning_labels import read_tuning_labels
+from vision.data.seed_policy import SeedPolicy
+from vision.data.targets_matrix import targets_matrix
+from vision.data.write_submission import write_submission
+
+__all__ = [
+    "DataLayout",
+    "HumanPolicy",
+    "ImageCache",
+    "ImageFolderDataset",
+    "LabelEvidence",
+    "PrecedencePolicy",
+    "ReadReport",
+    "SeedPolicy",
+    "build_transform",
+    "create_label_policy",
+    "list_label_policies",
+    "list_transforms",
+    "load_evidence",
+    "load_targets",
+    "read_bounding_boxes",
+    "read_class_descriptions",
+    "read_classes_trainable",
+    "read_human_labels",
+    "read_image_labels",
+    "read_machine_labels",
+    "read_solution",
+    "read_submission",
+    "read_tuning_labels",
+    "register_label_policy",
+    "register_transform",
+    "targets_matrix",
+    "write_submission",
+]
