@@ -1,0 +1,145 @@
+"""Association measures over :class:`~labelgraph.cooccurrence.CooccurrenceCounts`.
+
+For a context with ``N`` contexts (``total``), label counts ``n_a`` and pair counts ``n_ab``
+(for ``"pairs"``-kind contexts such as windows, ``n_a`` and ``N`` are the marginals of the
+symmetric pair matrix instead)::
+
+    P(a, b) = n_ab / N         P(a) = n_a / N
+    P_alpha(b) = n_b^alpha / sum_c n_c^alpha * (sum_c n_c / N)   # context-distribution smoothing,
+                                                                 # same total mass as P
+    PMI_alpha(a, b) = log P(a, b) - 1/2 [log P(a) + log P_alpha(a) + log P(b) + log P_alpha(b)]
+    PPMI = max(0, PMI_alpha) * n_ab / (n_ab + shrinkage)        # symmetric, nats
+    NPMI = log(P(a, b) / (P(a) P(b))) / -log P(a, b)             # in [-1, 1], alpha = 1
+    P(b | a) = n_ab / n_a
+
+``PMI_alpha`` is the symmetric mean of Levy et al.'s smoothed PMI taken in both directions;
+``alpha = 1`` and ``shrinkage = 0`` give the plain PMI. Only pairs with ``n_ab >= min_count``
+get a value; every result is a sparse ``[L, L]`` matrix.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from labelgraph._sparse import canonical_csr
+from labelgraph.cooccurrence import CooccurrenceCounts
+
+__all__ = [
+    "context_marginals",
+    "ppmi_matrix",
+    "npmi_matrix",
+    "conditional_matrix",
+    "pair_statistics",
+    "DEFAULT_ALPHA",
+]
+
+DEFAULT_ALPHA = 0.75
+
+
+def context_marginals(counts: CooccurrenceCounts, context: str) -> tuple[np.ndarray, float]:
+    """``(n [L] float64, N)`` used as label counts and context total for ``context``."""
+    if counts.kind(context) == "pairs":
+        n = np.asarray(counts.pairs(context).sum(axis=1), dtype=np.float64).ravel()
+        return n, float(n.sum())
+    return counts.unigram(context).astype(np.float64), float(counts.total(context))
+
+
+def _log_probs(n: np.ndarray, total: float, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """``log P(a)`` and ``log P_alpha(a)`` ([L] float64, -inf where n = 0)."""
+    with np.errstate(divide="ignore"):
+        log_p = np.log(n) - math.log(total) if total > 0 else np.full_like(n, -np.inf)
+        if alpha == 1.0:
+            return log_p, log_p
+        na = np.power(n, alpha)
+        mass = n.sum() / total if total > 0 else 0.0
+        log_pa = np.log(na) - math.log(na.sum()) + math.log(mass) if na.sum() > 0 else log_p
+    return log_p, log_pa
+
+
+def _observed(counts: CooccurrenceCounts, context: str, min_count: int) -> sp.coo_matrix:
+    pairs = counts.pairs(context).tocoo()
+    keep = pairs.data >= max(int(min_count), 1)
+    return sp.coo_matrix((pairs.data[keep], (pairs.row[keep], pairs.col[keep])), shape=pairs.shape)
+
+
+def ppmi_matrix(
+    counts: CooccurrenceCounts,
+    context: str,
+    alpha: float = DEFAULT_ALPHA,
+    min_count: int = 1,
+    shrinkage: float = 1.0,
+) -> sp.csr_matrix:
+    """Symmetric ``[L, L]`` float32 CSR of positive, shrunk, alpha-smoothed PMI (nats)."""
+    n, total = context_marginals(counts, context)
+    coo = _observed(counts, context, min_count)
+    if coo.nnz == 0 or total <= 0:
+        return sp.csr_matrix(coo.shape, dtype=np.float32)
+    log_p, log_pa = _log_probs(n, total, alpha)
+    half = 0.5 * (log_p + log_pa)
+    nab = coo.data.astype(np.float64)
+    pmi = np.log(nab) - math.log(total) - half[coo.row] - half[coo.col]
+    val = np.maximum(pmi, 0.0) * (nab / (nab + shrinkage) if shrinkage > 0 else 1.0)
+    return canonical_csr(sp.coo_matrix((val, (coo.row, coo.col)), shape=coo.shape), np.float32)
+
+
+def npmi_matrix(counts: CooccurrenceCounts, context: str, min_count: int = 1) -> sp.csr_matrix:
+    """Symmetric ``[L, L]`` float32 CSR of NPMI in ``[-1, 1]`` for observed pairs (a stored
+    value can be negative; an exact 0 is dropped by the sparse format)."""
+    n, total = context_marginals(counts, context)
+    coo = _observed(counts, context, min_count)
+    if coo.nnz == 0 or total <= 0:
+        return sp.csr_matrix(coo.shape, dtype=np.float32)
+    nab = coo.data.astype(np.float64)
+    log_pab = np.log(nab) - math.log(total)
+    pmi = log_pab - (np.log(n[coo.row]) - math.log(total)) - (np.log(n[coo.col]) - math.log(total))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        val = np.where(log_pab < 0, pmi / -log_pab, 1.0)
+    return canonical_csr(sp.coo_matrix((val, (coo.row, coo.col)), shape=coo.shape), np.float32)
+
+
+def conditional_matrix(
+    counts: CooccurrenceCounts, context: str, min_count: int = 1
+) -> sp.csr_matrix:
+    """``[L, L]`` float32 CSR with ``[a, b] = P(b | a) = n_ab / n_a`` (not symmetric)."""
+    n, _ = context_marginals(counts, context)
+    coo = _observed(counts, context, min_count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        val = coo.data / n[coo.row]
+    return canonical_csr(sp.coo_matrix((val, (coo.row, coo.col)), shape=coo.shape), np.float32)
+
+
+def pair_statistics(
+    counts: CooccurrenceCounts, context: str, a: int, b: int, alpha: float = DEFAULT_ALPHA
+) -> dict[str, Any]:
+    """Counts and measures of one pair (label indices) in one context, as plain floats.
+
+    Keys: ``count_a``, ``count_b``, ``count_ab``, ``total``, ``pmi`` (alpha = 1), ``ppmi``
+    (alpha-smoothed, unshrunk), ``npmi``, ``p_b_given_a``, ``p_a_given_b`` (None where
+    undefined, e.g. ``count_ab = 0`` for PMI).
+    """
+    n, total = context_marginals(counts, context)
+    nab = float(counts.count(context, a, b)) if a != b else float(n[a])
+    na, nb = float(n[a]), float(n[b])
+    out: dict[str, Any] = {
+        "count_a": na,
+        "count_b": nb,
+        "count_ab": nab,
+        "total": total,
+        "pmi": None,
+        "ppmi": None,
+        "npmi": None,
+        "p_b_given_a": nab / na if na > 0 else None,
+        "p_a_given_b": nab / nb if nb > 0 else None,
+    }
+    if nab > 0 and na > 0 and nb > 0 and total > 0:
+        log_pab = math.log(nab / total)
+        pmi = log_pab - math.log(na / total) - math.log(nb / total)
+        out["pmi"] = pmi
+        out["npmi"] = pmi / -log_pab if log_pab < 0 else 1.0
+        log_p, log_pa = _log_probs(n, total, alpha)
+        out["ppmi"] = max(0.0, log_pab - 0.5 * (log_p[a] + log_pa[a] + log_p[b] + log_pa[b]))
+    return out

@@ -1,0 +1,419 @@
+"""Sparse label-label co-occurrence counts, accumulated per shard and merged across processes.
+
+:class:`CooccurrenceCounts` is the (immutable, mergeable, saveable) result;
+:class:`CooccurrenceCounter` accumulates it from documents (per sentence, per window of ``W``
+tokens, per document, all in one pass) or from image label sets.
+
+Pair counts are kept as strictly upper-triangular (``a < b``) CSR ``int64`` matrices
+``[L, L]``; a dense ``L x L`` array is never built. Two kinds of context:
+
+* ``"set"`` contexts (sentence, document, image): ``pairs[a, b]`` = number of contexts holding
+  both labels, ``unigram[a]`` = number of contexts holding ``a``, ``total`` = number of contexts
+  (including those with no label at all);
+* ``"pairs"`` contexts (window): ``pairs[a, b]`` = number of mention pairs of ``a`` and ``b``
+  at most ``W`` tokens apart in one sentence; ``unigram[a]`` = mentions of ``a``; ``total`` =
+  mentions. Association measures use the marginals of the pair matrix for this kind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from corpora._atomic import atomic_write
+from corpora.errors import CorruptInputError, InputError
+
+__all__ = ["CooccurrenceCounts", "CooccurrenceCounter", "TEXT_CONTEXTS", "CONTEXT_KINDS"]
+
+logger = logging.getLogger(__name__)
+
+TEXT_CONTEXTS = ("sentence", "window", "document")
+#: kind of each known context ("set" or "pairs")
+CONTEXT_KINDS = {"sentence": "set", "window": "pairs", "document": "set", "image": "set"}
+COUNTS_FORMAT = "labelgraph.cooccurrence"
+COUNTS_FORMAT_VERSION = 1
+
+_FLUSH_KEYS = 4_000_000
+
+
+def _empty(n: int) -> sp.csr_matrix:
+    return sp.csr_matrix((n, n), dtype=np.int64)
+
+
+class CooccurrenceCounts:
+    """Label co-occurrence counts for ``n_labels`` labels in one or more contexts.
+
+    Args:
+        n_labels: ``L``.
+        pairs: context -> strictly upper-triangular ``[L, L]`` int64 CSR pair counts.
+        unigram: context -> ``[L]`` int64 label counts (see the module docstring).
+        totals: context -> number of contexts (set kind) or mentions (pairs kind).
+        mentions: ``[L]`` int64 label mentions (all contexts share them); zeros for images.
+        meta: free-form parameters (window size, ...), saved with the counts.
+        examples: ``{pair_key: [sentence refs]}`` with ``pair_key = a * L + b`` (``a < b``),
+            the first references (ints) of sentences holding both labels, at most
+            ``meta["examples_per_pair"]`` each, in counting order.
+    """
+
+    def __init__(
+        self,
+        n_labels: int,
+        pairs: Mapping[str, sp.spmatrix],
+        unigram: Mapping[str, np.ndarray],
+        totals: Mapping[str, int],
+        mentions: np.ndarray | None = None,
+        meta: Mapping[str, Any] | None = None,
+        examples: Mapping[int, list[int]] | None = None,
+    ) -> None:
+        self.n_labels = int(n_labels)
+        self._pairs = {k: sp.csr_matrix(v, dtype=np.int64) for k, v in pairs.items()}
+        self._unigram = {k: np.asarray(v, dtype=np.int64) for k, v in unigram.items()}
+        self._totals = {k: int(v) for k, v in totals.items()}
+        self.mentions = (
+            np.zeros(self.n_labels, dtype=np.int64)
+            if mentions is None
+            else np.asarray(mentions, dtype=np.int64)
+        )
+        self.meta: dict[str, Any] = dict(meta or {})
+        self.examples: dict[int, list[int]] = {int(k): list(v) for k, v in (examples or {}).items()}
+        for k in self._pairs:
+            if self._pairs[k].shape != (self.n_labels, self.n_labels):
+                raise ValueError(f"pair counts {k!r} have shape {self._pairs[k].shape}")
+
+    @property
+    def contexts(self) -> list[str]:
+        return list(self._pairs)
+
+    def kind(self, context: str) -> str:
+        return self.meta.get("kinds", {}).get(context, CONTEXT_KINDS.get(context, "set"))
+
+    def _check(self, context: str) -> None:
+        if context not in self._pairs:
+            raise InputError(
+                f"no co-occurrence counts for context {context!r}; counted: {', '.join(self._pairs)}"
+            )
+
+    def upper(self, context: str) -> sp.csr_matrix:
+        """Strictly upper-triangular ``[L, L]`` int64 pair counts."""
+        self._check(context)
+        return self._pairs[context]
+
+    def pairs(self, context: str) -> sp.csr_matrix:
+        """Symmetric ``[L, L]`` int64 pair counts (zero diagonal)."""
+        u = self.upper(context)
+        return (u + u.T).tocsr()
+
+    def unigram(self, context: str) -> np.ndarray:
+        self._check(context)
+        return self._unigram[context]
+
+    def total(self, context: str) -> int:
+        self._check(context)
+        return self._totals[context]
+
+    def count(self, context: str, a: int, b: int) -> int:
+        """Co-occurrence count of labels ``a`` and ``b`` (indices) in ``context``."""
+        if a == b:
+            return int(self.unigram(context)[a])
+        lo, hi = (a, b) if a < b else (b, a)
+        return int(self.upper(context)[lo, hi])
+
+    def merge(self, other: CooccurrenceCounts) -> CooccurrenceCounts:
+        """Sum of two count sets over the same labels (contexts are unioned; examples keep the
+        first ``examples_per_pair`` references, ``self``'s first)."""
+        if other.n_labels != self.n_labels:
+            raise InputError(
+                f"cannot merge counts over {self.n_labels} and {other.n_labels} labels; "
+                "count with the same label vocabulary"
+            )
+        n = self.n_labels
+        contexts = list(dict.fromkeys(self.contexts + other.contexts))
+        pairs, uni, tot = {}, {}, {}
+        zero = np.zeros(n, dtype=np.int64)
+        for c in contexts:
+            pairs[c] = (self._pairs.get(c, _empty(n)) + other._pairs.get(c, _empty(n))).tocsr()
+            uni[c] = self._unigram.get(c, zero) + other._unigram.get(c, zero)
+            tot[c] = self._totals.get(c, 0) + other._totals.get(c, 0)
+        cap = int(self.meta.get("examples_per_pair", other.meta.get("examples_per_pair", 0)))
+        examples = {k: list(v) for k, v in self.examples.items()}
+        for k, refs in other.examples.items():
+            have = examples.setdefault(k, [])
+            if len(have) < cap:
+                have.extend(refs[: cap - len(have)])
+        meta = {**other.meta, **self.meta}
+        return CooccurrenceCounts(
+            n, pairs, uni, tot, self.mentions + other.mentions, meta, examples
+        )
+
+    __add__ = merge
+
+    @classmethod
+    def merge_all(cls, parts: Iterable[CooccurrenceCounts]) -> CooccurrenceCounts:
+        """Merge many count sets (balanced pairwise, so large shards are not re-added often)."""
+        items = list(parts)
+        if not items:
+            raise ValueError("merge_all needs at least one CooccurrenceCounts")
+        while len(items) > 1:
+            items = [
+                items[i].merge(items[i + 1]) if i + 1 < len(items) else items[i]
+                for i in range(0, len(items), 2)
+            ]
+        return items[0]
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write one ``.npz`` (no pickle; metadata as a JSON string inside), atomically."""
+        import json
+
+        path = Path(path)
+        arrays: dict[str, np.ndarray] = {"mentions": self.mentions}
+        for i, c in enumerate(self.contexts):
+            u = self._pairs[c]
+            arrays[f"c{i}_data"] = u.data.astype(np.int64)
+            arrays[f"c{i}_indices"] = u.indices.astype(np.int32)
+            arrays[f"c{i}_indptr"] = u.indptr.astype(np.int64)
+            arrays[f"c{i}_unigram"] = self._unigram[c]
+        keys = np.fromiter(self.examples.keys(), dtype=np.int64, count=len(self.examples))
+        lens = np.fromiter(
+            (len(v) for v in self.examples.values()), dtype=np.int64, count=len(keys)
+        )
+        flat = [r for v in self.examples.values() for r in v]
+        arrays["example_keys"] = keys
+        arrays["example_lens"] = lens
+        arrays["example_refs"] = np.asarray(flat, dtype=np.int64)
+        header = {
+            "format": COUNTS_FORMAT,
+            "format_version": COUNTS_FORMAT_VERSION,
+            "n_labels": self.n_labels,
+            "contexts": self.contexts,
+            "totals": self._totals,
+            "meta": self.meta,
+        }
+        arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
+        with atomic_write(path, "wb") as fh:
+            np.savez(fh, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> CooccurrenceCounts:
+        import json
+
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+            header = json.loads(arrays["header"].tobytes().decode("utf-8"))
+        except (OSError, ValueError, KeyError) as exc:
+            raise CorruptInputError(
+                f"{path}: not a readable co-occurrence count file ({exc})"
+            ) from exc
+        if (
+            header.get("format") != COUNTS_FORMAT
+            or header.get("format_version") != COUNTS_FORMAT_VERSION
+        ):
+            raise InputError(
+                f"{path}: co-occurrence counts in format {header.get('format')!r} version "
+                f"{header.get('format_version')}; this labelgraph reads {COUNTS_FORMAT!r} version "
+                f"{COUNTS_FORMAT_VERSION}; recount (labelgraph build without --resume)"
+            )
+        n = int(header["n_labels"])
+        pairs, uni = {}, {}
+        for i, c in enumerate(header["contexts"]):
+            pairs[c] = sp.csr_matrix(
+                (arrays[f"c{i}_data"], arrays[f"c{i}_indices"], arrays[f"c{i}_indptr"]),
+                shape=(n, n),
+            )
+            uni[c] = arrays[f"c{i}_unigram"]
+        examples: dict[int, list[int]] = {}
+        refs = arrays["example_refs"]
+        pos = 0
+        for key, ln in zip(arrays["example_keys"].tolist(), arrays["example_lens"].tolist()):
+            examples[key] = refs[pos : pos + ln].tolist()
+            pos += ln
+        return cls(
+            n, pairs, uni, header["totals"], arrays["mentions"], header.get("meta"), examples
+        )
+
+
+class CooccurrenceCounter:
+    """Accumulates :class:`CooccurrenceCounts` from documents or image label sets.
+
+    Args:
+        n_labels: ``L``.
+        contexts: which of ``"sentence"``, ``"window"``, ``"document"`` to count (text), or
+            ``("image",)`` for annotations.
+        window: ``W``, the largest token distance of a window pair (default 10).
+        examples_per_pair: keep this many sentence references per sentence-level pair
+            (0 = none).
+    """
+
+    def __init__(
+        self,
+        n_labels: int,
+        contexts: Sequence[str] = TEXT_CONTEXTS,
+        window: int = 10,
+        examples_per_pair: int = 0,
+    ) -> None:
+        unknown = [c for c in contexts if c not in CONTEXT_KINDS]
+        if unknown:
+            raise InputError(
+                f"unknown co-occurrence context(s) {unknown}; use {list(CONTEXT_KINDS)}"
+            )
+        if window < 1:
+            raise InputError(f"window must be >= 1 token, got {window}")
+        self.n = int(n_labels)
+        self.contexts = tuple(contexts)
+        self.window = int(window)
+        self.examples_per_pair = int(examples_per_pair)
+        self._keys: dict[str, array] = {c: array("q") for c in self.contexts}
+        self._doc_keys: list[np.ndarray] = []
+        self._doc_nkeys = 0
+        self._uni_buf: dict[str, array] = {c: array("q") for c in self.contexts}
+        self._mention_buf = array("q")
+        self._partials: dict[str, list[sp.csr_matrix]] = {c: [] for c in self.contexts}
+        self._unigram = {c: np.zeros(self.n, dtype=np.int64) for c in self.contexts}
+        self._mentions = np.zeros(self.n, dtype=np.int64)
+        self._totals = {c: 0 for c in self.contexts}
+        self.examples: dict[int, list[int]] = {}
+
+    # ------------------------------------------------------------------ adding
+    def add_sentence(self, mentions: Sequence[tuple[int, int]], ref: int | None = None) -> None:
+        """Count one sentence given its ``(token position, label index)`` mentions (sorted by
+        position, as :class:`corpora.PhraseMatcher` returns them). ``ref`` identifies the
+        sentence for example sampling. Document counting needs :meth:`add_document`."""
+        self._add_sentence(mentions, ref, None)
+
+    def _add_sentence(self, mentions, ref, doc_labels: set[int] | None) -> None:
+        n = self.n
+        if "sentence" in self._totals:
+            self._totals["sentence"] += 1
+        if not mentions:
+            return
+        labels = sorted({lab for _, lab in mentions})
+        self._mention_buf.extend(lab for _, lab in mentions)
+        if doc_labels is not None:
+            doc_labels.update(labels)
+        if "sentence" in self._keys:
+            self._uni_buf["sentence"].extend(labels)
+            if len(labels) > 1:
+                keys = self._keys["sentence"]
+                cap = self.examples_per_pair
+                for x in range(len(labels)):
+                    a = labels[x] * n
+                    for y in range(x + 1, len(labels)):
+                        key = a + labels[y]
+                        keys.append(key)
+                        if cap and ref is not None:
+                            have = self.examples.get(key)
+                            if have is None:
+                                self.examples[key] = [ref]
+                            elif len(have) < cap:
+                                have.append(ref)
+        if "window" in self._keys:
+            self._totals["window"] += len(mentions)
+            self._uni_buf["window"].extend(lab for _, lab in mentions)
+            keys = self._keys["window"]
+            w = self.window
+            m = len(mentions)
+            for x in range(m):
+                px, lx = mentions[x]
+                for y in range(x + 1, m):
+                    py, ly = mentions[y]
+                    if py - px > w:
+                        break
+                    if ly != lx:
+                        keys.append(lx * n + ly if lx < ly else ly * n + lx)
+        if sum(len(k) for k in self._keys.values()) > _FLUSH_KEYS:
+            self._flush()
+
+    def add_document(
+        self, sentence_mentions: Sequence[Sequence[tuple[int, int]]], first_ref: int | None = None
+    ) -> None:
+        """Count one document: ``sentence_mentions[s]`` = mentions of sentence ``s``; sentence
+        ``s`` gets example reference ``first_ref + s``."""
+        doc_labels: set[int] = set()
+        for s, mentions in enumerate(sentence_mentions):
+            self._add_sentence(mentions, None if first_ref is None else first_ref + s, doc_labels)
+        if "document" in self._totals:
+            self._totals["document"] += 1
+            self._add_set("document", doc_labels)
+
+    def add_label_set(self, labels: Iterable[int], context: str = "image") -> None:
+        """Count one image (or any unordered context) holding ``labels``."""
+        self._totals[context] += 1
+        self._add_set(context, set(labels))
+
+    def _add_set(self, context: str, labels: set[int]) -> None:
+        if not labels:
+            return
+        u = np.fromiter(sorted(labels), dtype=np.int64, count=len(labels))
+        self._uni_buf[context].extend(u.tolist())
+        if len(u) > 1:
+            iu, ju = np.triu_indices(len(u), 1)
+            keys = u[iu] * self.n + u[ju]
+            if context == "document":
+                self._doc_keys.append(keys)
+                self._doc_nkeys += len(keys)
+                if self._doc_nkeys > _FLUSH_KEYS:
+                    self._flush()
+            else:
+                self._keys[context].extend(keys.tolist())
+                if len(self._keys[context]) > _FLUSH_KEYS:
+                    self._flush()
+
+    # ------------------------------------------------------------------ finishing
+    def _to_partial(self, keys: np.ndarray) -> sp.csr_matrix:
+        uniq, cnt = np.unique(keys, return_counts=True)
+        return sp.csr_matrix(
+            (cnt.astype(np.int64), (uniq // self.n, uniq % self.n)), shape=(self.n, self.n)
+        )
+
+    def _flush(self) -> None:
+        for c, keys in self._keys.items():
+            if len(keys):
+                self._partials[c].append(self._to_partial(np.frombuffer(keys, dtype=np.int64)))
+                self._keys[c] = array("q")
+        if self._doc_keys:
+            self._partials["document"].append(self._to_partial(np.concatenate(self._doc_keys)))
+            self._doc_keys, self._doc_nkeys = [], 0
+        for c, buf in self._uni_buf.items():
+            if len(buf):
+                self._unigram[c] += np.bincount(
+                    np.frombuffer(buf, dtype=np.int64), minlength=self.n
+                )
+                self._uni_buf[c] = array("q")
+        if len(self._mention_buf):
+            self._mentions += np.bincount(
+                np.frombuffer(self._mention_buf, dtype=np.int64), minlength=self.n
+            )
+            self._mention_buf = array("q")
+        for c, parts in self._partials.items():
+            if len(parts) > 1:
+                total = parts[0]
+                for p in parts[1:]:
+                    total = total + p
+                self._partials[c] = [total.tocsr()]
+
+    def result(self, meta: Mapping[str, Any] | None = None) -> CooccurrenceCounts:
+        """The counts accumulated so far."""
+        self._flush()
+        pairs = {c: (p[0] if p else _empty(self.n)) for c, p in self._partials.items()}
+        uni = dict(self._unigram)
+        if "window" in uni:
+            uni["window"] = uni["window"].copy()
+        meta = {
+            "window": self.window,
+            "examples_per_pair": self.examples_per_pair,
+            "kinds": {c: CONTEXT_KINDS[c] for c in self.contexts},
+            **dict(meta or {}),
+        }
+        return CooccurrenceCounts(
+            self.n, pairs, uni, dict(self._totals), self._mentions.copy(), meta, self.examples
+        )

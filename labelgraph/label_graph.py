@@ -1,0 +1,763 @@
+"""The :class:`LabelGraph` artifact: labels as nodes, weighted association edges per source.
+
+A graph holds, for ``L`` labels:
+
+* the :class:`~labelgraph.label_vocabulary.LabelVocabulary` (codes and names);
+* one symmetric ``[L, L]`` ``float32`` CSR adjacency per *source* (``"text"``, ``"embedding"``,
+  ``"annotation"``, ``"combined"``, or any names given to :meth:`LabelGraph.from_edges`);
+  weights are non-negative, in PMI units (nats) for ``text``/``annotation``/``combined``;
+* node features: an ``[L, D]`` ``float32`` embedding matrix and an ``[L]`` boolean ``missing``
+  mask (rows of missing labels are zero, never silently used as vectors);
+* node frequencies per kind (``"corpus"``: label mentions in the text; ``"annotation"``:
+  images carrying the label);
+* the scoring parameters used by :meth:`plausibility`, :meth:`odd_one_out`, :meth:`complete`.
+
+On disk a graph is a folder: ``graph.json`` (format name and version, codes, names, sources,
+parameters), ``graph.npz`` (arrays), ``manifest.json`` (inputs, parameters, counts, package
+versions, build time) and, for built graphs, ``counts/`` (the raw co-occurrence counts and
+example sentences behind :meth:`evidence`). No pickle anywhere.
+
+Scoring model (documented in :meth:`complete`): a naive-Bayes log-score that adds the label's
+log prior frequency to the sum of its associations with the given labels, so that a frequent,
+well-associated label beats both a rare label with a lucky high PMI and a frequent unrelated one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from corpora._atomic import atomic_write
+from corpora.errors import CorruptInputError, InputError
+from labelgraph._sparse import canonical_csr, csr_from_triples, symmetrize
+from labelgraph.label_vocabulary import LabelVocabulary
+
+__all__ = ["LabelGraph", "GRAPH_FORMAT", "GRAPH_FORMAT_VERSION", "DEFAULT_SCORING"]
+
+logger = logging.getLogger(__name__)
+
+GRAPH_FORMAT = "labelgraph.graph"
+GRAPH_FORMAT_VERSION = 1
+FREQUENCY_KINDS = ("corpus", "annotation")
+
+#: Defaults of the scoring model (stored with every graph, overridable per graph).
+DEFAULT_SCORING: dict[str, Any] = {
+    # adjacency used by plausibility / odd_one_out / complete
+    "source": "combined",
+    # multiplier of the summed associations (nats) against the log prior
+    "association_weight": 1.0,
+    # weight of the annotation frequency in the prior mixture (when both kinds exist)
+    "prior_annotation_weight": 0.5,
+    # additive (Laplace) smoothing of the frequency counts in the prior
+    "prior_smoothing": 0.5,
+}
+
+Edges = tuple[Sequence[int] | np.ndarray, Sequence[int] | np.ndarray, Sequence[float] | np.ndarray]
+
+
+def _package_versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {}
+    for pkg in ("labelgraph", "numpy", "scipy", "gensim", "networkx", "torch", "torch_geometric"):
+        try:
+            out[pkg] = md.version(pkg.replace("_", "-"))
+        except md.PackageNotFoundError:
+            continue
+    return out
+
+
+class LabelGraph:
+    """A label-association graph (see the module docstring for the data model).
+
+    Build one with :class:`~labelgraph.graph_builder.GraphBuilder` (``labelgraph build``),
+    :meth:`from_edges` (tests, synthetic graphs) or :meth:`identity`; read one with
+    :meth:`load`.
+    """
+
+    def __init__(
+        self,
+        vocab: LabelVocabulary,
+        adjacencies: Mapping[str, sp.spmatrix],
+        embeddings: np.ndarray | None = None,
+        missing: np.ndarray | None = None,
+        frequencies: Mapping[str, np.ndarray] | None = None,
+        totals: Mapping[str, float] | None = None,
+        scoring: Mapping[str, Any] | None = None,
+        manifest: Mapping[str, Any] | None = None,
+        combination: Mapping[str, Any] | None = None,
+        path: str | os.PathLike[str] | None = None,
+    ) -> None:
+        n = len(vocab)
+        self.vocab = vocab
+        self._adj: dict[str, sp.csr_matrix] = {}
+        for source, m in adjacencies.items():
+            if m.shape != (n, n):
+                raise ValueError(f"adjacency {source!r} has shape {m.shape}, expected ({n}, {n})")
+            m = canonical_csr(m, np.float32)
+            if m.nnz and float(m.data.min()) < 0:
+                raise ValueError(f"adjacency {source!r} has negative weights; weights must be >= 0")
+            self._adj[str(source)] = m
+        if embeddings is None:
+            embeddings = np.zeros((n, 0), dtype=np.float32)
+            if missing is None:
+                missing = np.ones(n, dtype=bool)
+        embeddings = np.asarray(embeddings, dtype=np.float32)
+        if embeddings.ndim != 2 or embeddings.shape[0] != n:
+            raise ValueError(f"embeddings must have shape [{n}, D], got {embeddings.shape}")
+        if missing is None:
+            missing = ~np.any(embeddings != 0, axis=1)
+        missing = np.asarray(missing, dtype=bool)
+        if missing.shape != (n,):
+            raise ValueError(f"missing mask must have shape [{n}], got {missing.shape}")
+        embeddings = embeddings.copy()
+        embeddings[missing] = 0.0
+        self._embeddings = embeddings
+        self._missing = missing
+        self._freq: dict[str, np.ndarray] = {}
+        for kind, f in (frequencies or {}).items():
+            f = np.asarray(f, dtype=np.float64)
+            if f.shape != (n,):
+                raise ValueError(f"frequency {kind!r} must have shape [{n}], got {f.shape}")
+            self._freq[str(kind)] = f
+        self.totals: dict[str, float] = {str(k): float(v) for k, v in (totals or {}).items()}
+        self.scoring: dict[str, Any] = {**DEFAULT_SCORING, **dict(scoring or {})}
+        self.combination: dict[str, Any] = dict(combination or {})
+        self.manifest: dict[str, Any] = dict(manifest or {})
+        self.path: Path | None = Path(path) if path is not None else None
+        self._log_prior_cache: np.ndarray | None = None
+        self._evidence_cache: dict[str, Any] | None = None
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_edges(
+        cls,
+        codes: Sequence[str],
+        names: Sequence[str] | None = None,
+        edges: Mapping[str, Edges] | None = None,
+        embeddings: np.ndarray | None = None,
+        missing: np.ndarray | None = None,
+        frequencies: Mapping[str, np.ndarray] | None = None,
+        symmetric: bool = True,
+        scoring: Mapping[str, Any] | None = None,
+    ) -> LabelGraph:
+        """A graph from explicit edge lists ``{source: (rows, cols, weights)}``.
+
+        Rows/cols are label indices; duplicate edges are summed. With ``symmetric=True`` (the
+        default) each edge set is made symmetric by the elementwise max of ``A`` and ``A.T``.
+        When ``edges`` lacks ``"combined"`` and has exactly one source, that source is also
+        used as ``"combined"``.
+        """
+        vocab = LabelVocabulary(codes, names)
+        n = len(vocab)
+        adj: dict[str, sp.csr_matrix] = {}
+        for source, (rows, cols, weights) in (edges or {}).items():
+            m = csr_from_triples(rows, cols, weights, n)
+            adj[source] = symmetrize(m, "max") if symmetric else m
+        if "combined" not in adj:
+            adj["combined"] = (
+                next(iter(adj.values())).copy()
+                if len(adj) == 1
+                else sp.csr_matrix((n, n), dtype=np.float32)
+            )
+        return cls(
+            vocab,
+            adj,
+            embeddings=embeddings,
+            missing=missing,
+            frequencies=frequencies,
+            scoring=scoring,
+            manifest={"built_by": "LabelGraph.from_edges"},
+        )
+
+    @classmethod
+    def identity(
+        cls,
+        codes: Sequence[str],
+        names: Sequence[str] | None = None,
+        embeddings: np.ndarray | None = None,
+        missing: np.ndarray | None = None,
+    ) -> LabelGraph:
+        """A graph whose every source is the identity (self-loops only), for ablations."""
+        vocab = LabelVocabulary(codes, names)
+        eye = sp.identity(len(vocab), dtype=np.float32, format="csr")
+        return cls(
+            vocab,
+            {"combined": eye},
+            embeddings=embeddings,
+            missing=missing,
+            manifest={"built_by": "LabelGraph.identity"},
+        )
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the graph into folder ``path`` (created); returns the folder.
+
+        Files: ``graph.npz`` (arrays), ``graph.json`` (format, version, labels, parameters),
+        ``manifest.json``. Each file is written atomically; ``graph.json`` is written last.
+        """
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {
+            "embeddings": self._embeddings,
+            "missing": self._missing,
+        }
+        for i, (source, m) in enumerate(self._adj.items()):
+            arrays[f"adj{i}_data"] = m.data.astype(np.float32)
+            arrays[f"adj{i}_indices"] = m.indices.astype(np.int32)
+            arrays[f"adj{i}_indptr"] = m.indptr.astype(np.int64)
+        for kind, f in self._freq.items():
+            arrays[f"freq_{kind}"] = f
+        with atomic_write(out / "graph.npz", "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        manifest = dict(self.manifest)
+        manifest.setdefault("package_versions", _package_versions())
+        manifest.setdefault("saved_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        manifest["graph"] = self.summary()
+        with atomic_write(out / "manifest.json") as fh:
+            json.dump(manifest, fh, indent=2, sort_keys=True, default=str)
+        meta = {
+            "format": GRAPH_FORMAT,
+            "format_version": GRAPH_FORMAT_VERSION,
+            "labelgraph_version": _package_versions().get("labelgraph", "unknown"),
+            "codes": self.vocab.codes,
+            "names": self.vocab.names,
+            "sources": list(self._adj),
+            "frequency_kinds": list(self._freq),
+            "totals": self.totals,
+            "scoring": self.scoring,
+            "combination": self.combination,
+            "digest": self.digest(),
+        }
+        with atomic_write(out / "graph.json") as fh:
+            json.dump(meta, fh)
+        self.path = out
+        logger.info("saved graph (%d labels, sources %s) to %s", len(self), list(self._adj), out)
+        return out
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> LabelGraph:
+        """Read a graph folder written by :meth:`save` (or its ``graph.json``).
+
+        Raises:
+            InputError: the folder has no graph, or it was written in another format version.
+        """
+        p = Path(path)
+        folder = p.parent if p.name == "graph.json" else p
+        meta_path = folder / "graph.json"
+        if not meta_path.is_file():
+            raise InputError(
+                f"{folder} holds no label graph (no graph.json); pass the --out folder of "
+                "`labelgraph build`"
+            )
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise CorruptInputError(
+                f"{meta_path}: not valid JSON ({exc}); rebuild the graph"
+            ) from exc
+        if meta.get("format") != GRAPH_FORMAT:
+            raise InputError(
+                f"{meta_path}: not a label graph (format {meta.get('format')!r}, expected "
+                f"{GRAPH_FORMAT!r})"
+            )
+        version = meta.get("format_version")
+        if version != GRAPH_FORMAT_VERSION:
+            raise InputError(
+                f"{meta_path}: graph format version {version} (written by labelgraph "
+                f"{meta.get('labelgraph_version', '?')}) is not readable by this labelgraph, which "
+                f"reads format version {GRAPH_FORMAT_VERSION}; rebuild the graph with "
+                "`labelgraph build` or use the labelgraph version that wrote it"
+            )
+        try:
+            with np.load(folder / "graph.npz", allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except (OSError, ValueError) as exc:
+            raise CorruptInputError(
+                f"{folder / 'graph.npz'}: cannot read ({exc}); rebuild the graph"
+            ) from exc
+        vocab = LabelVocabulary(meta["codes"], meta["names"])
+        n = len(vocab)
+        adj = {}
+        for i, source in enumerate(meta["sources"]):
+            adj[source] = sp.csr_matrix(
+                (arrays[f"adj{i}_data"], arrays[f"adj{i}_indices"], arrays[f"adj{i}_indptr"]),
+                shape=(n, n),
+            )
+        freqs = {kind: arrays[f"freq_{kind}"] for kind in meta.get("frequency_kinds", [])}
+        manifest_path = folder / "manifest.json"
+        manifest = (
+            json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+        )
+        g = cls(
+            vocab,
+            adj,
+            embeddings=arrays["embeddings"],
+            missing=arrays["missing"],
+            frequencies=freqs,
+            totals=meta.get("totals"),
+            scoring=meta.get("scoring"),
+            manifest=manifest,
+            combination=meta.get("combination"),
+            path=folder,
+        )
+        stored = meta.get("digest")
+        if stored and stored != g.digest():
+            raise CorruptInputError(
+                f"{folder}: arrays do not match the digest recorded in graph.json; the files were "
+                "modified or mixed from different builds; rebuild the graph"
+            )
+        return g
+
+    # ------------------------------------------------------------------ basic access
+    def __len__(self) -> int:
+        return len(self.vocab)
+
+    def __repr__(self) -> str:
+        return f"LabelGraph({len(self)} labels, sources={self.sources})"
+
+    @property
+    def labels(self) -> list[str]:
+        """Label codes, in node order."""
+        return self.vocab.codes
+
+    @property
+    def names(self) -> list[str]:
+        return self.vocab.names
+
+    @property
+    def sources(self) -> list[str]:
+        return list(self._adj)
+
+    @property
+    def embeddings(self) -> np.ndarray:
+        """``[L, D]`` float32 label vectors; zero rows where :attr:`missing` is true."""
+        return self._embeddings
+
+    @property
+    def missing(self) -> np.ndarray:
+        """``[L]`` bool: the label has no embedding."""
+        return self._missing
+
+    def index(self, label: str | int) -> int:
+        return self.vocab.index(label)
+
+    def code(self, label: str | int) -> str:
+        return self.vocab.code(label)
+
+    def name(self, label: str | int) -> str:
+        return self.vocab.name(label)
+
+    def adjacency(self, source: str = "combined", self_loops: bool = False) -> sp.csr_matrix:
+        """The ``[L, L]`` float32 symmetric CSR adjacency of ``source`` (a copy when
+        ``self_loops`` sets the diagonal to 1)."""
+        if source not in self._adj:
+            raise InputError(
+                f"graph has no edge source {source!r}; available: {', '.join(self._adj)}"
+            )
+        m = self._adj[source]
+        if self_loops:
+            m = m.tolil(copy=True)
+            m.setdiag(1.0)
+            m = canonical_csr(m, np.float32)
+        return m
+
+    def frequency(self, kind: str = "corpus") -> np.ndarray:
+        """``[L]`` float64 counts: ``"corpus"`` (text mentions) or ``"annotation"`` (images);
+        zeros when the graph was built without that kind of data."""
+        if kind not in FREQUENCY_KINDS and kind not in self._freq:
+            raise InputError(f"unknown frequency kind {kind!r}; use one of {FREQUENCY_KINDS}")
+        return self._freq.get(kind, np.zeros(len(self), dtype=np.float64))
+
+    @property
+    def frequency_kinds(self) -> list[str]:
+        return list(self._freq)
+
+    def summary(self) -> dict[str, Any]:
+        """Node and edge counts per source (undirected edges, self-loops excluded)."""
+        edges = {}
+        for source, m in self._adj.items():
+            diag = int(np.count_nonzero(m.diagonal()))
+            edges[source] = int((m.nnz - diag) // 2)
+        return {
+            "labels": len(self),
+            "embedding_dim": int(self._embeddings.shape[1]),
+            "labels_with_embedding": int((~self._missing).sum()),
+            "edges": edges,
+            "labels_with_corpus_frequency": int((self.frequency("corpus") > 0).sum()),
+            "labels_with_annotation_frequency": int((self.frequency("annotation") > 0).sum()),
+        }
+
+    def digest(self) -> str:
+        """Stable SHA-256 (hex, 16 characters) of labels, adjacencies, embeddings, frequencies."""
+        h = hashlib.sha256()
+        h.update(self.vocab.digest().encode())
+        for source in sorted(self._adj):
+            m = self._adj[source]
+            h.update(source.encode())
+            for arr in (
+                m.indptr.astype(np.int64),
+                m.indices.astype(np.int64),
+                m.data.astype(np.float32),
+            ):
+                h.update(np.ascontiguousarray(arr).tobytes())
+        h.update(np.ascontiguousarray(self._embeddings).tobytes())
+        h.update(np.ascontiguousarray(self._missing).tobytes())
+        for kind in sorted(self._freq):
+            h.update(kind.encode())
+            h.update(np.ascontiguousarray(self._freq[kind]).tobytes())
+        return h.hexdigest()[:16]
+
+    # ------------------------------------------------------------------ queries
+    def association(self, a: str | int, b: str | int, source: str = "combined") -> float:
+        """Edge weight between ``a`` and ``b`` in ``source`` (0 when there is no edge)."""
+        m = self.adjacency(source)
+        return float(m[self.index(a), self.index(b)])
+
+    def neighbors(
+        self, label: str | int, k: int = 10, source: str = "combined"
+    ) -> list[tuple[str, float]]:
+        """The ``k`` strongest neighbours ``(code, weight)`` of ``label`` (itself excluded),
+        strongest first, ties by node order."""
+        i = self.index(label)
+        m = self.adjacency(source)
+        lo, hi = m.indptr[i], m.indptr[i + 1]
+        cols, vals = m.indices[lo:hi], m.data[lo:hi]
+        keep = cols != i
+        cols, vals = cols[keep], vals[keep]
+        order = np.lexsort((cols, -vals))[: max(int(k), 0)]
+        codes = self.vocab.codes
+        return [(codes[c], float(v)) for c, v in zip(cols[order], vals[order])]
+
+    def rank(self, a: str | int, b: str | int, source: str = "combined") -> int | None:
+        """1-based rank of ``b`` among ``a``'s neighbours in ``source`` (None: not a neighbour)."""
+        i, j = self.index(a), self.index(b)
+        m = self.adjacency(source)
+        w = float(m[i, j])
+        if w <= 0 or i == j:
+            return None
+        lo, hi = m.indptr[i], m.indptr[i + 1]
+        cols, vals = m.indices[lo:hi], m.data[lo:hi]
+        better = (vals > w) | ((vals == w) & (cols < j))
+        better &= cols != i
+        return int(better.sum()) + 1
+
+    def cosine(self, a: str | int, b: str | int) -> float | None:
+        """Cosine similarity of the two labels' vectors (None when either is missing)."""
+        i, j = self.index(a), self.index(b)
+        if self._missing[i] or self._missing[j] or self._embeddings.shape[1] == 0:
+            return None
+        u, v = self._embeddings[i], self._embeddings[j]
+        den = float(np.linalg.norm(u) * np.linalg.norm(v))
+        return float(u @ v / den) if den > 0 else None
+
+    def log_prior(self) -> np.ndarray:
+        """``[L]`` float64 log prior probability of each label (a distribution over labels).
+
+        A mixture ``w * p_annotation + (1 - w) * p_corpus`` of the smoothed relative
+        frequencies ``(f + s) / (sum f + s L)`` (``w`` = ``prior_annotation_weight``, ``s`` =
+        ``prior_smoothing``); a kind with no counts drops out; uniform without any counts.
+        """
+        if self._log_prior_cache is not None:
+            return self._log_prior_cache
+        n = len(self)
+        s = float(self.scoring["prior_smoothing"])
+        parts: list[tuple[float, np.ndarray]] = []
+        w_ann = float(self.scoring["prior_annotation_weight"])
+        for kind, weight in (("annotation", w_ann), ("corpus", 1.0 - w_ann)):
+            f = self._freq.get(kind)
+            if f is None or f.sum() <= 0:
+                continue
+            parts.append((weight, (f + s) / (f.sum() + s * n)))
+        if not parts:
+            prior = np.full(n, 1.0 / max(n, 1))
+        elif len(parts) == 1:
+            prior = parts[0][1]
+        else:
+            prior = sum(w * p for w, p in parts) / sum(w for w, _ in parts)
+        self._log_prior_cache = np.log(np.maximum(prior, 1e-300))
+        return self._log_prior_cache
+
+    def _assoc_sum(self, idx: Sequence[int]) -> np.ndarray:
+        """``[L]`` sum of the scoring adjacency's rows ``idx`` (dense over one row only)."""
+        m = self.adjacency(self.scoring["source"])
+        if not idx:
+            return np.zeros(len(self), dtype=np.float64)
+        return np.asarray(m[list(idx)].sum(axis=0), dtype=np.float64).ravel()
+
+    def _unique_indices(self, labels: Iterable[str | int]) -> list[int]:
+        idx = self.vocab.indices(list(labels))
+        seen: list[int] = []
+        for i in idx:
+            if i not in seen:
+                seen.append(i)
+        return seen
+
+    def complete(self, labels: Iterable[str | int], k: int = 10) -> list[tuple[str, float]]:
+        """The ``k`` labels most likely to accompany ``labels`` (which are excluded).
+
+        Score of candidate ``c`` (a naive-Bayes log-score, nats)::
+
+            score(c) = log prior(c) + beta * sum_{s in labels} A[s, c]
+
+        with ``A`` the scoring adjacency (PMI units) and ``beta`` = ``association_weight``.
+        Frequent labels only win when nothing is associated; a rare label needs strong
+        association to overcome its low prior. Returns ``[(code, score)]``, best first.
+        """
+        idx = self._unique_indices(labels)
+        if not idx:
+            raise InputError("complete needs at least one label")
+        beta = float(self.scoring["association_weight"])
+        score = self.log_prior() + beta * self._assoc_sum(idx)
+        score[idx] = -np.inf
+        k = min(int(k), len(self) - len(idx))
+        if k <= 0:
+            return []
+        top = np.argpartition(-score, k - 1)[:k]
+        top = top[np.lexsort((top, -score[top]))]
+        codes = self.vocab.codes
+        return [(codes[i], float(score[i])) for i in top]
+
+    def conditional_log_scores(self, labels: Iterable[str | int]) -> dict[str, float]:
+        """For each label ``i`` of the set: ``min(0, log prior(i) + beta * sum_{j != i} A[i, j])``,
+        the naive-Bayes estimate of ``log P(i | rest of the set)`` (nats)."""
+        idx = self._unique_indices(labels)
+        beta = float(self.scoring["association_weight"])
+        m = self.adjacency(self.scoring["source"])
+        lp = self.log_prior()
+        out = {}
+        for i in idx:
+            others = [j for j in idx if j != i]
+            assoc = float(m[i, others].sum()) if others else 0.0
+            out[self.vocab.codes[i]] = min(0.0, float(lp[i]) + beta * assoc)
+        return out
+
+    def plausibility(self, labels: Iterable[str | int]) -> float:
+        """How plausible ``labels`` are together on one image (higher is more plausible).
+
+        The mean over the set of ``log P(i | rest)`` from :meth:`conditional_log_scores`
+        (a pseudo-log-likelihood per label, nats, <= 0): association with the other labels
+        raises it, and a rare label lowers it unless strongly associated.
+        """
+        scores = self.conditional_log_scores(labels)
+        if not scores:
+            raise InputError("plausibility needs at least one label")
+        return float(np.mean(list(scores.values())))
+
+    def coherence(self, labels: Iterable[str | int]) -> dict[str, float]:
+        """Mean association (nats) of each label of the set with the others."""
+        idx = self._unique_indices(labels)
+        m = self.adjacency(self.scoring["source"])
+        out = {}
+        for i in idx:
+            others = [j for j in idx if j != i]
+            out[self.vocab.codes[i]] = float(m[i, others].sum()) / len(others) if others else 0.0
+        return out
+
+    def odd_one_out(self, labels: Iterable[str | int]) -> str:
+        """The label of the set least associated with the others (its code).
+
+        The label with the lowest mean association with the rest (pure association, so a
+        frequent intruder is not excused by its frequency); ties go to the lower
+        :meth:`conditional_log_scores`, then to the later label.
+        """
+        idx = self._unique_indices(labels)
+        if len(idx) < 3:
+            raise InputError(f"odd-one-out needs at least 3 distinct labels, got {len(idx)}")
+        coh = self.coherence(idx)
+        cond = self.conditional_log_scores(idx)
+        codes = [self.vocab.codes[i] for i in idx]
+        order = sorted(range(len(codes)), key=lambda t: (coh[codes[t]], cond[codes[t]], -t))
+        return codes[order[0]]
+
+    # ------------------------------------------------------------------ evidence
+    def _evidence_store(self) -> dict[str, Any]:
+        if self._evidence_cache is None:
+            store: dict[str, Any] = {}
+            counts_dir = self.path / "counts" if self.path is not None else None
+            if counts_dir is not None and counts_dir.is_dir():
+                from labelgraph.cooccurrence import CooccurrenceCounts
+
+                text = counts_dir / "text_counts.npz"
+                if text.is_file():
+                    store["text"] = CooccurrenceCounts.load(text)
+                ann = counts_dir / "annotation_counts.npz"
+                if ann.is_file():
+                    store["annotation"] = CooccurrenceCounts.load(ann)
+                ex = counts_dir / "examples.json"
+                if ex.is_file():
+                    store["examples"] = json.loads(ex.read_text(encoding="utf-8"))
+            self._evidence_cache = store
+        return self._evidence_cache
+
+    def evidence(self, a: str | int, b: str | int, max_examples: int = 5) -> dict[str, Any]:
+        """Everything known about the pair ``a``, ``b`` (for ``labelgraph explain``).
+
+        Keys: ``a``/``b`` (code and name), ``weights`` (edge weight per source), ``rank``
+        (1-based rank of ``b`` among ``a``'s neighbours per source, or None), ``cosine``,
+        ``text`` (per context: ``count_a``, ``count_b``, ``count_ab``, ``total``, ``pmi``,
+        ``ppmi``, ``npmi``, ``p_b_given_a``), ``annotation`` (same for images, or None),
+        ``frequency`` (per kind, for a and b), ``examples`` (up to ``max_examples`` sentences
+        where both labels occur, sampled while counting; [] when none were kept).
+        """
+        from labelgraph.association import pair_statistics
+
+        i, j = self.index(a), self.index(b)
+        codes = self.vocab.codes
+        out: dict[str, Any] = {
+            "a": {"code": codes[i], "name": self.vocab.names[i]},
+            "b": {"code": codes[j], "name": self.vocab.names[j]},
+            "weights": {s: float(self._adj[s][i, j]) for s in self._adj},
+            "rank": {s: self.rank(i, j, s) for s in self._adj},
+            "cosine": self.cosine(i, j),
+            "frequency": {
+                kind: {"a": float(f[i]), "b": float(f[j])} for kind, f in self._freq.items()
+            },
+            "text": None,
+            "annotation": None,
+            "examples": [],
+        }
+        store = self._evidence_store()
+        if "text" in store:
+            counts = store["text"]
+            out["text"] = {ctx: pair_statistics(counts, ctx, i, j) for ctx in counts.contexts}
+        if "annotation" in store:
+            counts = store["annotation"]
+            out["annotation"] = {ctx: pair_statistics(counts, ctx, i, j) for ctx in counts.contexts}
+        examples = store.get("examples", {}).get("pairs", {})
+        lo, hi = (i, j) if i < j else (j, i)
+        out["examples"] = list(examples.get(f"{codes[lo]}|{codes[hi]}", []))[:max_examples]
+        return out
+
+    # ------------------------------------------------------------------ subgraphs, export
+    def subgraph(
+        self,
+        label: str | int,
+        hops: int = 1,
+        max_nodes: int | None = None,
+        source: str = "combined",
+    ) -> LabelGraph:
+        """The graph restricted to labels within ``hops`` edges of ``label`` in ``source``.
+
+        With ``max_nodes``, nodes are kept by (hop distance, then descending weight of the edge
+        that reached them); the centre is always node 0 of the result.
+        """
+        centre = self.index(label)
+        m = self.adjacency(source)
+        best: dict[int, tuple[int, float]] = {centre: (0, math.inf)}
+        frontier = deque([centre])
+        while frontier:
+            u = frontier.popleft()
+            d = best[u][0]
+            if d >= hops:
+                continue
+            lo, hi = m.indptr[u], m.indptr[u + 1]
+            for v, w in zip(m.indices[lo:hi], m.data[lo:hi]):
+                v = int(v)
+                if v not in best:
+                    best[v] = (d + 1, float(w))
+                    frontier.append(v)
+                elif best[v][0] == d + 1 and float(w) > best[v][1]:
+                    best[v] = (d + 1, float(w))
+        nodes = sorted(best, key=lambda v: (best[v][0], -best[v][1], v))
+        if max_nodes is not None:
+            nodes = nodes[: max(int(max_nodes), 1)]
+        return self.restrict(nodes)
+
+    def restrict(self, nodes: Sequence[int]) -> LabelGraph:
+        """The induced subgraph on ``nodes`` (label indices, in that order)."""
+        idx = np.asarray(nodes, dtype=np.int64)
+        adj = {s: m[idx][:, idx] for s, m in self._adj.items()}
+        return LabelGraph(
+            self.vocab.subset(list(idx)),
+            adj,
+            embeddings=self._embeddings[idx],
+            missing=self._missing[idx],
+            frequencies={k: f[idx] for k, f in self._freq.items()},
+            totals=self.totals,
+            scoring=self.scoring,
+            combination=self.combination,
+            manifest={
+                **self.manifest,
+                "subgraph_of": self.manifest.get("graph_digest", self.digest()),
+            },
+        )
+
+    def to_networkx(self, source: str = "combined"):
+        """An undirected ``networkx.Graph``: node = code with ``name``, ``corpus_frequency``,
+        ``annotation_frequency``, ``has_embedding``; edge attribute ``weight``."""
+        import networkx as nx
+
+        g = nx.Graph()
+        codes, names = self.vocab.codes, self.vocab.names
+        fc, fa = self.frequency("corpus"), self.frequency("annotation")
+        for i, code in enumerate(codes):
+            g.add_node(
+                code,
+                name=names[i],
+                corpus_frequency=float(fc[i]),
+                annotation_frequency=float(fa[i]),
+                has_embedding=bool(not self._missing[i]),
+            )
+        coo = sp.triu(self.adjacency(source), k=1).tocoo()
+        g.add_weighted_edges_from(
+            (codes[r], codes[c], float(w)) for r, c, w in zip(coo.row, coo.col, coo.data)
+        )
+        return g
+
+    def to_pyg(self, source: str = "combined", self_loops: bool = False):
+        """A ``torch_geometric.data.Data`` with ``x [L, D]`` float32, ``edge_index [2, E]``
+        long, ``edge_weight [E]`` float32, ``missing [L]`` bool and ``codes`` (list)."""
+        import torch
+        from torch_geometric.data import Data
+
+        coo = self.adjacency(source, self_loops=self_loops).tocoo()
+        edge_index = torch.from_numpy(np.vstack([coo.row, coo.col]).astype(np.int64))
+        return Data(
+            x=torch.from_numpy(self._embeddings.copy()),
+            edge_index=edge_index,
+            edge_weight=torch.from_numpy(coo.data.astype(np.float32)),
+            missing=torch.from_numpy(self._missing.copy()),
+            num_nodes=len(self),
+            codes=self.vocab.codes,
+        )
+
+    # ------------------------------------------------------------------ re-combination
+    def with_sources(
+        self,
+        adjacencies: Mapping[str, sp.spmatrix],
+        frequencies: Mapping[str, np.ndarray] | None = None,
+        totals: Mapping[str, float] | None = None,
+    ) -> LabelGraph:
+        """A copy with some sources (and frequencies/totals) replaced; ``combined`` is
+        recomputed from the sources named in :attr:`combination` when it is not given."""
+        from labelgraph.edge_combination import combine_sources
+
+        adj = {**self._adj, **{k: canonical_csr(v) for k, v in adjacencies.items()}}
+        if "combined" not in adjacencies and self.combination.get("weights"):
+            adj["combined"] = combine_sources(
+                adj, self.combination["weights"], top_k=self.combination.get("top_k")
+            )
+        freqs = {**self._freq, **dict(frequencies or {})}
+        return LabelGraph(
+            self.vocab,
+            adj,
+            embeddings=self._embeddings,
+            missing=self._missing,
+            frequencies=freqs,
+            totals={**self.totals, **dict(totals or {})},
+            scoring=self.scoring,
+            manifest=self.manifest,
+            combination=self.combination,
+        )
