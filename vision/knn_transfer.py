@@ -1,0 +1,97 @@
+"""Label transfer from nearest neighbours in the learned feature space.
+
+A bank of labelled images (training images and, most useful under a style shift, the tuning
+images of the target domain) is stored as L2-normalised features ``[M, F]`` with their labels
+``[M, L]``. A query's score for label ``j`` is the similarity-weighted vote of its ``k`` nearest
+bank images::
+
+    w_m = exp(cos(q, b_m) / temperature)  over the k nearest m,   score_j = sum_m w_m y_mj / sum_m w_m
+
+Scores lie in [0, 1] and are mixed with the classifier's probabilities by
+``(1 - weight) * p + weight * score`` (see :class:`vision.decision_rule.DecisionRule`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["KNNTransfer", "normalize_features"]
+
+
+def normalize_features(x: np.ndarray) -> np.ndarray:
+    """Row-wise L2 normalisation of ``[N, F]`` (zero rows stay zero), float32."""
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+@dataclass
+class KNNTransfer:
+    """Feature bank + labels; ``scores(query_features)`` gives ``[N, L]`` in [0, 1].
+
+    Attributes:
+        features: ``[M, F]`` float32, L2-normalised.
+        targets: ``[M, L]`` csr float32 0/1 labels.
+        k: neighbours per query (default 10).
+        temperature: softmax temperature on cosine similarities (default 0.05).
+        weight: mixing weight with the classifier's probabilities (0 = off).
+    """
+
+    features: np.ndarray
+    targets: sp.csr_matrix
+    k: int = 10
+    temperature: float = 0.05
+    weight: float = 0.5
+
+    def __post_init__(self) -> None:
+        self.features = normalize_features(self.features)
+        self.targets = sp.csr_matrix(self.targets, dtype=np.float32)
+        if self.features.shape[0] != self.targets.shape[0]:
+            raise ValueError(
+                f"{self.features.shape[0]} bank features but {self.targets.shape[0]} label rows"
+            )
+
+    @property
+    def num_labels(self) -> int:
+        return int(self.targets.shape[1])
+
+    def scores(
+        self, query: np.ndarray, exclude_self: bool = False, chunk: int = 1024
+    ) -> np.ndarray:
+        """kNN label scores ``[N, L]`` float32 for query features ``[N, F]``.
+
+        Args:
+            exclude_self: skip a bank item identical to the query's row index (queries are
+                the bank itself, for leave-one-out fitting).
+        """
+        q = normalize_features(query)
+        n, m = q.shape[0], self.features.shape[0]
+        out = np.zeros((n, self.num_labels), dtype=np.float32)
+        if m == 0 or n == 0:
+            return out
+        k = min(self.k, m - (1 if exclude_self else 0))
+        if k <= 0:
+            return out
+        for start in range(0, n, chunk):
+            sims = q[start : start + chunk] @ self.features.T  # [n_c, M]
+            if exclude_self:
+                rows = np.arange(sims.shape[0])
+                sims[rows, start + rows] = -np.inf
+            idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            top = np.take_along_axis(sims, idx, axis=1)
+            w = np.exp((top - top.max(1, keepdims=True)) / self.temperature)
+            w /= w.sum(1, keepdims=True)
+            weights = sp.csr_matrix(
+                (w.ravel(), (np.repeat(np.arange(len(idx)), k), idx.ravel())), shape=(len(idx), m)
+            )
+            out[start : start + chunk] = (weights @ self.targets).toarray()
+        return out
+
+    def mix(self, probs: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """``(1 - weight) * probs + weight * scores(query)`` ``[N, L]``."""
+        if self.weight <= 0:
+            return np.asarray(probs)
+        return (1.0 - self.weight) * np.asarray(probs) + self.weight * self.scores(query)
