@@ -16,6 +16,7 @@ __all__ = ["get_args_parser", "main"]
 
 # Registry of sub-command modules; each defines ``register(subparsers) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "labelgraph.cli._inspect",
 )
 
 

@@ -1,0 +1,156 @@
+"""Readers for the evaluation files: word-similarity lists, pair counts and image label sets."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+from pathlib import Path
+
+from corpora.errors import InputError
+
+__all__ = ["read_similarity_pairs", "read_pair_counts", "read_label_sets"]
+
+logger = logging.getLogger(__name__)
+
+
+def _open_text(path: str | os.PathLike[str]):
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: file not found; give an existing file")
+    return open(p, encoding="utf-8", newline="")
+
+
+def read_similarity_pairs(path: str | os.PathLike[str]) -> list[tuple[str, str, float]]:
+    """Read a word-similarity list (WordSim-353 / SimLex-999 as shipped with gensim).
+
+    Format: one pair per line, ``word1<TAB>word2<TAB>score`` (whitespace also accepted);
+    lines starting with ``#`` are comments and a first line whose score is not a number is
+    taken as a header.
+
+    Returns:
+        ``[(word1, word2, human_score)]`` in file order, words as written.
+    """
+    pairs: list[tuple[str, str, float]] = []
+    with _open_text(path) as fh:
+        for lineno, line in enumerate(fh, start=1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            fields = line.split("\t") if "\t" in line else line.split()
+            if len(fields) < 3:
+                raise InputError(
+                    f"{path}, line {lineno}: expected 'word1<TAB>word2<TAB>score', got {line!r}"
+                )
+            try:
+                score = float(fields[2])
+            except ValueError:
+                if not pairs:
+                    continue  # header line
+                raise InputError(
+                    f"{path}, line {lineno}: score {fields[2]!r} is not a number; "
+                    "the third column must hold the human similarity score"
+                ) from None
+            pairs.append((fields[0].strip(), fields[1].strip(), score))
+    if not pairs:
+        raise InputError(f"{path}: no word pairs found; expected 'word1<TAB>word2<TAB>score' lines")
+    return pairs
+
+
+def read_pair_counts(path: str | os.PathLike[str]) -> tuple[list[str], dict[tuple[str, str], int]]:
+    """Read an image co-occurrence file with header ``label_a,label_b,images``.
+
+    Labels that only occur in a ``*_label_counts.csv`` beside it (same folder, ``pair`` replaced by
+    ``label`` in the name) are added to the label list, so labels that never co-occur with
+    anything are still evaluated.
+
+    Returns:
+        ``(labels, counts)``: the sorted label names and ``{(a, b): images}`` with ``a < b``.
+    """
+    counts: dict[tuple[str, str], int] = {}
+    labels: set[str] = set()
+    with _open_text(path) as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None or [h.strip() for h in header[:3]] != ["label_a", "label_b", "images"]:
+            raise InputError(
+                f"{path}, line 1: expected the header 'label_a,label_b,images', got {header!r}"
+            )
+        for lineno, row in enumerate(reader, start=2):
+            if not row:
+                continue
+            if len(row) < 3:
+                raise InputError(f"{path}, line {lineno}: expected 3 fields, got {row!r}")
+            a, b = row[0].strip(), row[1].strip()
+            try:
+                n = int(row[2])
+            except ValueError:
+                raise InputError(
+                    f"{path}, line {lineno}: image count {row[2]!r} is not an integer"
+                ) from None
+            if a == b:
+                continue
+            key = (a, b) if a < b else (b, a)
+            counts[key] = counts.get(key, 0) + n
+            labels.update(key)
+    p = Path(path)
+    label_file = p.with_name(p.name.replace("pair_counts", "label_counts"))
+    if label_file != p and label_file.is_file():
+        with open(label_file, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader, None)
+            labels.update(row[0].strip() for row in reader if row)
+    return sorted(labels), counts
+
+
+def read_label_sets(path: str | os.PathLike[str]) -> dict[str, list[str]]:
+    """Read image-level label sets.
+
+    Accepted layouts:
+
+    * ``tuning_labels.csv``: no header, ``ImageID,"code code ..."``;
+    * solution / submission files: header ``image_id,labels``, labels space-separated;
+    * Open Images human labels: header ``ImageID,Source,LabelName,Confidence`` (rows with
+      ``Confidence`` 0 are negatives and skipped).
+
+    Returns:
+        ``{image_id: [label, ...]}`` in file order, duplicates removed, empty sets dropped.
+    """
+    sets: dict[str, list[str]] = {}
+    with _open_text(path) as fh:
+        reader = csv.reader(fh)
+        first = next(reader, None)
+        if first is None:
+            raise InputError(f"{path}: empty file; expected image label sets")
+        head = [h.strip().lower() for h in first]
+        if head[:3] == ["imageid", "source", "labelname"]:
+            conf_col = head.index("confidence") if "confidence" in head else None
+            for lineno, row in enumerate(reader, start=2):
+                if not row:
+                    continue
+                if len(row) < 3:
+                    raise InputError(
+                        f"{path}, line {lineno}: expected ImageID,Source,LabelName,..."
+                    )
+                if conf_col is not None and float(row[conf_col]) <= 0:
+                    continue
+                labels = sets.setdefault(row[0].strip(), [])
+                if row[2].strip() not in labels:
+                    labels.append(row[2].strip())
+            return sets
+        rows = reader if head[:2] == ["image_id", "labels"] else [first, *reader]
+        start = 2 if rows is reader else 1
+        for lineno, row in enumerate(rows, start=start):
+            if not row:
+                continue
+            if len(row) != 2:
+                raise InputError(
+                    f"{path}, line {lineno}: expected 'ImageID,\"label label ...\"' (2 fields), "
+                    f"got {len(row)} fields"
+                )
+            labels = list(dict.fromkeys(row[1].split()))
+            if labels:
+                sets[row[0].strip()] = labels
+    if not sets:
+        raise InputError(f"{path}: no labelled images found")
+    return sets

@@ -1,0 +1,107 @@
+"""A self-contained HTML page of a label neighbourhood: opens offline, search by label name.
+
+The layout is computed here (networkx spring layout, fixed seed) and drawn in the browser on a
+canvas by a few lines of inline JavaScript (no CDN, no external file): pan, zoom, click or
+search a label to list its neighbours.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import math
+from importlib import resources
+from pathlib import Path
+
+import networkx as nx
+
+from corpora._atomic import atomic_write
+from corpora.errors import InputError
+from labelgraph._edge_colours import CATEGORY_COLOURS, edge_category
+from labelgraph.export import register_exporter
+
+__all__ = ["render_html_page", "write_html_page", "MAX_HTML_NODES"]
+
+logger = logging.getLogger(__name__)
+
+MAX_HTML_NODES = 1000
+
+
+def _check_size(g: nx.Graph, max_nodes: int) -> None:
+    n = g.number_of_nodes()
+    if n > max_nodes:
+        raise InputError(
+            f"the view has {n:,} nodes; the HTML page shows at most {max_nodes:,}: narrow it with "
+            "--around LABEL (and --hops 1 or 2), --max-nodes N or a higher --min-weight W"
+        )
+    if n == 0:
+        raise InputError("the view has no nodes; lower --min-weight or pick another --around label")
+
+
+def render_html_page(
+    g: nx.Graph, title: str = "label graph", max_nodes: int = MAX_HTML_NODES, seed: int = 0
+) -> str:
+    """The page as a string.
+
+    Args:
+        g: graph from :func:`labelgraph.export.export_graph` (node attrs ``label``, ``code``,
+            ``frequency``, ``center``; edge attrs ``weight``, ``sources``).
+        title: page title.
+        max_nodes: refuse (``InputError``) above this many nodes.
+        seed: layout seed (same graph and seed -> same page).
+    """
+    _check_size(g, max_nodes)
+    order = list(g.nodes)
+    pos = nx.spring_layout(g, seed=seed, weight="weight") if len(order) > 1 else {order[0]: (0, 0)}
+    at = {n: i for i, n in enumerate(order)}
+    max_f = max(
+        (math.log1p(max(g.nodes[n].get("frequency", 0.0), 0.0)) for n in order), default=0.0
+    )
+    nodes = []
+    for n in order:
+        d = g.nodes[n]
+        f = math.log1p(max(d.get("frequency", 0.0), 0.0))
+        nodes.append(
+            {
+                "label": str(d.get("label", n)),
+                "code": str(d.get("code", n)),
+                "freq": d.get("frequency", 0.0),
+                "center": bool(d.get("center", False)),
+                "x": round(float(pos[n][0]), 5),
+                "y": round(float(-pos[n][1]), 5),
+                "r": round(3 + 9 * (f / max_f if max_f > 0 else 0.0), 2),
+            }
+        )
+    categories = list(CATEGORY_COLOURS)
+    edges = []
+    for a, b, d in g.edges(data=True):
+        sources = d.get("sources", [])
+        if isinstance(sources, str):
+            sources = [s for s in sources.split(";") if s]
+        edges.append(
+            {
+                "s": at[a],
+                "t": at[b],
+                "w": round(float(d.get("weight", 1.0)), 6),
+                "c": categories.index(edge_category(sources)),
+            }
+        )
+    data = {
+        "nodes": nodes,
+        "edges": edges,
+        "colours": list(CATEGORY_COLOURS.values()),
+        "categories": categories,
+    }
+    # JSON inside <script>: "</" must not close the element.
+    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    template = resources.files("labelgraph").joinpath("_html_page_template.html").read_text("utf-8")
+    return template.replace("__TITLE__", html.escape(title)).replace("__DATA__", payload)
+
+
+@register_exporter("html")
+def write_html_page(g: nx.Graph, path: Path, title: str | None = None) -> None:
+    """Write :func:`render_html_page` to ``path`` atomically."""
+    page = render_html_page(g, title=title or g.graph.get("title", Path(path).stem))
+    with atomic_write(path) as fh:
+        fh.write(page)
