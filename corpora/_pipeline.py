@@ -1,0 +1,77 @@
+"""Raw page -> Document: filter, clean wikitext, split and tokenize, find label phrases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from corpora._raw_page import RawPage
+from corpora.corpus_stats import CorpusStats
+from corpora.document import Document
+from corpora.phrase_matcher import PhraseMatcher
+from corpora.tokenizer import Tokenizer
+from corpora.wikitext_cleaner import clean_wikitext, is_disambiguation
+
+__all__ = ["Pipeline"]
+
+
+@dataclass
+class Pipeline:
+    """The per-page processing shared by the serial and the parallel paths (picklable)."""
+
+    tokenizer: Tokenizer
+    matcher: PhraseMatcher | None = None
+    namespaces: tuple[int, ...] | None = (0,)
+    skip_disambiguation: bool = False
+
+    def process(self, page: RawPage, stats: CorpusStats) -> Document | None:
+        """The document of ``page``, or ``None`` when it is filtered out (counted in stats)."""
+        if page.redirect:
+            stats.redirects += 1
+            return None
+        if self.namespaces is not None and page.ns not in self.namespaces:
+            stats.skipped += 1
+            return None
+        text = page.text
+        if page.markup:
+            if self.skip_disambiguation and is_disambiguation(text, page.title):
+                stats.skipped += 1
+                return None
+            text = clean_wikitext(text)
+        elif self.skip_disambiguation and page.title.endswith("(disambiguation)"):
+            stats.skipped += 1
+            return None
+        sentences = self.tokenizer.sentences(text)
+        if self.matcher is not None:
+            if self.tokenizer.lowercase:
+                sentences, mentions = self.matcher.match_sentences(sentences)
+            else:
+                sentences, mentions = _match_cased(self.matcher, sentences)
+            stats.label_mentions += sum(len(m) for m in mentions)
+        else:
+            mentions = [[] for _ in sentences]
+        stats.articles += 1
+        stats.sentences += len(sentences)
+        stats.tokens += sum(len(s) for s in sentences)
+        return Document(page.page_id, page.title, sentences, mentions)
+
+    def run(self, pages: Iterable[RawPage], stats: CorpusStats) -> Iterator[Document]:
+        """Process a stream of pages, yielding the kept documents."""
+        process = self.process
+        for page in pages:
+            doc = process(page, stats)
+            if doc is not None:
+                yield doc
+
+
+def _match_cased(
+    matcher: PhraseMatcher, sentences: list[list[str]]
+) -> tuple[list[list[str]], list[list[tuple[int, int]]]]:
+    """Match on lower-cased tokens but keep the original case of unmatched tokens."""
+    out_s: list[list[str]] = []
+    out_m: list[list[tuple[int, int]]] = []
+    for toks in sentences:
+        joined, mentions = matcher.match([t.lower() for t in toks], original=toks)
+        out_s.append(joined)
+        out_m.append(mentions)
+    return out_s, out_m

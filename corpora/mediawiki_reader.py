@@ -1,0 +1,314 @@
+"""MediaWiki ``pages-articles`` XML dumps: plain, bz2 (single or multistream), gzip.
+
+The reader scans the decompressed text for ``<page>...</page>`` blocks with ``str.find``
+(the dump layout is regular, so this is several times faster than an XML parser) and pulls
+title, namespace, page id, redirect flag and ``<text>`` out of each block. It never holds
+more than one chunk plus one page in memory. Tags are matched without their XML namespace,
+so export schema 0.10 and 0.11 (and later) read alike. UTF-8 and UTF-16 are detected from
+the BOM / XML declaration.
+
+Multistream dumps (``*-multistream.xml.bz2``) come with an index
+``*-multistream-index.txt.bz2`` of ``offset:page_id:title`` lines. When the index is found
+(beside the dump, or given explicitly), the dump is split into shards of whole bz2 streams,
+``shard_mb`` compressed megabytes each, that are read independently (and in parallel).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from corpora._compressed import (
+    DECOMPRESSION_ERRORS,
+    compression_of,
+    detect_encoding,
+    iter_text_chunks,
+    open_binary,
+    range_stream,
+    read_chunks,
+    read_head,
+)
+from corpora._raw_page import RawPage
+from corpora.corpus_stats import CorpusStats
+from corpora.errors import CorruptInputError, InputError
+from corpora.reader_registry import register_reader
+from corpora.shard import Shard
+
+__all__ = ["MediaWikiReader", "find_multistream_index", "read_multistream_offsets"]
+
+logger = logging.getLogger(__name__)
+
+_NUMERIC_REF_RE = re.compile(r"&#(x[0-9a-fA-F]+|[0-9]+);")
+_SAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _numeric_ref(m: re.Match[str]) -> str:
+    v = m.group(1)
+    try:
+        return chr(int(v[1:], 16) if v[0] == "x" else int(v))
+    except (ValueError, OverflowError):
+        return m.group()
+
+
+def xml_unescape(s: str) -> str:
+    """Resolve the XML entities of a dump (``&lt; &gt; &quot; &apos; &amp;`` and ``&#..;``)."""
+    if "&" not in s:
+        return s
+    s = s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    s = s.replace("&apos;", "'")
+    if "&#" in s:
+        s = _NUMERIC_REF_RE.sub(_numeric_ref, s)
+    return s.replace("&amp;", "&")
+
+
+def safe_name(name: str) -> str:
+    """A filename-safe version of ``name``."""
+    return _SAFE_RE.sub("_", name).strip("_") or "file"
+
+
+def find_multistream_index(path: str | os.PathLike[str]) -> Path | None:
+    """The ``-index.txt(.bz2)`` file beside a multistream dump, or ``None``."""
+    p = Path(path)
+    name = p.name
+    for suffix in (".xml.bz2", ".bz2", ".xml"):
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            for cand in (stem + "-index.txt.bz2", stem + "-index.txt"):
+                if (p.parent / cand).is_file():
+                    return p.parent / cand
+            break
+    return None
+
+
+def read_multistream_offsets(index: str | os.PathLike[str]) -> list[int]:
+    """Sorted distinct stream offsets from a multistream index (``offset:id:title`` lines)."""
+    offsets: set[int] = set()
+    try:
+        with open_binary(index) as fh:
+            for lineno, line in enumerate(fh, 1):
+                head = line.split(b":", 1)[0]
+                if not head.strip():
+                    continue
+                try:
+                    offsets.add(int(head))
+                except ValueError:
+                    raise InputError(
+                        f"{index}:{lineno}: not a multistream index line "
+                        f"(expected offset:page_id:title): {line[:80]!r}"
+                    ) from None
+    except DECOMPRESSION_ERRORS as exc:
+        raise CorruptInputError(f"{index}: the index file is truncated or corrupt ({exc})") from exc
+    return sorted(offsets)
+
+
+@register_reader("mediawiki", priority=10)
+class MediaWikiReader:
+    """Reader for MediaWiki XML export dumps.
+
+    Args:
+        shard_mb: compressed megabytes per shard of a multistream dump (default 1.0).
+        index: explicit multistream index for every dump (default: look beside each dump).
+    """
+
+    name = "mediawiki"
+
+    def __init__(self, shard_mb: float = 1.0, index: str | os.PathLike[str] | None = None):
+        self.shard_bytes = max(1, int(shard_mb * 1e6))
+        self.index = index
+
+    @classmethod
+    def sniff(cls, head: bytes, path: str) -> bool:
+        enc = detect_encoding(head)
+        try:
+            text = head.decode(enc, errors="ignore")
+        except LookupError:
+            return False
+        text = text.lstrip("\ufeff \t\r\n")
+        return text.startswith("<mediawiki") or (
+            text.startswith("<?xml") and "<mediawiki" in text[:2000]
+        )
+
+    def shards(self, path: str, file_index: int) -> list[Shard]:
+        size = os.path.getsize(path)
+        base = f"{file_index:04d}-{safe_name(Path(path).name)}"
+        index = Path(self.index) if self.index else find_multistream_index(path)
+        if index is None or compression_of(path) != "bz2":
+            return [Shard(key=base, path=str(path), reader=self.name, nbytes=size)]
+        offsets = [o for o in read_multistream_offsets(index) if 0 < o < size]
+        if not offsets:
+            raise InputError(f"{index}: holds no stream offsets inside {path} ({size} bytes)")
+        encoding = detect_encoding(read_head(path))
+        bounds = [0]
+        for off in offsets:
+            if off - bounds[-1] >= self.shard_bytes:
+                bounds.append(off)
+        if size - bounds[-1] < self.shard_bytes // 4 and len(bounds) > 1:
+            bounds.pop()  # fold a tiny tail into the previous shard
+        bounds.append(size)
+        logger.debug(
+            "%s: %d streams in %d shards (index %s)", path, len(offsets), len(bounds) - 1, index
+        )
+        return [
+            Shard(
+                key=f"{base}-{start:013d}",
+                path=str(path),
+                reader=self.name,
+                nbytes=end - start,
+                start=start,
+                end=end,
+                encoding=encoding,
+                is_last=end == size,
+            )
+            for start, end in zip(bounds[:-1], bounds[1:])
+        ]
+
+    def read(self, shard: Shard, stats: CorpusStats, skip_bad_pages: bool) -> Iterator[RawPage]:
+        path = shard.path
+        where = "" if shard.start is None else f" (streams at bytes {shard.start}-{shard.end})"
+        if shard.start in (None, 0):
+            stats.files += 1
+        counter = [0]
+        last = [
+            "(none: first page of the file)" if shard.start in (None, 0) else "(first in shard)"
+        ]
+
+        def corrupt(what: str) -> CorruptInputError:
+            return CorruptInputError(
+                f"{path}{where}: {what} after {counter[0]:,} uncompressed bytes, last good page "
+                f"{last[0]}; re-download or repair the file, or pass --skip-bad-pages to count "
+                "and skip broken pages"
+            )
+
+        stream = (
+            open_binary(path)
+            if shard.start is None
+            else range_stream(path, shard.start, shard.end or os.path.getsize(path))
+        )
+        with stream:
+            yield from self._read_stream(
+                stream, shard, stats, skip_bad_pages, counter, last, corrupt, where
+            )
+
+    def _read_stream(self, stream, shard, stats, skip_bad_pages, counter, last, corrupt, where):
+        path = shard.path
+        try:
+            first = stream.read(65536)
+        except DECOMPRESSION_ERRORS as exc:
+            if not skip_bad_pages:
+                raise corrupt(f"compressed data is truncated or corrupt ({exc})") from exc
+            logger.warning("%s%s: corrupt start of file skipped (%s)", path, where, exc)
+            stats.bad_pages += 1
+            return
+        encoding = shard.encoding or detect_encoding(first)
+        errors = "replace" if skip_bad_pages else "strict"
+
+        def chunks() -> Iterator[bytes]:
+            yield first
+            yield from read_chunks(stream)
+
+        yield from self._scan(
+            iter_text_chunks(chunks(), encoding, counter, errors=errors, stats=stats),
+            shard,
+            stats,
+            skip_bad_pages,
+            last,
+            corrupt,
+        )
+
+    def _scan(self, chunks, shard, stats, skip_bad_pages, last, corrupt) -> Iterator[RawPage]:
+        buf = ""
+        pos = 0
+        saw_end = False
+        try:
+            for chunk in chunks:
+                buf = buf[pos:] + chunk if pos < len(buf) else chunk
+                pos = 0
+                while True:
+                    s = buf.find("<page>", pos)
+                    if s < 0:
+                        if not saw_end and "</mediawiki>" in buf[pos:]:
+                            saw_end = True
+                        pos = max(pos, len(buf) - 12)
+                        break
+                    e = buf.find("</page>", s)
+                    if e < 0:
+                        pos = s
+                        break
+                    block = buf[s + 6 : e]
+                    pos = e + 7
+                    inner = block.rfind("<page>")
+                    if inner >= 0:  # a page without </page>: broken, the next one is fine
+                        stats.pages += 1
+                        if not skip_bad_pages:
+                            raise corrupt(
+                                f"malformed XML: <page> without </page> ({block[:60]!r}...)"
+                            )
+                        stats.bad_pages += 1
+                        block = block[inner + 6 :]
+                    page = self._parse_page(block)
+                    stats.pages += 1
+                    if page is None:
+                        if not skip_bad_pages:
+                            raise corrupt(f"malformed XML page ({block[:80]!r}...)")
+                        stats.bad_pages += 1
+                        continue
+                    last[0] = f"{page.title!r} (id {page.page_id})"
+                    yield page
+        except DECOMPRESSION_ERRORS as exc:
+            if not skip_bad_pages:
+                raise corrupt(f"compressed data is truncated or corrupt ({exc})") from exc
+            logger.warning(
+                "%s: truncated/corrupt data skipped after page %s (%s)", shard.path, last[0], exc
+            )
+            stats.bad_pages += 1
+            return
+        except UnicodeDecodeError as exc:
+            raise corrupt(f"text is not valid {exc.encoding} ({exc.reason})") from exc
+        rest = buf[pos:]
+        if "</mediawiki>" in rest:
+            saw_end = True
+        if "<page>" in rest or (shard.is_last and not saw_end):
+            what = "an unfinished <page>" if "<page>" in rest else "no closing </mediawiki>"
+            if not skip_bad_pages:
+                raise corrupt(f"the XML ends early ({what}; truncated file?)")
+            logger.warning("%s: XML ends early (%s) after page %s", shard.path, what, last[0])
+            stats.bad_pages += 1
+
+    @staticmethod
+    def _parse_page(block: str) -> RawPage | None:
+        t0 = block.find("<title>")
+        t1 = block.find("</title>", t0)
+        if t0 < 0 or t1 < 0:
+            return None
+        title = xml_unescape(block[t0 + 7 : t1])
+        n0 = block.find("<ns>")
+        ns = 0
+        if n0 >= 0:
+            try:
+                ns = int(block[n0 + 4 : block.find("</ns>", n0)])
+            except ValueError:
+                return None
+        i0 = block.find("<id>")
+        page_id = block[i0 + 4 : block.find("</id>", i0)].strip() if i0 >= 0 else ""
+        rev = block.find("<revision")
+        r = block.find("<redirect")
+        redirect = r >= 0 and (rev < 0 or r < rev)
+        x0 = block.find("<text", rev if rev >= 0 else 0)
+        if x0 < 0:
+            return None
+        gt = block.find(">", x0)
+        if gt < 0:
+            return None
+        if block[gt - 1] == "/":
+            text = ""
+        else:
+            x1 = block.find("</text>", gt)
+            if x1 < 0:
+                return None
+            text = xml_unescape(block[gt + 1 : x1])
+        if not redirect and text[:9].upper() == "#REDIRECT":
+            redirect = True
+        return RawPage(title, page_id, ns, redirect, text, True)

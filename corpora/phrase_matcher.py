@@ -1,0 +1,250 @@
+"""Find label phrases ("grocery store", "seal") in token streams with Aho-Corasick.
+
+Matching works on *tokens*, not characters: every word that occurs in some label phrase gets
+a private 3-character code (base-32 digits from three disjoint character ranges, so the
+automaton's fan-out stays small and a match can only start at a token), a sentence becomes
+the string of those codes (a filler code for other words), and a pyahocorasick automaton
+over the phrases' code strings
+finds the leftmost-longest, non-overlapping matches (``Automaton.iter_long``). Token
+boundaries are therefore exact ("cat" never matches inside "catalog") and a longer phrase
+wins over the shorter phrases inside it ("grocery store" over "store").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import ahocorasick
+
+from corpora.tokenizer import Tokenizer
+
+__all__ = ["PhraseMatcher", "normalize_label_name", "plural_forms"]
+
+_PAREN_RE = re.compile(r"\s*\([^()]*(?:\)|$)")
+_IRREGULAR_PLURALS = {
+    "man": "men",
+    "woman": "women",
+    "child": "children",
+    "person": "people",
+    "mouse": "mice",
+    "goose": "geese",
+    "foot": "feet",
+    "tooth": "teeth",
+    "ox": "oxen",
+    "louse": "lice",
+    "knife": "knives",
+    "leaf": "leaves",
+    "wolf": "wolves",
+    "loaf": "loaves",
+    "shelf": "shelves",
+    "calf": "calves",
+    "half": "halves",
+    "wife": "wives",
+    "life": "lives",
+    "thief": "thieves",
+    "cactus": "cacti",
+    "fungus": "fungi",
+}
+# Words whose plural is the same word, or that are usually not pluralised.
+_NO_PLURAL = frozenset(
+    "sheep deer fish moose series species aircraft equipment furniture clothing hair rice "
+    "news police cattle swine bison salmon trout shrimp squid".split()
+)
+_FILLER = "\x01\x01\x01"
+_BASE = 32
+_CODE_LEN = 3
+_MAX_WORDS = _BASE**_CODE_LEN
+
+_default_tokenizer = Tokenizer(lowercase=True, numbers="keep")
+
+
+def _code(i: int) -> str:
+    """Code of word number ``i``: one character per base-32 digit, digit k from range k."""
+    return "".join(
+        chr(0x100 + 0x100 * k + (i // _BASE ** (_CODE_LEN - 1 - k)) % _BASE)
+        for k in range(_CODE_LEN)
+    )
+
+
+def normalize_label_name(name: str) -> list[str]:
+    """Tokens of a label name: parenthetical qualifiers dropped, lower-cased.
+
+    ``"Seal (animal)"`` -> ``["seal"]``, ``"Grocery store"`` -> ``["grocery", "store"]``,
+    ``"T-shirt"`` -> ``["t-shirt"]`` (the corpus tokenizer keeps inner hyphens too).
+    """
+    stripped = _PAREN_RE.sub("", name).strip()
+    return _default_tokenizer.tokens(stripped or name)
+
+
+def _plural(word: str) -> str | None:
+    if word in _NO_PLURAL or not word.isalpha() or len(word) < 2:
+        return None
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word]
+    if word.endswith("man") and len(word) > 4:  # fireman -> firemen
+        return word[:-3] + "men"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def plural_forms(tokens: Sequence[str]) -> list[list[str]]:
+    """Simple plural aliases of a phrase: the last word pluralised (``[]`` when none).
+
+    English rules only: ``-s/-x/-z/-ch/-sh`` + ``es``, consonant + ``y`` -> ``ies``, ``-man``
+    -> ``-men``, a short irregular table (``mouse`` -> ``mice``), otherwise + ``s``.
+    """
+    if not tokens:
+        return []
+    p = _plural(tokens[-1])
+    if p is None or p == tokens[-1]:
+        return []
+    return [[*tokens[:-1], p]]
+
+
+class PhraseMatcher:
+    """Find label mentions in token lists and join multi-word label phrases.
+
+    Args:
+        names: label names; label index ``i`` is ``names[i]``.
+        plurals: also match simple plural forms of each name (default ``True``).
+
+    Normalization: names are lower-cased and tokenized like the corpus, parenthetical
+    qualifiers are dropped (``"Seal (animal)"`` -> ``seal``), plural aliases are added
+    (``"grocery stores"``). A canonical name always wins over another label's plural alias.
+
+    Output tokens: every match, singular or plural, is replaced by the label's canonical
+    phrase token (:attr:`phrases`, words joined with ``"_"``: ``"grocery_store"``), so each
+    label has exactly one token in the output stream.
+
+    Several labels with the same normalized name (two "Seal" labels, "Seal" and
+    "Seal (animal)"): the phrase maps to *all* of them. A match is one token in ``joined``
+    and yields one ``(position, label)`` pair per label, in ascending label order, so
+    per-label mention counts count the mention once for each label sharing the phrase.
+    Labels whose name normalizes to nothing are listed in :attr:`unmatchable`.
+    """
+
+    def __init__(self, names: Sequence[str], plurals: bool = True) -> None:
+        self.names = list(names)
+        self.plurals = plurals
+        self.phrases: list[str] = []
+        self.unmatchable: list[int] = []
+        canonical: dict[tuple[str, ...], list[int]] = {}
+        for i, name in enumerate(self.names):
+            toks = tuple(normalize_label_name(str(name)))
+            self.phrases.append("_".join(toks))
+            if not toks:
+                self.unmatchable.append(i)
+                continue
+            canonical.setdefault(toks, []).append(i)
+        forms: dict[tuple[str, ...], tuple[int, ...]] = {k: tuple(v) for k, v in canonical.items()}
+        if plurals:
+            aliases: dict[tuple[str, ...], list[int]] = {}
+            for toks, labels in canonical.items():
+                for p in plural_forms(toks):
+                    if tuple(p) not in canonical:
+                        aliases.setdefault(tuple(p), []).extend(labels)
+            for k, v in aliases.items():
+                forms[k] = tuple(sorted(set(v)))
+        self._word_code: dict[str, str] = {}
+        for toks in forms:
+            for w in toks:
+                if w not in self._word_code:
+                    if len(self._word_code) >= _MAX_WORDS:
+                        raise ValueError("too many distinct words in the label names")
+                    self._word_code[w] = _code(len(self._word_code))
+        self._automaton = ahocorasick.Automaton()
+        self._forms = forms
+        for toks, labels in forms.items():
+            key = "".join(self._word_code[w] for w in toks)
+            # value: (number of tokens, output token, labels, mention pairs at offset 0)
+            out = self.phrases[labels[0]]
+            self._automaton.add_word(key, (len(toks), out, labels))
+        if len(forms):
+            self._automaton.make_automaton()
+        self._empty = not forms
+
+    def __reduce__(self):  # rebuild in worker processes instead of pickling the automaton
+        return (PhraseMatcher, (self.names, self.plurals))
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __repr__(self) -> str:
+        return f"PhraseMatcher({len(self.names)} labels, {len(self._forms)} phrase forms)"
+
+    def labels_of(self, phrase: str | Iterable[str]) -> tuple[int, ...]:
+        """Label indices a phrase (``"grocery store"``, ``"grocery_store"`` or tokens) maps to."""
+        if isinstance(phrase, str):
+            toks = tuple(phrase.replace("_", " ").split())
+        else:
+            toks = tuple(phrase)
+        return self._forms.get(toks, ())
+
+    def match(
+        self, tokens: list[str], original: list[str] | None = None
+    ) -> tuple[list[str], list[tuple[int, int]]]:
+        """Find label mentions in one sentence.
+
+        Args:
+            tokens: lower-cased tokens (as the corpus tokenizer makes them).
+            original: optional same-length tokens (e.g. in their original case) copied to
+                ``joined`` for the tokens that are not part of a match.
+
+        Returns:
+            ``(joined, mentions)``: ``joined`` is ``tokens`` with each match replaced by its
+            label's phrase token; ``mentions`` holds ``(position in joined, label index)``
+            pairs sorted by position then label. ``tokens`` itself is not modified.
+        """
+        src = tokens if original is None else original
+        if self._empty or not tokens:
+            return list(src), []
+        get = self._word_code.get
+        hits = list(self._automaton.iter_long("".join([get(t, _FILLER) for t in tokens])))
+        if not hits:
+            return list(src), []
+        return _apply(src, hits)
+
+    def match_sentences(
+        self, sentences: list[list[str]]
+    ) -> tuple[list[list[str]], list[list[tuple[int, int]]]]:
+        """:meth:`match` over many sentences; returns ``(joined sentences, mentions)``."""
+        joined_all: list[list[str]] = []
+        mentions_all: list[list[tuple[int, int]]] = []
+        if self._empty:
+            return sentences, [[] for _ in sentences]
+        get = self._word_code.get
+        it = self._automaton.iter_long
+        for tokens in sentences:
+            hits = list(it("".join([get(t, _FILLER) for t in tokens])))
+            if not hits:
+                joined_all.append(tokens)
+                mentions_all.append([])
+                continue
+            joined, mentions = _apply(tokens, hits)
+            joined_all.append(joined)
+            mentions_all.append(mentions)
+        return joined_all, mentions_all
+
+
+def _apply(
+    tokens: list[str], hits: list[tuple[int, tuple[int, str, tuple[int, ...]]]]
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """Replace the matched token spans by phrase tokens; collect (position, label) pairs."""
+    joined: list[str] = []
+    mentions: list[tuple[int, int]] = []
+    prev = 0
+    for end, (n, out, labels) in hits:
+        last = end // _CODE_LEN
+        start = last - n + 1
+        joined.extend(tokens[prev:start])
+        pos = len(joined)
+        joined.append(out)
+        for lab in labels:
+            mentions.append((pos, lab))
+        prev = last + 1
+    joined.extend(tokens[prev:])
+    return joined, mentions

@@ -1,0 +1,2 @@
+def write_sentences(*a, **k):
+    raise NotImplementedError
