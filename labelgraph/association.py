@@ -82,7 +82,8 @@ def ppmi_matrix(
     half = 0.5 * (log_p + log_pa)
     nab = coo.data.astype(np.float64)
     pmi = np.log(nab) - math.log(total) - half[coo.row] - half[coo.col]
-    val = np.maximum(pmi, 0.0) * (nab / (nab + shrinkage) if shrinkage > 0 else 1.0)
+    pmi = np.where(pmi > 1e-9, pmi, 0.0)  # rounding noise of log(1) is not an association
+    val = pmi * (nab / (nab + shrinkage) if shrinkage > 0 else 1.0)
     return canonical_csr(sp.coo_matrix((val, (coo.row, coo.col)), shape=coo.shape), np.float32)
 
 

@@ -290,25 +290,40 @@ class CooccurrenceCounter:
         sentence for example sampling. Document counting needs :meth:`add_document`."""
         self._add_sentence(mentions, ref, None)
 
-    def _add_sentence(self, mentions, ref, doc_labels: set[int] | None) -> None:
+    def _add_sentence(
+        self, mentions, ref, doc_locs: dict[int, int] | None, sent_no: int = 0
+    ) -> None:
         n = self.n
         if "sentence" in self._totals:
             self._totals["sentence"] += 1
         if not mentions:
             return
-        labels = sorted({lab for _, lab in mentions})
+        # label -> its token positions; two labels sharing one single mention (same phrase)
+        # are not a co-occurrence
+        pos_of: dict[int, list[int]] = {}
+        for p, lab in mentions:
+            pos_of.setdefault(lab, []).append(p)
+        labels = sorted(pos_of)
         self._mention_buf.extend(lab for _, lab in mentions)
-        if doc_labels is not None:
-            doc_labels.update(labels)
+        if doc_locs is not None:
+            for lab, ps in pos_of.items():
+                loc = sent_no * 1_000_000 + ps[0] if len(ps) == 1 else -1
+                prev = doc_locs.get(lab)
+                doc_locs[lab] = loc if prev is None else -1
         if "sentence" in self._keys:
             self._uni_buf["sentence"].extend(labels)
             if len(labels) > 1:
                 keys = self._keys["sentence"]
                 cap = self.examples_per_pair
                 for x in range(len(labels)):
-                    a = labels[x] * n
+                    la = labels[x]
+                    pa = pos_of[la]
+                    a = la * n
                     for y in range(x + 1, len(labels)):
-                        key = a + labels[y]
+                        lb = labels[y]
+                        if len(pa) == 1 and pos_of[lb] == pa:
+                            continue
+                        key = a + lb
                         keys.append(key)
                         if cap and ref is not None:
                             have = self.examples.get(key)
@@ -328,7 +343,7 @@ class CooccurrenceCounter:
                     py, ly = mentions[y]
                     if py - px > w:
                         break
-                    if ly != lx:
+                    if ly != lx and py != px:
                         keys.append(lx * n + ly if lx < ly else ly * n + lx)
         if sum(len(k) for k in self._keys.values()) > _FLUSH_KEYS:
             self._flush()
@@ -338,26 +353,31 @@ class CooccurrenceCounter:
     ) -> None:
         """Count one document: ``sentence_mentions[s]`` = mentions of sentence ``s``; sentence
         ``s`` gets example reference ``first_ref + s``."""
-        doc_labels: set[int] = set()
+        doc_locs: dict[int, int] = {}
         for s, mentions in enumerate(sentence_mentions):
-            self._add_sentence(mentions, None if first_ref is None else first_ref + s, doc_labels)
+            self._add_sentence(mentions, None if first_ref is None else first_ref + s, doc_locs, s)
         if "document" in self._totals:
             self._totals["document"] += 1
-            self._add_set("document", doc_labels)
+            self._add_set("document", doc_locs)
 
     def add_label_set(self, labels: Iterable[int], context: str = "image") -> None:
         """Count one image (or any unordered context) holding ``labels``."""
         self._totals[context] += 1
-        self._add_set(context, set(labels))
+        self._add_set(context, {int(lab): -1 for lab in labels})
 
-    def _add_set(self, context: str, labels: set[int]) -> None:
-        if not labels:
+    def _add_set(self, context: str, locs: dict[int, int]) -> None:
+        """``locs``: label -> location id of its only mention, or -1 (several / unknown);
+        two labels with the same non-negative location are not a pair."""
+        if not locs:
             return
-        u = np.fromiter(sorted(labels), dtype=np.int64, count=len(labels))
+        u = np.fromiter(sorted(locs), dtype=np.int64, count=len(locs))
         self._uni_buf[context].extend(u.tolist())
         if len(u) > 1:
+            loc = np.fromiter((locs[i] for i in u.tolist()), dtype=np.int64, count=len(u))
+            loc = np.where(loc < 0, -1 - u, loc)  # unique negative ids never collide
             iu, ju = np.triu_indices(len(u), 1)
-            keys = u[iu] * self.n + u[ju]
+            keep = loc[iu] != loc[ju]
+            keys = u[iu[keep]] * self.n + u[ju[keep]]
             if context == "document":
                 self._doc_keys.append(keys)
                 self._doc_nkeys += len(keys)

@@ -213,7 +213,7 @@ class LabelGraph:
             "embeddings": self._embeddings,
             "missing": self._missing,
         }
-        for i, (source, m) in enumerate(self._adj.items()):
+        for i, m in enumerate(self._adj.values()):
             arrays[f"adj{i}_data"] = m.data.astype(np.float32)
             arrays[f"adj{i}_indices"] = m.indices.astype(np.int32)
             arrays[f"adj{i}_indptr"] = m.indptr.astype(np.int64)
