@@ -9,6 +9,7 @@ Line numbers assume no field contains a quoted newline (true of every Open Image
 
 from __future__ import annotations
 
+import csv
 import re
 import warnings
 from collections.abc import Collection, Iterable, Sequence
@@ -20,7 +21,8 @@ import pandas as pd
 from corpora.errors import CorruptInputError, InputError
 from vision.data.read_report import ReadReport
 
-_SKIP_RE = re.compile(r"Skipping line (\d+): (.*)")
+_SKIP_RE = re.compile(r"Skipping line (\d+): expected \d+ fields, saw (\d+)")
+_EXTRA = "__extra_field__"
 
 
 def check_file(path: str | Path, what: str) -> Path:
@@ -39,6 +41,13 @@ def first_fields(path: Path) -> list[str]:
             if line.strip():
                 return [f.strip().strip('"').strip() for f in line.rstrip("\r\n").split(",")]
     return []
+
+
+def _header_fields(path: Path) -> list[str]:
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        first = fh.readline()
+    row = next(csv.reader([first.rstrip("\r\n")]), [])
+    return [f.strip() for f in row]
 
 
 def read_rows(
@@ -60,6 +69,19 @@ def read_rows(
             their canonical spelling when present.
     """
     report.path = path
+    if header:
+        canon = {c.lower(): c for c in list(required) + list(optional)}
+        names = [canon.get(c.lower(), c) for c in _header_fields(path)]
+        missing = [c for c in required if c not in names]
+        if missing:
+            raise InputError(
+                f"{path} line 1: header {names} lacks column(s) {missing}; "
+                f"expected a header with {list(required)}"
+            )
+        if len(set(names)) != len(names):
+            raise InputError(f"{path} line 1: header {names} repeats a column name")
+    else:
+        names = list(columns)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -69,13 +91,14 @@ def read_rows(
                 keep_default_na=False,
                 skip_blank_lines=False,
                 on_bad_lines="warn",
-                header=0 if header else None,
-                names=None if header else list(columns),
+                header=None,
+                skiprows=1 if header else 0,
+                names=[*names, _EXTRA],
                 index_col=False,
                 encoding="utf-8-sig",
             )
         except pd.errors.EmptyDataError:
-            df = pd.DataFrame({c: pd.Series([], dtype=str) for c in (required or columns)})
+            df = pd.DataFrame({c: pd.Series([], dtype=str) for c in [*names, _EXTRA]})
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise CorruptInputError(
                 f"{path}: cannot parse as CSV ({exc}); is it the right file?"
@@ -83,16 +106,7 @@ def read_rows(
     bad_lines: list[tuple[int, str]] = []
     for w in caught:
         for m in _SKIP_RE.finditer(str(w.message)):
-            bad_lines.append((int(m.group(1)), m.group(2).strip()))
-    if header:
-        canon = {c.lower(): c for c in list(required) + list(optional)}
-        df.columns = [canon.get(str(c).strip().lower(), str(c).strip()) for c in df.columns]
-        missing = [c for c in required if c not in df.columns]
-        if missing:
-            raise InputError(
-                f"{path} line 1: header {list(df.columns)} lacks column(s) {missing}; "
-                f"expected a header with {list(required)}"
-            )
+            bad_lines.append((int(m.group(1)), f"expected {len(names)} fields, saw {m.group(2)}"))
     first = 2 if header else 1
     bad_set = {ln for ln, _ in bad_lines}
     total = len(df) + len(bad_set)
@@ -101,6 +115,10 @@ def read_rows(
     )
     if len(lines) != len(df):  # quoted newlines: fall back to row positions
         lines = np.arange(first, first + len(df), dtype=np.int64)
+    extra = (df[_EXTRA] != "").to_numpy()
+    for i in np.flatnonzero(extra):
+        bad_lines.append((int(lines[i]), f"expected {len(names)} fields, saw {len(names) + 1}"))
+    bad_lines.sort()
     if bad_lines:
         if not skip_bad_rows:
             ln, why = bad_lines[0]
@@ -110,10 +128,12 @@ def read_rows(
             )
         for ln, why in bad_lines:
             report.add_bad(ln, why)
+    df = df.drop(columns=[_EXTRA])
     blank = (df == "").all(axis=1).to_numpy() if len(df.columns) else np.zeros(len(df), bool)
-    if blank.any():
-        df = df.loc[~blank].reset_index(drop=True)
-        lines = lines[~blank]
+    drop = blank | extra
+    if drop.any():
+        df = df.loc[~drop].reset_index(drop=True)
+        lines = lines[~drop]
     return df, lines
 
 

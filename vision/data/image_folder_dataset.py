@@ -216,7 +216,7 @@ class ImageFolderDataset(Dataset):
     def base_image(self, i: int) -> np.ndarray:
         """The uint8 base image ``[S, S, 3]`` of item ``i`` (from the cache when there is one)."""
         if self.cache is not None:
-            return np.asarray(self.cache.array[self._cache_rows[i]])
+            return np.array(self.cache.array[self._cache_rows[i]])  # a writable copy
         try:
             return load_base_image(self._paths[i], self.image_size)
         except (OSError, ValueError, SyntaxError) as exc:
