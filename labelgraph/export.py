@@ -85,14 +85,16 @@ def export_graph(
     nodes: Sequence[int],
     source: str = "combined",
     min_weight: float = 0.0,
+    center: bool = True,
 ) -> nx.Graph:
-    """The subgraph on ``nodes`` (vocabulary indices, first = centre) as a networkx graph.
+    """The subgraph on ``nodes`` (vocabulary indices) as a networkx graph.
 
     Args:
         graph: a LabelGraph.
         nodes: ``[N]`` vocabulary indices, e.g. from :func:`labelgraph.neighbourhood.select_nodes`.
         source: edge source that defines the edges and their ``weight``.
         min_weight: edges of ``source`` below this weight are left out.
+        center: mark ``nodes[0]`` as the centre of the view (node attribute ``center``).
     """
     nodes = [int(i) for i in nodes]
     labels = list(graph.labels)
@@ -109,7 +111,7 @@ def export_graph(
             frequency=float(freq[i]),
             annotation_frequency=float(ann[i]),
             missing=bool(missing[i]),
-            center=bool(rank == 0),
+            center=bool(center and rank == 0),
         )
     if not nodes:
         return g

@@ -11,7 +11,6 @@ import html
 import json
 import logging
 import math
-from importlib import resources
 from pathlib import Path
 
 import networkx as nx
@@ -26,6 +25,7 @@ __all__ = ["render_html_page", "write_html_page", "MAX_HTML_NODES"]
 logger = logging.getLogger(__name__)
 
 MAX_HTML_NODES = 1000
+_TEMPLATE = Path(__file__).with_name("_html_page_template.html")
 
 
 def _check_size(g: nx.Graph, max_nodes: int) -> None:
@@ -95,7 +95,7 @@ def render_html_page(
     }
     # JSON inside <script>: "</" must not close the element.
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    template = resources.files("labelgraph").joinpath("_html_page_template.html").read_text("utf-8")
+    template = _TEMPLATE.read_text(encoding="utf-8")
     return template.replace("__TITLE__", html.escape(title)).replace("__DATA__", payload)
 
 

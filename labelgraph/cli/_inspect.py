@@ -212,7 +212,7 @@ def _view(g, args: argparse.Namespace, around: str | None):
         min_weight=min_w,
         source=args.source,
     )
-    return export_graph(g, nodes, source=args.source, min_weight=min_w)
+    return export_graph(g, nodes, source=args.source, min_weight=min_w, center=around is not None)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
