@@ -20,7 +20,13 @@ from torch import nn
 
 from corpora.errors import InputError
 
-__all__ = ["TestTimeAugmentation", "create_tta", "list_tta", "tta_probabilities"]
+__all__ = [
+    "TestTimeAugmentation",
+    "create_tta",
+    "list_tta",
+    "tta_outputs",
+    "tta_probabilities",
+]
 
 ViewFn = Callable[[torch.Tensor], list[torch.Tensor]]
 
@@ -108,3 +114,27 @@ def tta_probabilities(
         p = torch.sigmoid(logits)
         total = p if total is None else total + p
     return total / len(views)
+
+
+@torch.no_grad()
+def tta_outputs(
+    model: nn.Module, x: torch.Tensor, tta: TestTimeAugmentation | str = "none"
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean probabilities and mean backbone features over the TTA views.
+
+    Args:
+        model: has ``forward_features`` (``[B, 3, H, W] -> [B, F]``) and ``forward_head``
+            (``[B, F] -> [B, L]`` logits); the caller puts it in eval mode.
+        x: images ``[B, 3, H, W]``.
+    Returns:
+        ``(probs [B, L] float32, features [B, F] float32)``.
+    """
+    aug = create_tta(tta) if isinstance(tta, str) else tta
+    views = aug(x)
+    probs, feats = None, None
+    for view in views:
+        f = model.forward_features(view).float()
+        p = torch.sigmoid(model.forward_head(f).float())
+        probs = p if probs is None else probs + p
+        feats = f if feats is None else feats + f
+    return probs / len(views), feats / len(views)

@@ -17,6 +17,8 @@ __all__ = ["get_args_parser", "main"]
 # Registry of sub-command modules; each defines ``register(subparsers) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
     "vision.cli._evaluate",
+    "vision.cli._adapt",
+    "vision.cli._predict",
 )
 
 

@@ -1,0 +1,176 @@
+"""`vision adapt` and `vision predict` end to end on tiny generated images.
+
+Until the trainer's ``vision.checkpoint.load_run`` is used here, a stand-in module with the
+same contract (``load_run(run_dir, which) -> (model, checkpoint dict)``) is injected.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from torch import nn
+
+from vision.cli import main as vision_main
+from vision.metrics import mean_f2
+from vision.submission import read_submission
+
+CODES = ["/m/red", "/m/green", "/m/blue", "/m/dark"]
+COLOURS = {0: (230, 30, 30), 1: (30, 230, 30), 2: (30, 30, 230), 3: (20, 20, 20)}
+
+
+class _Head(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(3, 4)
+        self.num_labels = 4
+
+    def forward(self, f: torch.Tensor) -> torch.Tensor:
+        return self.fc(f)
+
+    def last_layer(self) -> nn.Module:
+        return self.fc
+
+
+class _Model(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.backbone = nn.Sequential(nn.Conv2d(3, 3, 1), nn.AdaptiveAvgPool2d(1))
+        self.head = _Head()
+        self.num_features = 3
+
+    @property
+    def num_labels(self) -> int:
+        return 4
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.backbone(x).flatten(1)
+
+    def forward_head(self, f: torch.Tensor) -> torch.Tensor:
+        return self.head(f)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_head(self.forward_features(x))
+
+
+def _fake_load_run(run_dir, which="best"):
+    torch.manual_seed(0)
+    model = _Model()
+    meta = json.loads((run_dir / "fake_run.json").read_text())
+    return model, {"codes": meta["codes"], "config": {"image_size": 16}, "epoch": 1}
+
+
+@pytest.fixture()
+def fake_checkpoint(monkeypatch):
+    mod = types.ModuleType("vision.checkpoint")
+    mod.load_run = _fake_load_run
+    monkeypatch.setitem(sys.modules, "vision.checkpoint", mod)
+
+
+def _write_images(folder, n, rng, offset=0):
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = {}
+    for i in range(n):
+        j = int(rng.integers(4))
+        image_id = f"img{offset + i:04d}"
+        noise = rng.integers(-20, 20, (16, 16, 3))
+        arr = np.clip(np.array(COLOURS[j])[None, None] + noise, 0, 255).astype(np.uint8)
+        Image.fromarray(arr).save(folder / f"{image_id}.png")
+        labels[image_id] = [CODES[j]]
+    return labels
+
+
+@pytest.fixture()
+def world(tmp_path, fake_checkpoint):
+    rng = np.random.default_rng(0)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "fake_run.json").write_text(json.dumps({"codes": CODES}))
+    (run / "config.yaml").write_text("image-size: 16\n")
+    tune = _write_images(tmp_path / "tune", 40, rng)
+    test = _write_images(tmp_path / "test", 30, rng, offset=100)
+    with open(tmp_path / "tuning_labels.csv", "w") as fh:
+        for k, v in tune.items():
+            fh.write(f"{k},{' '.join(v)}\n")
+        fh.write("img0000x,/m/unknown\n")  # unknown label on a missing image
+    (tmp_path / "test" / "img0999.png").write_bytes(b"not a png")  # corrupt test image
+    sample = ["img0999", *sorted(test, reverse=True), "img0998"]  # + a missing image
+    (tmp_path / "sample.csv").write_text("image_id,labels\n" + "".join(f"{i},\n" for i in sample))
+    return tmp_path, run, test, sample
+
+
+def _adapt(tmp, run, mode, out, *extra):
+    return vision_main(
+        [
+            "adapt", "--run", str(run), "--tuning-labels", str(tmp / "tuning_labels.csv"),
+            "--images", str(tmp / "tune"), "--mode", mode, "--out", str(out), "--quiet",
+            "--epochs", "30", "--lr", "0.05", "--augment-views", "2", "--inner-folds", "3", *extra,
+        ]
+    )  # fmt: skip
+
+
+def test_adapt_then_predict(world, capsys):
+    tmp, run, test, sample = world
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    out = tmp / "adapted"
+    assert _adapt(tmp, run, "last-layer,thresholds", out, "--folds", "2") == 0
+    assert "2-fold CV on the tuning set" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before  # original untouched
+    manifest = json.loads((out / "adaptation.json").read_text())
+    assert manifest["unknown_tuning_labels"] == {"/m/unknown": 1}
+    assert manifest["modes"] == ["last-layer", "thresholds"]
+    assert (out / "adapted_model.pt").is_file() and (out / "decision.json").is_file()
+    assert (out / "config.yaml").is_file() and (out / "train_config.yaml").is_file()
+
+    sub = tmp / "sub.csv"
+    args = ["predict", "--run", str(out), "--images", str(tmp / "test"), "--out", str(sub)]
+    args += ["--sample-submission", str(tmp / "sample.csv"), "--tta", "flip", "--quiet"]
+    assert vision_main(args) == 0
+    got = read_submission(sub)
+    assert list(got) == sample  # sample order, every id present
+    assert all(got[i] for i in sample)  # nothing empty: fallback for corrupt and missing
+    assert mean_f2(test, got) > 0.9
+    # plain run (no adaptation) scores worse on the same images
+    plain = tmp / "plain.csv"
+    args2 = ["predict", "--run", str(run), "--images", str(tmp / "test"), "--out", str(plain)]
+    assert vision_main([*args2, "--quiet"]) == 0
+    assert mean_f2(test, read_submission(plain)) < mean_f2(test, got)
+
+
+def test_strict_unknown_labels_and_bad_mode(world, capsys):
+    tmp, run, _, _ = world
+    assert _adapt(tmp, run, "thresholds", tmp / "x", "--strict") == 2
+    assert "unknown to the model" in capsys.readouterr().err
+    assert _adapt(tmp, run, "thresholds,wings", tmp / "y") == 2
+    assert "unknown adaptation mode" in capsys.readouterr().err
+
+
+def test_ensemble_and_vocabulary_mismatch(world, capsys):
+    tmp, run, test, _ = world
+    out1, out2 = tmp / "a1", tmp / "a2"
+    assert _adapt(tmp, run, "thresholds", out1) == 0
+    assert _adapt(tmp, run, "last-layer,thresholds", out2, "--seed", "1") == 0
+    sub = tmp / "ens.csv"
+    base = [
+        "predict",
+        "--run",
+        str(out1),
+        "--images",
+        str(tmp / "test"),
+        "--out",
+        str(sub),
+        "--quiet",
+    ]
+    assert vision_main([*base, "--ensemble", str(out2), "--vote", "majority"]) == 0
+    assert set(test) <= set(read_submission(sub))
+    other = tmp / "other"
+    other.mkdir()
+    (other / "fake_run.json").write_text(json.dumps({"codes": CODES[::-1]}))
+    capsys.readouterr()
+    assert vision_main([*base, "--ensemble", str(other)]) == 2
+    assert "different label vocabulary" in capsys.readouterr().err

@@ -1,0 +1,141 @@
+"""Run a model over a folder of images: probabilities and features, with TTA and a progress bar.
+
+Missing or undecodable images do not stop a prediction: :class:`~vision.data.ImageFolderDataset`
+drops them up front (decode check) and they are returned in ``bad`` so the caller can report
+them and give them a fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+from tqdm import tqdm
+
+from vision.data import ImageFolderDataset, build_transform
+from vision.tta import TestTimeAugmentation, create_tta, tta_outputs
+
+__all__ = ["Predictions", "Predictor", "load_images"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Predictions:
+    """Outputs for the images that could be read.
+
+    Attributes:
+        image_ids: ``[N]`` ids, in request order minus the bad ones.
+        probs: ``[N, L]`` float32 mean sigmoid probabilities over the TTA views.
+        features: ``[N, F]`` float32 mean backbone features over the views.
+        bad: ``(image id, reason)`` for images that were missing or could not be decoded.
+    """
+
+    image_ids: list[str]
+    probs: np.ndarray
+    features: np.ndarray
+    bad: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Predictor:
+    """Batched inference of a ``MultiLabelClassifier`` on image folders.
+
+    Args:
+        model: ``forward_features`` / ``forward_head`` model (put in eval mode here).
+        image_size: the side the model was trained at (pixels).
+        tta: a TTA name (``none``, ``flip``, ``crops``, ``flip+crops``) or object.
+        batch_size: images per forward pass (default 64).
+        device: torch device string (default ``"cpu"``).
+        progress: show a tqdm bar on stderr.
+        normalize: ImageNet standardisation in the eval transform (must match training).
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        image_size: int,
+        tta: str | TestTimeAugmentation = "none",
+        batch_size: int = 64,
+        device: str = "cpu",
+        progress: bool = True,
+        normalize: bool = True,
+    ) -> None:
+        self.model = model.to(device).eval()
+        self.image_size = int(image_size)
+        self.tta = create_tta(tta) if isinstance(tta, str) else tta
+        self.batch_size = int(batch_size)
+        self.device = device
+        self.progress = progress
+        self.transform = build_transform("eval", self.image_size, normalize=normalize)
+
+    def dataset(
+        self, images_dir: str | Path, image_ids: Sequence[str] | None
+    ) -> ImageFolderDataset:
+        """The eval dataset (bad images dropped and listed in ``.bad``; never raises for them)."""
+        return ImageFolderDataset(
+            images_dir,
+            image_ids,
+            transform=self.transform,
+            image_size=self.image_size,
+            check_images="decode",
+            max_bad_fraction=1.0,
+            progress=self.progress,
+        )
+
+    @torch.no_grad()
+    def predict_tensor(self, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """``(probs [N, L], features [N, F])`` for already-transformed images ``[N, 3, H, W]``."""
+        probs, feats = [], []
+        for start in range(0, len(images), self.batch_size):
+            x = images[start : start + self.batch_size].to(self.device)
+            p, f = tta_outputs(self.model, x, self.tta)
+            probs.append(p.cpu().numpy())
+            feats.append(f.cpu().numpy())
+        if not probs:
+            return np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
+        return np.concatenate(probs), np.concatenate(feats)
+
+    @torch.no_grad()
+    def predict_folder(
+        self, images_dir: str | Path, image_ids: Sequence[str] | None = None, desc: str = "predict"
+    ) -> Predictions:
+        """Predict every readable image of ``image_ids`` (default: the whole folder)."""
+        ds = self.dataset(images_dir, image_ids)
+        loader = DataLoader(ds, batch_size=self.batch_size, shuffle=False, num_workers=0)
+        probs, feats = [], []
+        for images, _, _ in tqdm(loader, desc=desc, unit="batch", disable=not self.progress):
+            p, f = tta_outputs(self.model, images.to(self.device), self.tta)
+            probs.append(p.cpu().numpy())
+            feats.append(f.cpu().numpy())
+        n_labels = int(self.model.num_labels)
+        p_all = np.concatenate(probs) if probs else np.zeros((0, n_labels), np.float32)
+        f_all = np.concatenate(feats) if feats else np.zeros((0, 0), np.float32)
+        return Predictions(list(ds.image_ids), p_all, f_all, list(ds.bad))
+
+
+def load_images(
+    images_dir: str | Path, image_ids: Sequence[str], image_size: int, normalize: bool = True
+) -> tuple[torch.Tensor, list[str], list[tuple[str, str]]]:
+    """All readable images of ``image_ids`` as one eval-transformed tensor ``[N, 3, S, S]``.
+
+    Returns:
+        ``(images, ids kept, bad (id, reason))``.
+    """
+    ds = ImageFolderDataset(
+        images_dir,
+        image_ids,
+        transform=build_transform("eval", image_size, normalize=normalize),
+        image_size=image_size,
+        check_images="decode",
+        max_bad_fraction=1.0,
+        progress=False,
+    )
+    if len(ds) == 0:
+        return torch.zeros(0, 3, image_size, image_size), [], list(ds.bad)
+    return torch.stack([ds[i][0] for i in range(len(ds))]), list(ds.image_ids), list(ds.bad)
