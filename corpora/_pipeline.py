@@ -37,7 +37,7 @@ class Pipeline:
             if self.skip_disambiguation and is_disambiguation(text, page.title):
                 stats.skipped += 1
                 return None
-            text = clean_wikitext(text)
+            text = clean_wikitext(text, tidy=False)
         elif self.skip_disambiguation and page.title.endswith("(disambiguation)"):
             stats.skipped += 1
             return None

@@ -71,7 +71,7 @@ def normalize_label_name(name: str) -> list[str]:
     """Tokens of a label name: parenthetical qualifiers dropped, lower-cased.
 
     ``"Seal (animal)"`` -> ``["seal"]``, ``"Grocery store"`` -> ``["grocery", "store"]``,
-    ``"T-shirt"`` -> ``["t-shirt"]`` (the corpus tokenizer keeps inner hyphens too).
+    ``"T-shirt"`` -> ``["t", "shirt"]`` (tokenized exactly like the corpus).
     """
     stripped = _PAREN_RE.sub("", name).strip()
     return _default_tokenizer.tokens(stripped or name)

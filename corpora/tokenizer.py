@@ -8,9 +8,10 @@ __all__ = ["Tokenizer", "NUMBER_MODES"]
 
 NUMBER_MODES = ("keep", "normalize", "drop")
 
-# A token is a run of letters/digits (any script, no underscore), optionally joined by
-# inner hyphens or apostrophes: "t-shirt", "children's", "1990s".
-_TOKEN_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+# A token is a run of letters/digits of any script (no underscore: "_" joins label phrases).
+# Hyphens and apostrophes split words ("t-shirt" -> "t", "shirt"), as in gensim; one plain
+# character class keeps the regex fast (about 2x faster than allowing inner hyphens).
+_TOKEN_RE = re.compile(r"[^\W_]+")
 # Candidate sentence ends: ., ! or ? (plus closing quotes/brackets) followed by spaces.
 _SENT_END_RE = re.compile(r"(?<=[.!?])[\"'”’»)\]]*[ \t]+")
 _DIGIT_RE = re.compile(r"\d")
@@ -28,8 +29,9 @@ class Tokenizer:
 
     Sentences end at newlines and at ``.``/``!``/``?`` followed by a space and a word that is
     not lower-case, except after a known abbreviation ("Dr.", "e.g.") or a single letter
-    ("J. Smith"). Tokens are runs of letters and digits of any script with inner hyphens or
-    apostrophes kept (``"t-shirt"``, ``"children's"``); punctuation is dropped.
+    ("J. Smith"). Tokens are runs of letters and digits of any script; everything else
+    (punctuation, hyphens, apostrophes, underscores) separates tokens: ``"T-shirt"`` ->
+    ``["t", "shirt"]``, ``"children's"`` -> ``["children", "s"]``.
 
     Args:
         lowercase: lower-case every token (default ``True``).

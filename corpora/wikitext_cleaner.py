@@ -43,13 +43,17 @@ _DROP_ELEMENT_RE = re.compile(
     rf"<({_DROP_TAGS})\b(?:[^>/]|/(?!>))*(?:/>|>.*?</\1\s*>)", re.S | re.I
 )
 # Template/table delimiters; tables open/close only at the start of a line.
-_BRACE_RE = re.compile(r"\{\{|\}\}|^[ \t:]*\{\||^[ \t]*\|\}(?!\})", re.M)
+_BRACE_RE = re.compile(r"\{\{|\}\}|\n[ \t:]*\{\||\n[ \t]*\|\}(?!\})")
 _LINK_RE = re.compile(r"\[\[([^\[\]]*)\]\]([^\W\d_]*)")
+# Fast paths (no callback) for the common links without a namespace prefix.
+_PIPED_LINK_RE = re.compile(r"\[\[[^\[\]|:]*\|([^\[\]|:]+)\]\]")
+_PLAIN_LINK_RE = re.compile(r"\[\[([^\[\]|:]+)\]\]")
 _EXTLINK_RE = re.compile(r"\[(?:https?:|ftp:)?//[^\s\[\]]*\s*([^\[\]]*)\]")
-_URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s<>\[\]|]+")
+_URL_RE = re.compile(r"(?:https?|ftp)://[^\s<>\[\]|]+")
 _QUOTES_RE = re.compile(r"'{2,}")
-_HEADING_RE = re.compile(r"^[ \t]*(=+)[ \t]*(.*?)[ \t]*\1[ \t]*$", re.M)
-_LIST_RE = re.compile(r"^[ \t]*(?:[*#:;]+|-{4,})[ \t]*", re.M)
+# The text is scanned with a leading newline, so "\n" stands for the start of a line.
+_HEADING_RE = re.compile(r"\n[ \t]*(=+)[ \t]*([^\n]*?)[ \t]*\1[ \t]*(?=\n|$)")
+_LIST_RE = re.compile(r"\n[ \t]*(?:[*#:;]+|-{4,})[ \t]*")
 _SWITCH_RE = re.compile(r"__[A-Z]+__")
 _TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2009\u202f]+")
@@ -86,7 +90,7 @@ def _strip_braces(text: str) -> str:
         keep_from = pos  # start of the text not yet copied (valid while the stack is empty)
         open_end = pos
         for m in _BRACE_RE.finditer(text, pos):
-            tok = m.group().lstrip(" \t:")
+            tok = m.group().lstrip("\n \t:")
             if tok == "{{" or tok == "{|":
                 if not stack:
                     out.append(text[keep_from : m.start()])
@@ -140,38 +144,45 @@ def _links(text: str) -> str:
     return text
 
 
-def clean_wikitext(text: str) -> str:
+def clean_wikitext(text: str, tidy: bool = True) -> str:
     """Return the plain running text of a page's wikitext (see the module doc for the rules).
 
     Args:
         text: wikitext with XML entities already resolved (as in ``<text>`` of a dump).
+        tidy: collapse runs of spaces and drop blank lines (default ``True``). The corpus
+            pipeline passes ``False``: the tokenizer ignores extra whitespace anyway.
 
     Returns:
-        Plain text, one paragraph / heading / list item per line, spaces collapsed.
+        Plain text, one paragraph / heading / list item per line.
     """
+    text = "\n" + text
     if "<!--" in text:
         text = _COMMENT_RE.sub("", text)
     if "<" in text:
         text = _DROP_ELEMENT_RE.sub("", text)
     text = _strip_braces(text)
     if "[[" in text:
-        text = _links(text)
+        text = _PIPED_LINK_RE.sub(r"\1", text)
+        text = _PLAIN_LINK_RE.sub(r"\1", text)
+        if "[[" in text:
+            text = _links(text)
     if "//" in text:
         text = _EXTLINK_RE.sub(r"\1", text)
         text = _URL_RE.sub("", text)
     if "''" in text:
         text = _QUOTES_RE.sub("", text)
     if "=" in text:
-        text = _HEADING_RE.sub(r"\2", text)
-    text = _LIST_RE.sub("", text)
+        text = _HEADING_RE.sub(r"\n\2", text)
+    text = _LIST_RE.sub("\n", text)
     if "__" in text:
         text = _SWITCH_RE.sub("", text)
     if "<" in text:
         text = _TAG_RE.sub("", text)
     if "&" in text:
         text = html.unescape(text)
-    text = _SPACES_RE.sub(" ", text)
-    text = _BLANKS_RE.sub("\n", text)
+    if tidy:
+        text = _SPACES_RE.sub(" ", text)
+        text = _BLANKS_RE.sub("\n", text)
     return text.strip()
 
 
