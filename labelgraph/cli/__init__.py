@@ -17,6 +17,7 @@ __all__ = ["get_args_parser", "main"]
 # Registry of sub-command modules; each defines ``register(subparsers) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
     "labelgraph.cli._inspect",
+    "labelgraph.cli._corpus",
 )
 
 
