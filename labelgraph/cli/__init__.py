@@ -16,6 +16,8 @@ __all__ = ["get_args_parser", "main"]
 
 # Registry of sub-command modules; each defines ``register(subparsers) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "labelgraph.cli._build",
+    "labelgraph.cli._query",
     "labelgraph.cli._inspect",
     "labelgraph.cli._corpus",
 )

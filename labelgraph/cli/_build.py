@@ -1,0 +1,220 @@
+"""``labelgraph build``: corpus + labels (+ annotations) -> a LabelGraph folder."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from labelgraph._cli_common import add_common_flags, save_resolved_config
+
+__all__ = ["register"]
+
+logger = logging.getLogger(__name__)
+
+
+def _weights(text: str) -> dict[str, float]:
+    from corpora.errors import InputError
+
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise InputError(
+                f"--weights {text!r}: expected SOURCE=WEIGHT pairs such as "
+                "'text=1,annotation=1,embedding=0.5'"
+            )
+    return out
+
+
+def _run(args: argparse.Namespace) -> int:
+    from labelgraph.embeddings import Word2VecConfig
+    from labelgraph.graph_builder import BuildConfig, GraphBuilder
+
+    config = BuildConfig(
+        corpus=list(args.corpus),
+        labels=args.labels,
+        out=args.out,
+        trainable=args.trainable,
+        annotations=list(args.annotations or []),
+        processes=args.processes,
+        context=args.context,
+        window=args.window,
+        text_edges=args.text_edges,
+        annotation_edges=args.annotation_edges,
+        pair_min_count=args.pair_min_count,
+        annotation_min_count=args.annotation_min_count,
+        alpha=args.alpha,
+        shrinkage=args.shrinkage,
+        tau=args.tau,
+        p=args.p,
+        embeddings=not args.no_embeddings,
+        word2vec=Word2VecConfig(
+            vector_size=args.vector_size,
+            window=args.w2v_window,
+            epochs=args.epochs,
+            min_count=args.min_count,
+            sg=1 if args.sg else 0,
+            workers=args.workers or args.processes,
+            seed=args.seed,
+        ),
+        knn=args.knn,
+        top_k=args.top_k,
+        weights=_weights(args.weights),
+        prior_annotation_weight=args.prior_annotation_weight,
+        association_weight=args.association_weight,
+        examples_per_pair=args.examples_per_pair,
+        example_neighbors=args.example_neighbors,
+        plurals=not args.no_plurals,
+        progress=not args.quiet,
+    )
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    save_resolved_config(args, Path(args.out) / "config.yaml")
+    graph = GraphBuilder(config, resume=args.resume).run()
+    summary = graph.summary()
+    print(f"wrote {args.out}: {summary['labels']} labels, edges {summary['edges']}")
+    print((Path(args.out) / "report.txt").read_text(encoding="utf-8"))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "build",
+        help="build a label graph from a corpus, a label vocabulary and optional annotations",
+        description="Count label co-occurrence in a corpus (one pass, parallel, resumable), train "
+        "word2vec on the same pass's sentences, read image-level annotations, and write a "
+        "LabelGraph folder (graph, embeddings, counts, manifest, report).",
+    )
+    g = p.add_argument_group("inputs")
+    g.add_argument(
+        "--corpus",
+        nargs="+",
+        required=True,
+        metavar="SOURCE",
+        help="Wikipedia dump(s), WikiExtractor folder(s) or text files",
+    )
+    g.add_argument(
+        "--labels",
+        required=True,
+        metavar="CSV",
+        help="class-descriptions.csv (label_code,description)",
+    )
+    g.add_argument(
+        "--trainable",
+        default=None,
+        metavar="CSV",
+        help="keep only the codes in this classes-trainable.csv",
+    )
+    g.add_argument(
+        "--annotations",
+        nargs="*",
+        default=[],
+        metavar="CSV",
+        help="image-level label files (human labels, tuning_labels, solution)",
+    )
+    g.add_argument("--no-plurals", action="store_true", help="do not match plural label forms")
+    g = p.add_argument_group("output")
+    g.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    g.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip finished stages and shards built with the same parameters",
+    )
+    g = p.add_argument_group("co-occurrence")
+    g.add_argument("--processes", type=int, default=1, help="corpus worker processes (default 1)")
+    g.add_argument(
+        "--context",
+        choices=("sentence", "window", "document"),
+        default="sentence",
+        help="context of the text edges (all three are counted; default sentence)",
+    )
+    g.add_argument("--window", type=int, default=10, help="window size W in tokens (default 10)")
+    g.add_argument("--text-edges", default="ppmi", help="edge builder for text (default ppmi)")
+    g.add_argument(
+        "--annotation-edges",
+        default="ppmi",
+        help="edge builder for annotations: ppmi, npmi, conditional, mlgcn (default ppmi)",
+    )
+    g.add_argument(
+        "--pair-min-count", type=int, default=2, help="minimum count of a text pair (default 2)"
+    )
+    g.add_argument(
+        "--annotation-min-count",
+        type=int,
+        default=1,
+        help="minimum count of an annotation pair (default 1)",
+    )
+    g.add_argument(
+        "--alpha",
+        type=float,
+        default=0.75,
+        help="PPMI context-distribution smoothing (default 0.75)",
+    )
+    g.add_argument(
+        "--shrinkage",
+        type=float,
+        default=1.0,
+        help="PPMI shrinkage k in n/(n+k) (default 1; 0 = none)",
+    )
+    g.add_argument("--tau", type=float, default=0.4, help="ML-GCN threshold tau (default 0.4)")
+    g.add_argument("--p", type=float, default=0.2, help="ML-GCN re-weighting p (default 0.2)")
+    g.add_argument(
+        "--examples-per-pair",
+        type=int,
+        default=3,
+        help="example sentences kept per pair while counting (default 3)",
+    )
+    g.add_argument(
+        "--example-neighbors",
+        type=int,
+        default=5,
+        help="save examples for each label's N strongest text pairs (default 5)",
+    )
+    g = p.add_argument_group("embeddings (word2vec)")
+    g.add_argument("--no-embeddings", action="store_true", help="skip word2vec")
+    g.add_argument("--vector-size", type=int, default=100, help="dimensions D (default 100)")
+    g.add_argument("--epochs", type=int, default=5, help="training epochs (default 5)")
+    g.add_argument(
+        "--min-count", type=int, default=5, help="ignore words rarer than this (default 5)"
+    )
+    g.add_argument("--w2v-window", type=int, default=5, help="word2vec window (default 5)")
+    g.add_argument("--sg", action="store_true", help="skip-gram instead of CBOW")
+    g.add_argument(
+        "--workers", type=int, default=None, help="word2vec threads (default: --processes)"
+    )
+    g.add_argument("--seed", type=int, default=0, help="word2vec seed (default 0)")
+    g.add_argument(
+        "--knn", type=int, default=10, help="embedding neighbours per label (default 10)"
+    )
+    g = p.add_argument_group("graph and scoring")
+    g.add_argument(
+        "--top-k",
+        type=int,
+        default=50,
+        help="edges kept per label and source (default 50; 0 = all)",
+    )
+    g.add_argument(
+        "--weights",
+        default="text=1,annotation=1,embedding=1",
+        help="source weights of the combined edges (default text=1,annotation=1,embedding=1)",
+    )
+    g.add_argument(
+        "--prior-annotation-weight",
+        type=float,
+        default=0.8,
+        help="share of annotation frequency in the label prior (default 0.8)",
+    )
+    g.add_argument(
+        "--association-weight",
+        type=float,
+        default=1.0,
+        help="weight of association against the log prior when scoring (default 1)",
+    )
+    add_common_flags(p)
+    p.set_defaults(func=_run)

@@ -1,0 +1,571 @@
+"""Build a :class:`~labelgraph.label_graph.LabelGraph` from a corpus, labels and annotations.
+
+Stages (each one's outputs, parameters, wall time and peak memory are recorded in
+``OUT/work/stages.json``; ``resume=True`` skips a stage whose parameters are unchanged and
+whose outputs exist, and the count stage skips finished shards):
+
+1. ``count``: one pass over the corpus (``Corpus.map_shards``, parallel, per shard): label
+   co-occurrence per sentence / window / document (``work/shards/KEY.npz``), the phrase-joined
+   sentences for word2vec (``work/sentences/KEY.txt``) and up to ``examples_per_pair`` sentence
+   references per co-occurring pair;
+2. ``merge``: shard counts summed into ``counts/text_counts.npz``; sentence files concatenated
+   into ``work/sentences.txt``;
+3. ``annotations``: image-level counts into ``counts/annotation_counts.npz``;
+4. ``embeddings``: word2vec on ``work/sentences.txt`` (``embeddings/word2vec.bin``) and label
+   vectors (``embeddings/label_vectors.npz``);
+5. ``graph``: edge sets per source, the combined edges, example sentences for strong pairs
+   (``counts/examples.json``), the graph files, ``manifest.json`` and ``report.txt``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import resource
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpora._atomic import atomic_path, atomic_write
+from corpora.errors import InputError
+from labelgraph.cooccurrence import TEXT_CONTEXTS, CooccurrenceCounter, CooccurrenceCounts
+from labelgraph.edge_combination import combine_sources, sparsify
+from labelgraph.embeddings import (
+    Word2VecConfig,
+    cosine_knn,
+    label_vectors,
+    save_keyed_vectors,
+    train_word2vec,
+)
+from labelgraph.label_graph import DEFAULT_SCORING, LabelGraph, _package_versions
+from labelgraph.label_vocabulary import LabelVocabulary
+
+__all__ = ["BuildConfig", "GraphBuilder", "STAGES"]
+
+logger = logging.getLogger(__name__)
+
+STAGES = ("count", "merge", "annotations", "embeddings", "graph")
+_EXAMPLE_CHARS = 400
+
+
+@dataclass
+class BuildConfig:
+    """Every parameter of a build (saved in the manifest).
+
+    Attributes:
+        corpus: corpus paths (files, folders, globs) for :func:`corpora.open_corpus`.
+        labels: ``class-descriptions.csv``; trainable: optional ``classes-trainable.csv``.
+        annotations: image-level label files (human labels, tuning, solution).
+        processes: corpus worker processes [1].
+        context: context of the ``text`` edges: ``sentence`` | ``window`` | ``document``
+            [sentence] (all three are counted).
+        window: ``W`` tokens for window co-occurrence [10].
+        text_edges / annotation_edges: edge builder names (see
+            :mod:`labelgraph.edge_builders`) [ppmi / ppmi].
+        pair_min_count: minimum co-occurrence count of a text or annotation pair [2 / 1].
+        alpha: context-distribution smoothing of PPMI [0.75]; shrinkage: ``n / (n + k)`` [1.0].
+        tau, p: ML-GCN threshold and re-weighting (``annotation_edges="mlgcn"``) [0.4, 0.2].
+        embeddings: train word2vec [True]; word2vec: its options.
+        knn: embedding neighbours per label [10]; top_k: edges kept per label per source [50].
+        weights: source -> weight in the combined edges [text 1, annotation 1, embedding 1].
+        prior_annotation_weight: share of annotation frequency in the label prior [0.8].
+        examples_per_pair: sentences kept per pair while counting [3]; example_neighbors:
+            pairs with examples saved = each label's top-n text neighbours [5].
+        plurals: match plural label forms [True]; progress: tqdm bars [True].
+    """
+
+    corpus: list[str]
+    labels: str
+    out: str
+    trainable: str | None = None
+    annotations: list[str] = field(default_factory=list)
+    processes: int = 1
+    context: str = "sentence"
+    window: int = 10
+    text_edges: str = "ppmi"
+    annotation_edges: str = "ppmi"
+    pair_min_count: int = 2
+    annotation_min_count: int = 1
+    alpha: float = 0.75
+    shrinkage: float = 1.0
+    tau: float = 0.4
+    p: float = 0.2
+    embeddings: bool = True
+    word2vec: Word2VecConfig = field(default_factory=Word2VecConfig)
+    knn: int = 10
+    top_k: int = 50
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"text": 1.0, "annotation": 1.0, "embedding": 1.0}
+    )
+    prior_annotation_weight: float = 0.8
+    association_weight: float = 1.0
+    examples_per_pair: int = 3
+    example_neighbors: int = 5
+    plurals: bool = True
+    progress: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _hash(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _file_info(path: str | os.PathLike[str], checksum: bool = True) -> dict[str, Any]:
+    p = Path(path)
+    info: dict[str, Any] = {"path": str(p.resolve())}
+    if p.is_file():
+        info["bytes"] = p.stat().st_size
+        if checksum:
+            h = hashlib.sha256()
+            with open(p, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            info["sha256"] = h.hexdigest()
+    elif p.is_dir():
+        files = sorted(f for f in p.rglob("*") if f.is_file())
+        info["files"] = len(files)
+        info["bytes"] = sum(f.stat().st_size for f in files)
+        # a listing checksum (names and sizes): content hashing 400 MB is not worth it
+        info["listing_sha256"] = _hash([(str(f.relative_to(p)), f.stat().st_size) for f in files])
+    return info
+
+
+def _peak_rss_mb() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"self_mb": round(own, 1), "largest_child_mb": round(children, 1)}
+
+
+def _count_shard(
+    shard_key: str,
+    docs: Iterator[Any],
+    *,
+    n_labels: int,
+    window: int,
+    examples_per_pair: int,
+    shard_index: dict[str, int],
+    work: str,
+    params_hash: str,
+) -> dict[str, Any]:
+    """Count one shard; writes ``work/shards/KEY.npz`` and ``work/sentences/KEY.txt``."""
+    work_dir = Path(work)
+    counter = CooccurrenceCounter(n_labels, TEXT_CONTEXTS, window, examples_per_pair)
+    base = shard_index[shard_key] << 32
+    line = ndocs = ntok = 0
+    with atomic_write(work_dir / "sentences" / f"{shard_key}.txt") as fh:
+        for doc in docs:
+            counter.add_document(doc.mentions, first_ref=base + line)
+            for sent in doc.sentences:
+                fh.write(" ".join(sent))
+                fh.write("\n")
+                ntok += len(sent)
+            line += len(doc.sentences)
+            ndocs += 1
+    info = {"key": shard_key, "documents": ndocs, "sentences": line, "tokens": ntok}
+    counts = counter.result(meta={"params_hash": params_hash, "shard": info})
+    counts.save(work_dir / "shards" / f"{shard_key}.npz")
+    return info
+
+
+class GraphBuilder:
+    """Runs the build stages for one :class:`BuildConfig` (see the module docstring).
+
+    Args:
+        config: the build parameters.
+        resume: skip finished stages and shards whose parameters match.
+        corpus_factory: ``(paths, matcher, processes, progress) -> Corpus``-like object with
+            ``shards()`` and ``map_shards(fn, shards, processes)``; defaults to
+            :func:`corpora.open_corpus` (tests pass small in-memory corpora).
+    """
+
+    def __init__(
+        self,
+        config: BuildConfig,
+        resume: bool = False,
+        corpus_factory: Callable[..., Any] | None = None,
+    ) -> None:
+        if config.context not in TEXT_CONTEXTS:
+            raise InputError(f"unknown --context {config.context!r}; use one of {TEXT_CONTEXTS}")
+        self.config = config
+        self.resume = resume
+        self.out = Path(config.out)
+        self.work = self.out / "work"
+        self.corpus_factory = corpus_factory or _open_corpus
+        self.vocab = LabelVocabulary.from_csv(config.labels, config.trainable)
+        from corpora import PhraseMatcher
+
+        self.matcher = PhraseMatcher(self.vocab.names, plurals=config.plurals)
+        self._stages_path = self.work / "stages.json"
+        self.stages: dict[str, Any] = {}
+        if resume and self._stages_path.is_file():
+            self.stages = json.loads(self._stages_path.read_text(encoding="utf-8"))
+
+    # ------------------------------------------------------------------ stage plumbing
+    def _params(self) -> dict[str, dict[str, Any]]:
+        c = self.config
+        count = {
+            "vocab": self.vocab.digest(),
+            "corpus": [str(Path(p).resolve()) for p in c.corpus],
+            "window": c.window,
+            "examples_per_pair": c.examples_per_pair,
+            "plurals": c.plurals,
+        }
+        ann = {"vocab": self.vocab.digest(), "annotations": [_file_info(a) for a in c.annotations]}
+        emb = {"count": _hash(count), "embeddings": c.embeddings, "word2vec": asdict(c.word2vec)}
+        graph = {"count": _hash(count), "ann": _hash(ann), "emb": _hash(emb), "config": c.to_dict()}
+        graph["config"].pop("progress", None)
+        graph["config"].pop("processes", None)
+        return {
+            "count": count,
+            "merge": count,
+            "annotations": ann,
+            "embeddings": emb,
+            "graph": graph,
+        }
+
+    def _done(self, stage: str, outputs: Sequence[Path]) -> bool:
+        rec = self.stages.get(stage)
+        ok = (
+            self.resume
+            and rec is not None
+            and rec.get("params") == _hash(self._params()[stage])
+            and all(p.exists() for p in outputs)
+        )
+        if ok:
+            logger.info("stage %s: finished earlier with the same parameters; skipped", stage)
+        return bool(ok)
+
+    def _record(self, stage: str, seconds: float, extra: dict[str, Any] | None = None) -> None:
+        self.stages[stage] = {
+            "params": _hash(self._params()[stage]),
+            "seconds": round(seconds, 2),
+            "peak_rss": _peak_rss_mb(),
+            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            **(extra or {}),
+        }
+        self.work.mkdir(parents=True, exist_ok=True)
+        with atomic_write(self._stages_path) as fh:
+            json.dump(self.stages, fh, indent=2)
+        logger.info("stage %s: %.1f s, peak RSS %s", stage, seconds, self.stages[stage]["peak_rss"])
+
+    # ------------------------------------------------------------------ stages
+    def run(self) -> LabelGraph:
+        """Run every stage; returns the saved graph."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        if not self.resume and self._stages_path.exists():
+            self._stages_path.unlink()
+        self.count()
+        self.merge()
+        self.annotations()
+        self.embeddings()
+        return self.graph()
+
+    def count(self) -> None:
+        t0 = time.perf_counter()
+        c = self.config
+        corpus = self.corpus_factory(c.corpus, self.matcher, c.processes, c.progress)
+        shards = corpus.shards()
+        if not shards:
+            raise InputError(f"corpus {c.corpus} has no shards (no readable files)")
+        self._shard_keys = [s.key for s in shards]
+        (self.work / "shards").mkdir(parents=True, exist_ok=True)
+        (self.work / "sentences").mkdir(parents=True, exist_ok=True)
+        params_hash = _hash(self._params()["count"])
+        todo = []
+        reused = 0
+        for s in shards:
+            npz = self.work / "shards" / f"{s.key}.npz"
+            txt = self.work / "sentences" / f"{s.key}.txt"
+            if self.resume and npz.is_file() and txt.is_file():
+                try:
+                    meta = CooccurrenceCounts.load(npz).meta
+                except InputError:
+                    meta = {}
+                if meta.get("params_hash") == params_hash:
+                    reused += 1
+                    continue
+            todo.append(s)
+        if reused:
+            logger.info(
+                "count: %d of %d shards already counted; %d to go", reused, len(shards), len(todo)
+            )
+        fn = functools.partial(
+            _count_shard,
+            n_labels=len(self.vocab),
+            window=c.window,
+            examples_per_pair=c.examples_per_pair,
+            shard_index={s.key: i for i, s in enumerate(shards)},
+            work=str(self.work),
+            params_hash=params_hash,
+        )
+        stats = None
+        if todo:
+            for _shard, _info in corpus.map_shards(fn, todo, c.processes):
+                pass
+            stats = corpus.stats.to_dict() if hasattr(corpus.stats, "to_dict") else None
+        with atomic_write(self.work / "shard_keys.json") as fh:
+            json.dump(self._shard_keys, fh)
+        self._record(
+            "count",
+            time.perf_counter() - t0,
+            {"shards": len(shards), "reused_shards": reused, "corpus_stats": stats},
+        )
+
+    def merge(self) -> None:
+        text_counts = self.out / "counts" / "text_counts.npz"
+        sentences = self.work / "sentences.txt"
+        if self._done("merge", [text_counts, sentences]):
+            return
+        t0 = time.perf_counter()
+        keys = json.loads((self.work / "shard_keys.json").read_text(encoding="utf-8"))
+        from tqdm.auto import tqdm
+
+        parts = []
+        docs = sents = toks = 0
+        for key in tqdm(keys, desc="merge counts", unit="shard", disable=not self.config.progress):
+            part = CooccurrenceCounts.load(self.work / "shards" / f"{key}.npz")
+            info = part.meta.get("shard", {})
+            docs += info.get("documents", 0)
+            sents += info.get("sentences", 0)
+            toks += info.get("tokens", 0)
+            parts.append(part)
+            if len(parts) >= 16:  # bounded memory: fold in batches
+                parts = [CooccurrenceCounts.merge_all(parts)]
+        merged = CooccurrenceCounts.merge_all(parts)
+        merged.meta["corpus"] = {"documents": docs, "sentences": sents, "tokens": toks}
+        merged.meta.pop("shard", None)
+        merged.meta.pop("params_hash", None)
+        merged.save(text_counts)
+        with atomic_path(sentences) as tmp, open(tmp, "wb") as dst:
+            for key in keys:
+                with open(self.work / "sentences" / f"{key}.txt", "rb") as src:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+        self._record(
+            "merge",
+            time.perf_counter() - t0,
+            {"documents": docs, "sentences": sents, "tokens": toks},
+        )
+
+    def annotations(self) -> None:
+        path = self.out / "counts" / "annotation_counts.npz"
+        if not self.config.annotations:
+            self._record("annotations", 0.0, {"files": 0})
+            return
+        if self._done("annotations", [path]):
+            return
+        from labelgraph.annotations import count_annotations
+
+        t0 = time.perf_counter()
+        counts, report = count_annotations(self.config.annotations, self.vocab)
+        counts.meta["report"] = report.to_dict()
+        counts.save(path)
+        self._record("annotations", time.perf_counter() - t0, {"report": report.to_dict()})
+
+    def embeddings(self) -> None:
+        kv_path = self.out / "embeddings" / "word2vec.bin"
+        vec_path = self.out / "embeddings" / "label_vectors.npz"
+        if not self.config.embeddings:
+            self._record("embeddings", 0.0, {"trained": False})
+            return
+        if self._done("embeddings", [kv_path, vec_path]):
+            return
+        t0 = time.perf_counter()
+        kv = train_word2vec(corpus_file=self.work / "sentences.txt", config=self.config.word2vec)
+        save_keyed_vectors(kv, kv_path)
+        emb, missing, how = label_vectors(kv, self.matcher.phrases)
+        with atomic_write(vec_path, "wb") as fh:
+            np.savez(fh, embeddings=emb, missing=missing, how=np.asarray(how))
+        found = {h: how.count(h) for h in ("phrase", "words", "missing")}
+        self._record(
+            "embeddings",
+            time.perf_counter() - t0,
+            {"words": len(kv), "dim": kv.vector_size, "label_vectors": found},
+        )
+
+    def _source_adjacencies(
+        self,
+        text: CooccurrenceCounts,
+        ann: CooccurrenceCounts | None,
+        emb: np.ndarray | None,
+        missing: np.ndarray | None,
+    ):
+        from labelgraph.edge_builders import create_edge_builder
+
+        c = self.config
+        text_opts = {"min_count": c.pair_min_count}
+        ann_opts = {"min_count": c.annotation_min_count}
+        if c.text_edges == "ppmi":
+            text_opts.update(alpha=c.alpha, shrinkage=c.shrinkage)
+        if c.text_edges == "mlgcn":
+            text_opts = {"tau": c.tau, "p": c.p}
+        if c.annotation_edges == "ppmi":
+            ann_opts.update(alpha=c.alpha, shrinkage=c.shrinkage)
+        if c.annotation_edges == "mlgcn":
+            ann_opts = {"tau": c.tau, "p": c.p}
+        full = {"text": create_edge_builder(c.text_edges, **text_opts)(text, c.context)}
+        if ann is not None:
+            full["annotation"] = create_edge_builder(c.annotation_edges, **ann_opts)(ann, "image")
+        if emb is not None:
+            full["embedding"] = cosine_knn(emb, missing, k=c.knn)
+        return full
+
+    def graph(self) -> LabelGraph:
+        t0 = time.perf_counter()
+        c = self.config
+        text = CooccurrenceCounts.load(self.out / "counts" / "text_counts.npz")
+        ann_path = self.out / "counts" / "annotation_counts.npz"
+        ann = CooccurrenceCounts.load(ann_path) if c.annotations else None
+        emb = missing = None
+        how: list[str] | None = None
+        if c.embeddings:
+            with np.load(self.out / "embeddings" / "label_vectors.npz", allow_pickle=False) as z:
+                emb, missing, how = z["embeddings"], z["missing"], z["how"].tolist()
+        full = self._source_adjacencies(text, ann, emb, missing)
+        weights = {s: float(w) for s, w in c.weights.items() if s in full}
+        combined = combine_sources(full, weights, top_k=c.top_k)
+        adj = {s: sparsify(m, c.top_k) for s, m in full.items()}
+        adj["combined"] = combined
+        freqs = {"corpus": text.mentions.astype(np.float64)}
+        totals = {
+            "corpus": float(text.mentions.sum()),
+            "sentences": float(text.total("sentence")),
+            "documents": float(text.total("document")),
+        }
+        if ann is not None:
+            freqs["annotation"] = ann.unigram("image").astype(np.float64)
+            totals["annotation"] = float(ann.total("image"))
+        scoring = {
+            **DEFAULT_SCORING,
+            "prior_annotation_weight": c.prior_annotation_weight,
+            "association_weight": c.association_weight,
+        }
+        examples = self._examples(text, adj["text"])
+        with atomic_write(self.out / "counts" / "examples.json") as fh:
+            json.dump(examples, fh)
+        report = self._report(text, ann, how)
+        manifest = {
+            "built_by": "labelgraph build",
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "inputs": {
+                "corpus": [_file_info(p, checksum=False) for p in c.corpus],
+                "labels": _file_info(c.labels),
+                "trainable": _file_info(c.trainable) if c.trainable else None,
+                "annotations": [_file_info(a) for a in c.annotations],
+            },
+            "parameters": c.to_dict(),
+            "counts": {**text.meta.get("corpus", {}), **report["summary"]},
+            "annotation_report": ann.meta.get("report") if ann is not None else None,
+            "stages": self.stages,
+            "package_versions": _package_versions(),
+        }
+        g = LabelGraph(
+            self.vocab,
+            adj,
+            embeddings=emb,
+            missing=missing,
+            frequencies=freqs,
+            totals=totals,
+            scoring=scoring,
+            manifest=manifest,
+            combination={"weights": weights, "top_k": c.top_k},
+        )
+        self._record("graph", time.perf_counter() - t0, {"edges": g.summary()["edges"]})
+        g.manifest["stages"] = self.stages
+        g.save(self.out)
+        self._write_report(report)
+        return LabelGraph.load(self.out)
+
+    # ------------------------------------------------------------------ helpers
+    def _examples(self, text: CooccurrenceCounts, text_adj) -> dict[str, Any]:
+        """Example sentences for each label's ``example_neighbors`` strongest text pairs,
+        read back from the shard sentence files (our own output, not the corpus)."""
+        c = self.config
+        n = len(self.vocab)
+        keys: set[int] = set()
+        if c.examples_per_pair and text.examples:
+            for i in range(n):
+                lo, hi = text_adj.indptr[i], text_adj.indptr[i + 1]
+                if hi == lo:
+                    continue
+                cols, vals = text_adj.indices[lo:hi], text_adj.data[lo:hi]
+                for j in cols[np.argsort(-vals, kind="stable")[: c.example_neighbors]]:
+                    a, b = (i, int(j)) if i < j else (int(j), i)
+                    keys.add(a * n + b)
+        wanted: dict[int, dict[int, list[int]]] = {}  # shard -> line -> pair keys
+        for key in keys:
+            for ref in text.examples.get(key, []):
+                wanted.setdefault(ref >> 32, {}).setdefault(ref & 0xFFFFFFFF, []).append(key)
+        shard_keys = json.loads((self.work / "shard_keys.json").read_text(encoding="utf-8"))
+        found: dict[int, list[str]] = {}
+        for shard, lines in sorted(wanted.items()):
+            path = self.work / "sentences" / f"{shard_keys[shard]}.txt"
+            with open(path, encoding="utf-8") as fh:
+                for lineno, line in enumerate(fh):
+                    if lineno in lines:
+                        sent = line.rstrip("\n").replace("_", " ")[:_EXAMPLE_CHARS]
+                        for key in lines[lineno]:
+                            found.setdefault(key, []).append(sent)
+        codes = self.vocab.codes
+        pairs = {f"{codes[k // n]}|{codes[k % n]}": v for k, v in sorted(found.items())}
+        return {
+            "examples_per_pair": c.examples_per_pair,
+            "text": "lower-cased, phrase-joined tokens",
+            "pairs": pairs,
+        }
+
+    def _report(
+        self, text: CooccurrenceCounts, ann: CooccurrenceCounts | None, how: list[str] | None
+    ) -> dict[str, Any]:
+        seen = text.mentions > 0
+        never = [i for i in range(len(self.vocab)) if not seen[i]]
+        summary = {
+            "labels": len(self.vocab),
+            "labels_seen_in_corpus": int(seen.sum()),
+            "labels_never_seen": len(never),
+            "labels_unmatchable_name": len(self.matcher.unmatchable),
+        }
+        if ann is not None:
+            summary["labels_in_annotations"] = int((ann.unigram("image") > 0).sum())
+        if how is not None:
+            summary["labels_with_embedding"] = sum(h != "missing" for h in how)
+            summary["label_vectors_from_phrase"] = how.count("phrase")
+            summary["label_vectors_from_words"] = how.count("words")
+        top = np.argsort(-text.mentions, kind="stable")[:20]
+        return {"summary": summary, "never": never, "top": [int(i) for i in top if seen[i]]}
+
+    def _write_report(self, report: dict[str, Any]) -> None:
+        codes, names = self.vocab.codes, self.vocab.names
+        lines = ["labelgraph build report", ""]
+        lines += [f"{k}: {v}" for k, v in report["summary"].items()]
+        lines += ["", "stage seconds:"]
+        lines += [
+            f"  {s}: {r.get('seconds')} s, peak RSS {r.get('peak_rss')}"
+            for s, r in self.stages.items()
+        ]
+        lines += ["", "most mentioned labels:"]
+        freq = CooccurrenceCounts.load(self.out / "counts" / "text_counts.npz").mentions
+        lines += [f"  {names[i]} ({codes[i]}): {int(freq[i])}" for i in report["top"]]
+        lines += ["", f"never seen in the corpus: {len(report['never'])} labels (never_seen.csv)"]
+        with atomic_write(self.out / "report.txt") as fh:
+            fh.write("\n".join(lines) + "\n")
+        with atomic_write(self.out / "never_seen.csv") as fh:
+            fh.write("label_code,description\n")
+            for i in report["never"]:
+                name = names[i].replace('"', '""')
+                fh.write(f'{codes[i]},"{name}"\n')
+
+
+def _open_corpus(paths: Sequence[str], matcher: Any, processes: int, progress: bool) -> Any:
+    from corpora import open_corpus
+
+    return open_corpus(list(paths), matcher=matcher, processes=processes, progress=progress)
