@@ -57,15 +57,25 @@ def open_binary(path: str | os.PathLike[str]) -> IO[bytes]:
 
 
 def read_head(path: str | os.PathLike[str], nbytes: int = 4096) -> bytes:
-    """The first ``nbytes`` decompressed bytes (fewer for a short file)."""
+    """Up to ``nbytes`` decompressed bytes from the start of the file.
+
+    A truncated or corrupt file yields what could be decompressed (possibly nothing); the
+    error is reported when the file is read, with the page context.
+    """
+    kind = compression_of(path)
+    with open(path, "rb") as fh:
+        raw = fh.read(2_000_000 if kind else nbytes)
     try:
-        with open_binary(path) as fh:
-            return fh.read(nbytes)
-    except DECOMPRESSION_ERRORS as exc:
+        if kind == "bz2":
+            return bz2.BZ2Decompressor().decompress(raw, max_length=nbytes)
+        if kind == "gz":
+            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, nbytes)
+    except (OSError, EOFError, zlib.error) as exc:
         raise CorruptInputError(
             f"{path}: cannot decompress the start of the file ({exc}); the file is corrupt "
             "or not really compressed; re-download it"
         ) from exc
+    return raw
 
 
 def detect_encoding(head: bytes) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from corpora._compressed import read_head
+from corpora._compressed import compression_of, read_head
 from corpora._pipeline import Pipeline
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
@@ -76,6 +76,17 @@ def _expand(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Path], dict[s
     if not files:
         raise InputError(f"no corpus files among {', '.join(map(str, paths))} (only indexes)")
     return files, indexes
+
+
+def _reader_from_name(f: Path) -> str | None:
+    name = f.name.lower()
+    if ".xml" in name:
+        return "mediawiki"
+    if name.startswith("wiki_"):
+        return "wikiextractor"
+    if ".txt" in name:
+        return "text"
+    return None
 
 
 def _index_for(f: Path, indexes: dict[str, Path]) -> Path | None:
@@ -403,7 +414,13 @@ def open_corpus(
             group = (str(f.parent), "".join(f.suffixes))
             reader = detected.get(group)
             if reader is None:
-                reader = detect_reader(f, read_head(f))
+                head = read_head(f)
+                if not head and compression_of(f):
+                    # Nothing decompressible at the start (a truncated first block): go by the
+                    # name, the read will report the damage with its context.
+                    reader = _reader_from_name(f)
+                else:
+                    reader = detect_reader(f, head)
                 if reader is None:
                     raise InputError(
                         f"{f}: unrecognised format (not MediaWiki XML, WikiExtractor output or "

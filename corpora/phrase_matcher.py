@@ -7,7 +7,9 @@ the string of those codes (a filler code for other words), and a pyahocorasick a
 over the phrases' code strings
 finds the leftmost-longest, non-overlapping matches (``Automaton.iter_long``). Token
 boundaries are therefore exact ("cat" never matches inside "catalog") and a longer phrase
-wins over the shorter phrases inside it ("grocery store" over "store").
+wins over the shorter phrases inside it ("grocery store" over "store"). A filler code is
+appended to every sentence: pyahocorasick's ``iter_long`` drops a pending shorter match when
+the input ends inside a longer candidate (``"a e"`` with keys ``"e"`` and ``"a e b"``).
 """
 
 from __future__ import annotations
@@ -203,7 +205,7 @@ class PhraseMatcher:
         if self._empty or not tokens:
             return list(src), []
         get = self._word_code.get
-        hits = list(self._automaton.iter_long("".join([get(t, _FILLER) for t in tokens])))
+        hits = list(self._automaton.iter_long("".join([get(t, _FILLER) for t in tokens]) + _FILLER))
         if not hits:
             return list(src), []
         return _apply(src, hits)
@@ -219,7 +221,7 @@ class PhraseMatcher:
         get = self._word_code.get
         it = self._automaton.iter_long
         for tokens in sentences:
-            hits = list(it("".join([get(t, _FILLER) for t in tokens])))
+            hits = list(it("".join([get(t, _FILLER) for t in tokens]) + _FILLER))
             if not hits:
                 joined_all.append(tokens)
                 mentions_all.append([])

@@ -44,6 +44,7 @@ _DROP_ELEMENT_RE = re.compile(
 )
 # Template/table delimiters; tables open/close only at the start of a line.
 _BRACE_RE = re.compile(r"\{\{|\}\}|\n[ \t:]*\{\||\n[ \t]*\|\}(?!\})")
+_PARAM_RE = re.compile(r"\{\{\{[^{}]*\}\}\}")
 _LINK_RE = re.compile(r"\[\[([^\[\]]*)\]\]([^\W\d_]*)")
 # Fast paths (no callback) for the common links without a namespace prefix.
 _PIPED_LINK_RE = re.compile(r"\[\[[^\[\]|:]*\|([^\[\]|:]+)\]\]")
@@ -81,8 +82,13 @@ _DISAMBIG_RE = re.compile(
 
 def _strip_braces(text: str) -> str:
     """Drop templates and tables (nested), keeping text outside them."""
-    if "{" not in text and "|}" not in text:
+    if "{" not in text and "}" not in text:
         return text
+    while "{{{" in text:  # template parameters {{{1|default}}} (innermost first)
+        new = _PARAM_RE.sub("", text)
+        if new == text:
+            break
+        text = new
     out: list[str] = []
     pos = 0
     while True:

@@ -1,0 +1,52 @@
+import pytest
+
+from corpora import InputError, Tokenizer
+
+
+def test_sentences_and_tokens() -> None:
+    tok = Tokenizer()
+    text = 'Dr. Smith met J. Doe in the U.S. yesterday. "Great!" He said it. It rained\nnew line'
+    assert tok.sentences(text) == [
+        ["dr", "smith", "met", "j", "doe", "in", "the", "u", "s", "yesterday"],
+        ["great"],
+        ["he", "said", "it"],
+        ["it", "rained"],
+        ["new", "line"],
+    ]
+
+
+def test_unicode_and_punctuation() -> None:
+    tok = Tokenizer()
+    assert tok.tokens("Ça va? Григорий — naïve T-shirt, children's_book") == [
+        "ça",
+        "va",
+        "григорий",
+        "naïve",
+        "t",
+        "shirt",
+        "children",
+        "s",
+        "book",
+    ]
+
+
+def test_keep_case() -> None:
+    assert Tokenizer(lowercase=False).tokens("New York") == ["New", "York"]
+
+
+@pytest.mark.parametrize(
+    "mode,expected",
+    [
+        ("keep", ["in", "1990s", "42", "cats"]),
+        ("normalize", ["in", "0000s", "00", "cats"]),
+        ("drop", ["in", "1990s", "cats"]),
+    ],
+)
+def test_numbers(mode: str, expected: list[str]) -> None:
+    assert Tokenizer(numbers=mode).tokens("In 1990s, 42 cats") == expected
+
+
+def test_min_tokens_and_bad_mode() -> None:
+    assert Tokenizer(min_tokens=3).sentences("One two. One two three.") == [["one", "two", "three"]]
+    with pytest.raises(InputError, match="numbers='digits' is not one of keep"):
+        Tokenizer(numbers="digits")
