@@ -2,10 +2,18 @@
 
 When a graph was built with a label-set file as annotations, evaluating on that file would let
 every image score itself. :func:`annotation_refit` returns a function that, given the training
-folds' label sets, recounts image co-occurrence over those images only, rebuilds the
-``annotation`` adjacency and annotation frequencies, and recombines them with the graph's text
-and embedding sources through :meth:`LabelGraph.with_sources` (which recomputes ``combined``
-with the weights stored in the graph).
+folds' label sets, recounts image co-occurrence over those images only and rebuilds what
+depends on it, the way ``labelgraph build`` does (:mod:`labelgraph.graph_builder`):
+
+* ``annotation`` edges: the build's annotation edge builder and options (from the manifest's
+  ``parameters``) over the training images, sparsified to ``top_k`` per label;
+* ``combined``: ``combine_sources`` over the *unsparsified* text edges (recomputed once from the
+  graph's ``counts/text_counts.npz``), the embedding k-NN edges and the new annotation edges,
+  with the graph's combination weights and ``top_k``;
+* annotation frequencies and image total (they enter the label prior of ``complete``).
+
+Everything else (text and embedding sources, embeddings, corpus frequencies, scoring) is the
+graph's own, via :meth:`LabelGraph.with_sources`.
 """
 
 from __future__ import annotations
@@ -15,66 +23,86 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
-from labelgraph.association import DEFAULT_ALPHA, ppmi_matrix
-from labelgraph.cooccurrence import CooccurrenceCounter
-from labelgraph.edge_combination import sparsify
+from corpora.errors import InputError
+from labelgraph.annotations import count_label_sets
+from labelgraph.cooccurrence import CooccurrenceCounts
+from labelgraph.edge_builders import create_edge_builder
+from labelgraph.edge_combination import combine_sources, sparsify
 
-__all__ = ["annotation_refit", "annotation_parameters"]
+__all__ = ["annotation_refit", "edge_builder_options"]
 
 logger = logging.getLogger(__name__)
 
 
-def _find_key(obj: Any, key: str) -> Any:
-    """First value stored under ``key`` anywhere in a nested dict (depth-first), else None."""
-    if isinstance(obj, dict):
-        if key in obj:
-            return obj[key]
-        for v in obj.values():
-            found = _find_key(v, key)
-            if found is not None:
-                return found
-    return None
+def edge_builder_options(params: dict[str, Any], which: str) -> tuple[str, dict[str, Any]]:
+    """``(builder name, options)`` of the ``"text"`` or ``"annotation"`` edges of a build,
+    from the manifest's ``parameters`` (same mapping as ``labelgraph build``)."""
+    name = params.get(f"{which}_edges", "ppmi")
+    min_key = "pair_min_count" if which == "text" else "annotation_min_count"
+    opts: dict[str, Any] = {"min_count": int(params.get(min_key, 2 if which == "text" else 1))}
+    if name == "ppmi":
+        opts.update(
+            alpha=float(params.get("alpha", 0.75)), shrinkage=float(params.get("shrinkage", 1.0))
+        )
+    elif name == "mlgcn":
+        opts = {"tau": float(params.get("tau", 0.4)), "p": float(params.get("p", 0.2))}
+    return name, opts
 
 
-def annotation_parameters(graph: Any) -> dict[str, Any]:
-    """The annotation-edge parameters recorded in the graph's manifest (defaults otherwise)."""
-    params = _find_key(graph.manifest, "annotation_edges") or {}
-    return {
-        "alpha": float(params.get("alpha", DEFAULT_ALPHA)),
-        "min_count": int(params.get("min_count", 1)),
-        "shrinkage": float(params.get("shrinkage", 1.0)),
-        "top_k": params.get("top_k", (graph.combination or {}).get("top_k")),
-    }
+def _full_text_adjacency(graph: Any, params: dict[str, Any]) -> tuple[sp.csr_matrix, str]:
+    counts_path = graph.path / "counts" / "text_counts.npz" if graph.path is not None else None
+    if counts_path is not None and counts_path.is_file():
+        name, opts = edge_builder_options(params, "text")
+        counts = CooccurrenceCounts.load(counts_path)
+        adj = create_edge_builder(name, **opts)(counts, params.get("context", "sentence"))
+        return adj, f"text edges recomputed from {counts_path}"
+    logger.warning(
+        "no counts/text_counts.npz beside the graph: the per-fold combined edges use the stored "
+        "(top-k sparsified) text edges, which can differ slightly from the build's"
+    )
+    return graph.adjacency("text"), "stored text edges"
 
 
-def annotation_refit(graph: Any) -> Callable[[list[list[int]]], Any]:
+def annotation_refit(graph: Any) -> Callable[[Sequence[Sequence[int]]], Any]:
     """A ``fold_graph(train_sets) -> LabelGraph`` for :func:`evaluate_label_sets`.
 
     Args:
-        graph: a built LabelGraph with an ``annotation`` source.
+        graph: a LabelGraph built with annotations (has an ``annotation`` source).
     """
-    params = annotation_parameters(graph)
+    if "annotation" not in graph.sources:
+        raise InputError(
+            "the graph's manifest lists the label-set file as an input but the graph has no "
+            "'annotation' edges; rebuild it or evaluate on another file"
+        )
+    params = dict(graph.manifest.get("parameters") or {})
+    weights = dict((graph.combination or {}).get("weights") or params.get("weights") or {})
+    top_k = (graph.combination or {}).get("top_k", params.get("top_k"))
+    ann_name, ann_opts = edge_builder_options(params, "annotation")
+    full: dict[str, sp.csr_matrix] = {}
+    if "text" in graph.sources:
+        full["text"], how = _full_text_adjacency(graph, params)
+        logger.info("fold refit: %s", how)
+    for source in graph.sources:
+        if source not in ("text", "annotation", "combined"):
+            full[source] = graph.adjacency(source)
     num = len(graph.labels)
-    logger.info("annotation refit parameters: %s", params)
+    logger.info(
+        "fold refit: annotation edges %s %s, weights %s, top_k %s",
+        ann_name,
+        ann_opts,
+        weights,
+        top_k,
+    )
 
     def fold_graph(train_sets: Sequence[Sequence[int]]) -> Any:
-        counter = CooccurrenceCounter(num, contexts=("image",))
-        for s in train_sets:
-            counter.add_label_set(s, context="image")
-        counts = counter.result()
-        adj = ppmi_matrix(
-            counts,
-            "image",
-            alpha=params["alpha"],
-            min_count=params["min_count"],
-            shrinkage=params["shrinkage"],
-        )
-        adj = sparsify(adj, params["top_k"])
-        freq = counts.unigram("image").astype(np.float64)
+        counts = count_label_sets(train_sets, num)
+        ann = create_edge_builder(ann_name, **ann_opts)(counts, "image")
+        combined = combine_sources({**full, "annotation": ann}, weights, top_k=top_k)
         return graph.with_sources(
-            {"annotation": adj},
-            frequencies={"annotation": freq},
+            {"annotation": sparsify(ann, top_k), "combined": combined},
+            frequencies={"annotation": counts.unigram("image").astype(np.float64)},
             totals={"annotation": float(counts.total("image"))},
         )
 

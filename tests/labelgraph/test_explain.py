@@ -1,0 +1,128 @@
+"""``labelgraph explain`` on a tiny plain-text corpus built with ``labelgraph build``.
+
+Corpus (two documents = paragraphs, 11 sentences)::
+
+    doc 1: 5 x "The shopkeeper greeted a person in the grocery store."  2 x "A person walked home."
+    doc 2: 3 x "The horse stood in the stable."                          1 x "A person rode the horse."
+
+Sentence counts: Person 8, Shopkeeper 5, both 5, total 11 -> PMI = log(5 * 11 / (8 * 5)) and
+NPMI = PMI / -log(5 / 11). Documents: Person 2, Shopkeeper 1, both 1, total 2.
+Images (annotations): i1 {P, S}, i2 {P, S, G}, i3 {H}, i4 {P, H}: Person 3, Shopkeeper 2, both 2.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from labelgraph.cli import main
+from labelgraph.evaluation.fold_refit import annotation_refit
+from labelgraph.label_graph import LabelGraph
+
+DOCS = [
+    ["The shopkeeper greeted a person in the grocery store."] * 5 + ["A person walked home."] * 2,
+    ["The horse stood in the stable."] * 3 + ["A person rode the horse."],
+]
+LABELS = [
+    ("/m/p", "Person"),
+    ("/m/s", "Shopkeeper"),
+    ("/m/g", "Grocery store"),
+    ("/m/h", "Horse"),
+    ("/m/st", "Stable"),
+]
+SETS = "i1,/m/p /m/s\ni2,/m/p /m/s /m/g\ni3,/m/h\ni4,/m/p /m/h\n"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("explain")
+    corpus = root / "corpus.txt"
+    corpus.write_text("\n\n".join(" ".join(d) for d in DOCS) + "\n", encoding="utf-8")
+    labels = root / "class-descriptions.csv"
+    labels.write_text("".join(f"{c},{n}\n" for c, n in LABELS), encoding="utf-8")
+    ann = root / "tuning_labels.csv"
+    ann.write_text(SETS, encoding="utf-8")
+    out = root / "graph"
+    argv = [
+        "build",
+        "--corpus",
+        str(corpus),
+        "--labels",
+        str(labels),
+        "--annotations",
+        str(ann),
+        "--out",
+        str(out),
+        "--vector-size",
+        "8",
+        "--epochs",
+        "2",
+        "--min-count",
+        "1",
+        "--workers",
+        "1",
+        "--pair-min-count",
+        "1",
+        "--knn",
+        "2",
+        "--quiet",
+    ]
+    assert main(argv) == 0
+    return out, ann
+
+
+def _row(out: str, context: str) -> list[str]:
+    return next(line.split() for line in out.splitlines() if line.strip().startswith(context + " "))
+
+
+def test_explain_counts_measures_and_examples(built, capsys):
+    out_dir, _ = built
+    assert main(["explain", str(out_dir), "person", "Shopkeeper", "-n", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Person (/m/p)  +  Shopkeeper (/m/s)")
+    pmi = math.log(5 * 11 / (8 * 5))
+    npmi = pmi / -math.log(5 / 11)
+    sent = _row(out, "sentence")
+    assert sent[1:5] == ["8", "5", "5", "11"]
+    assert float(sent[5]) == pytest.approx(pmi, abs=1e-4)
+    assert float(sent[7]) == pytest.approx(npmi, abs=1e-4)
+    assert float(sent[8]) == pytest.approx(5 / 8, abs=1e-4)  # P(B|A)
+    assert _row(out, "document")[1:5] == ["2", "1", "1", "2"]
+    assert _row(out, "image")[1:5] == ["3", "2", "2", "4"]
+    examples = [line for line in out.splitlines() if line.startswith("  - ")]
+    assert len(examples) == 2
+    assert all("shopkeeper greeted a person in the grocery store" in e for e in examples)
+    assert "embedding cosine:" in out
+
+
+def test_explain_rank_and_non_neighbour(built, capsys):
+    out_dir, _ = built
+    assert main(["explain", str(out_dir), "Person", "Horse", "--json"]) == 0
+    ev = json.loads(capsys.readouterr().out)
+    # PMI(person, horse) = log(1 * 11 / (8 * 4)) < 0: no positive-PMI text edge
+    assert ev["text"]["sentence"]["count_ab"] == 1
+    assert ev["rank"]["text"] is None and ev["weights"]["text"] == 0.0
+    assert ev["examples"] == []
+    assert main(["explain", str(out_dir), "Person", "Horse"]) == 0
+    out = capsys.readouterr().out
+    assert "text         weight     0.0000   rank not a neighbour" in out
+    assert "example sentences with both: none kept" in out
+    assert main(["explain", str(out_dir), "Person", "Unicorn"]) == 2
+
+
+def test_fold_refit_on_all_images_reproduces_the_build(built):
+    """Refitting the annotation part on every image must give back the built graph."""
+    out_dir, _ = built
+    g = LabelGraph.load(out_dir)
+    sets = [[0, 1], [0, 1, 2], [3], [0, 3]]
+    full = annotation_refit(g)(sets)
+    for source in ("annotation", "combined", "text"):
+        diff = abs(full.adjacency(source) - g.adjacency(source))
+        assert diff.max() == pytest.approx(0.0, abs=1e-6), source
+    assert np.array_equal(full.frequency("annotation"), g.frequency("annotation"))
+    part = annotation_refit(g)(sets[:2])  # without i3, i4: Horse never annotated
+    assert part.frequency("annotation").tolist() == [2, 2, 1, 0, 0]
+    assert part.adjacency("annotation")[0, 3] == 0 and g.adjacency("annotation")[0, 3] >= 0
