@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
-from _inspect_graphs import shop_graph
 
 from corpora.errors import InputError
 from labelgraph.draw import draw_graph
 from labelgraph.export import export_graph
 from labelgraph.neighbourhood import select_nodes
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # helper module beside this file
+from _inspect_graphs import shop_graph  # noqa: E402
 
 
 def test_draw_png_and_svg(tmp_path):

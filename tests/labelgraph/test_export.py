@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
-from _inspect_graphs import shop_graph
 
 from corpora.errors import InputError
 from labelgraph.export import create_exporter, export_file, export_graph, list_export_formats
 from labelgraph.neighbourhood import select_nodes
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # helper module beside this file
+from _inspect_graphs import shop_graph  # noqa: E402
 
 
 def test_select_nodes_around_hops_max_min_weight():

@@ -6,15 +6,19 @@ import json
 import re
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
-from _inspect_graphs import shop_graph
 
 from corpora.errors import InputError
 from labelgraph.export import export_file, export_graph
 from labelgraph.html_page import MAX_HTML_NODES, render_html_page
 from labelgraph.neighbourhood import select_nodes
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # helper module beside this file
+from _inspect_graphs import shop_graph  # noqa: E402
 
 
 def test_refuses_above_node_limit_with_narrowing_advice():

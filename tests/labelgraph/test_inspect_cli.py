@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
-from _inspect_graphs import shop_graph
 
 from labelgraph.cli import main
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # helper module beside this file
+from _inspect_graphs import shop_graph  # noqa: E402
 
 
 @pytest.fixture()
