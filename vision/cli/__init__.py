@@ -16,9 +16,11 @@ __all__ = ["get_args_parser", "main"]
 
 # Registry of sub-command modules; each defines ``register(subparsers) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "vision.cli._synth",
     "vision.cli._evaluate",
     "vision.cli._adapt",
     "vision.cli._predict",
+    "vision.cli._train",
 )
 
 

@@ -1,0 +1,116 @@
+"""The training and validation sets of a run, read from an Open Images layout folder."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from corpora.errors import InputError
+
+__all__ = ["TrainingData", "load_training_data"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainingData:
+    """Label vocabulary and datasets of a run.
+
+    Attributes:
+        codes, names: the ``L`` trainable labels, in output order.
+        train, val: ``ImageFolderDataset`` (val is None when ``val_fraction == 0``).
+        train_targets: ``[N_train, L]`` csr float32 (for ``pos_weight="auto"``).
+    """
+
+    codes: list[str]
+    names: list[str]
+    train: Any
+    val: Any
+    train_targets: sp.csr_matrix
+
+
+def load_training_data(
+    data: str | Path,
+    images_dir: str | Path | None = None,
+    label_policy: str = "seed",
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    image_size: int = 64,
+    max_images: int | None = None,
+    cache_dir: str | Path | None = None,
+    progress: bool = True,
+) -> TrainingData:
+    """Read targets under ``label_policy``, take the labels of ``classes-trainable.csv`` (all
+    labels seen in the targets when that file is absent), and split the images with ``seed``
+    (a fixed permutation: the first ``round(val_fraction * N)`` go to validation).
+
+    Training images get ``build_transform("train")``, validation ``build_transform("eval")``.
+    """
+    from vision.data import (
+        DataLayout,
+        ImageFolderDataset,
+        build_transform,
+        load_targets,
+        read_class_descriptions,
+        read_classes_trainable,
+        targets_matrix,
+    )
+
+    layout = DataLayout(data).check()
+    df = load_targets(data, policy=label_policy)
+    if layout.classes_trainable.is_file():
+        codes = read_classes_trainable(layout.classes_trainable)
+    else:
+        codes = sorted(df["LabelName"].unique())
+        logger.warning(
+            "%s has no classes-trainable.csv: training all %d labels seen", data, len(codes)
+        )
+    names_of: dict[str, str] = {}
+    if layout.class_descriptions.is_file():
+        cd = read_class_descriptions(layout.class_descriptions)
+        names_of = dict(zip(cd["LabelName"], cd["DisplayName"]))
+    names = [names_of.get(c, c) for c in codes]
+    ids, targets, hard = targets_matrix(df, codes)
+    if not ids:
+        raise InputError(f"{data}: no training image has a label among the trainable classes")
+    n = len(ids)
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(n)
+    if not 0 <= val_fraction < 1:
+        raise InputError(f"--val-fraction must be in [0, 1), got {val_fraction}")
+    n_val = int(round(val_fraction * n))
+    if val_fraction > 0 and n_val == 0 and n > 1:
+        n_val = 1
+    val_idx = np.sort(perm[:n_val])
+    train_idx = np.sort(perm[n_val:])
+    if max_images is not None and len(train_idx) > max_images:
+        train_idx = np.sort(rng.permutation(train_idx)[:max_images])
+    images_dir = Path(images_dir) if images_dir is not None else layout.train_dir
+
+    def subset(idx: np.ndarray, kind: str, sub: str) -> Any:
+        return ImageFolderDataset(
+            images_dir,
+            [ids[i] for i in idx],
+            targets[idx],
+            transform=build_transform(kind, image_size),
+            image_size=image_size,
+            cache_dir=Path(cache_dir) / sub if cache_dir is not None else None,
+            hard_negatives=hard[idx] if hard is not None else None,
+            progress=progress,
+        )
+
+    train = subset(train_idx, "train", "train")
+    val = subset(val_idx, "eval", "val") if len(val_idx) else None
+    logger.info(
+        "%d labels; %d training and %d validation images (policy %r)",
+        len(codes),
+        len(train),
+        len(val) if val is not None else 0,
+        label_policy,
+    )
+    return TrainingData(codes, names, train, val, sp.csr_matrix(train.targets))
