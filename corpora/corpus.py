@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import sys
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -166,10 +167,12 @@ class Corpus:
                         yield doc
             elif len(shards) > 1 and max(s.nbytes for s in shards) <= _MAX_WHOLE_SHARD_BYTES:
                 with self._pool() as pool:
-                    for docs, st in _ordered_map(pool, _worker_shard_docs, shards, self.processes):
+                    for packed, st in _ordered_map(
+                        pool, _worker_shard_docs, shards, self.processes
+                    ):
                         stats.merge(st)
                         bar.refresh()
-                        yield from docs
+                        yield from _unpack(packed)
             else:
                 yield from self._feed(shards, stats, bar, self.processes)
         finally:
@@ -195,10 +198,10 @@ class Corpus:
                     yield batch
 
         with self._pool(processes) as pool:
-            for docs, st in _ordered_map(pool, _worker_process_batch, batches(), processes):
+            for packed, st in _ordered_map(pool, _worker_process_batch, batches(), processes):
                 stats.merge(st)
                 bar.refresh()
-                yield from docs
+                yield from _unpack(packed)
 
     def _pool(self, processes: int | None = None) -> Any:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
@@ -284,18 +287,43 @@ def _worker_init(
     _WORKER = Corpus(files, pipeline, processes=1, skip_bad_pages=skip, progress=False)
 
 
-def _worker_shard_docs(shard: Shard) -> tuple[list[Document], CorpusStats]:
-    assert _WORKER is not None
-    stats = CorpusStats()
-    docs = list(_WORKER._shard_docs_serial(shard, stats))
-    return docs, stats
+def _pack(docs: Iterable[Document]) -> list[tuple[str, str, str, array]]:
+    """Documents in a form that pickles fast: one string of sentences, flat int mentions.
+
+    Tokens never hold spaces or newlines, so ``"\n".join(" ".join(s))`` is lossless;
+    mentions become ``[sentence, position, label, ...]`` in an int array.
+    """
+    out = []
+    for d in docs:
+        flat = array("l")
+        for i, ms in enumerate(d.mentions):
+            for pos, lab in ms:
+                flat.extend((i, pos, lab))
+        out.append((d.doc_id, d.title, "\n".join([" ".join(s) for s in d.sentences]), flat))
+    return out
 
 
-def _worker_process_batch(batch: list[RawPage]) -> tuple[list[Document], CorpusStats]:
+def _unpack(packed: list[tuple[str, str, str, array]]) -> Iterator[Document]:
+    for doc_id, title, text, flat in packed:
+        sentences = [s.split(" ") for s in text.split("\n")] if text else []
+        mentions: list[list[tuple[int, int]]] = [[] for _ in sentences]
+        for k in range(0, len(flat), 3):
+            mentions[flat[k]].append((flat[k + 1], flat[k + 2]))
+        yield Document(doc_id, title, sentences, mentions)
+
+
+def _worker_shard_docs(shard: Shard) -> tuple[list[tuple[str, str, str, array]], CorpusStats]:
     assert _WORKER is not None
     stats = CorpusStats()
-    docs = list(_WORKER.pipeline.run(batch, stats))
-    return docs, stats
+    return _pack(_WORKER._shard_docs_serial(shard, stats)), stats
+
+
+def _worker_process_batch(
+    batch: list[RawPage],
+) -> tuple[list[tuple[str, str, str, array]], CorpusStats]:
+    assert _WORKER is not None
+    stats = CorpusStats()
+    return _pack(_WORKER.pipeline.run(batch, stats)), stats
 
 
 def _worker_map_shard(

@@ -1,0 +1,170 @@
+"""Benchmark: Wikipedia XML throughput of ``corpora`` against bare bz2 and gensim WikiCorpus.
+
+Input: the gensim sample dump (real English Wikipedia, schema 0.10) repeated until it holds at
+least ``--min-mb`` MB of XML, re-compressed as a multistream bz2 with its index, in a
+temporary folder (deleted at the end). Every rate is uncompressed XML MB per second of wall
+time, measured in this run on the same file; each figure is the median of ``--runs`` runs
+(gensim: ``--gensim-runs``, it is slow). A second table times phrase matching alone with all
+Open Images names (``../shared/data/openimages/class-descriptions.csv``; skipped when absent)
+against a naive regex alternation of the same phrases.
+
+    .venv/bin/python bench/corpus.py               # about 3-4 minutes on 2 idle cores
+    .venv/bin/python bench/corpus.py --min-mb 20 --runs 1 --gensim-runs 1   # quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import bz2
+import logging
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from corpora import PhraseMatcher, open_corpus  # noqa: E402
+from corpora._label_names import read_label_names  # noqa: E402
+from corpora.multistream_writer import write_multistream  # noqa: E402
+from corpora.phrase_matcher import normalize_label_name  # noqa: E402
+
+SHARED = Path(os.environ.get("LABELGRAPH_SHARED_DATA", REPO.parent / "shared" / "data"))
+LABELS = SHARED / "openimages" / "class-descriptions.csv"
+
+
+def median_time(fn, runs: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times
+
+
+def bz2_alone(path: Path) -> int:
+    n = 0
+    with bz2.open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                return n
+            n += len(chunk)
+
+
+def gensim_wikicorpus(path: Path) -> int:
+    from gensim.corpora.wikicorpus import WikiCorpus
+
+    wiki = WikiCorpus(str(path), dictionary={}, processes=1)
+    return sum(len(tokens) for tokens in wiki.get_texts())
+
+
+def ours(path: Path, processes: int, matcher: PhraseMatcher | None) -> int:
+    corpus = open_corpus(path, processes=processes, matcher=matcher, progress=False)
+    return sum(d.num_tokens for d in corpus)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--min-mb", type=float, default=50.0, help="XML MB of the input (50)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per figure, median (3)")
+    ap.add_argument("--gensim-runs", type=int, default=1, help="runs of gensim WikiCorpus (1)")
+    ap.add_argument("--match-tokens", type=int, default=1_000_000, help="tokens for matching")
+    ap.add_argument("--regex-tokens", type=int, default=20_000, help="tokens for the regex")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    from gensim.test.utils import datapath
+
+    sample = Path(datapath("enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"))
+    sample_mb = bz2_alone(sample) / 1e6
+    repeat = max(1, int(-(-args.min_mb // sample_mb)))
+    tmp = tempfile.TemporaryDirectory(prefix="bench-corpus-")
+    path, _index = write_multistream(sample, Path(tmp.name) / "bench-multistream.xml.bz2",
+                                     repeat=repeat)
+    xml_mb = bz2_alone(path) / 1e6
+    print(f"input: gensim sample x{repeat} = {xml_mb:.1f} MB XML, "
+          f"{path.stat().st_size / 1e6:.1f} MB multistream bz2, cpus={os.cpu_count()}, "
+          f"load={os.getloadavg()[0]:.1f}", flush=True)
+
+    matcher = None
+    if LABELS.is_file():
+        matcher = PhraseMatcher(read_label_names(LABELS)[1])
+
+    rows: list[tuple[str, float, int]] = []
+
+    def measure(name: str, fn, runs: int) -> float:
+        med, times = median_time(fn, runs)
+        rate = xml_mb / med
+        rows.append((name, rate, runs))
+        print(f"  {name:<44s} {rate:7.1f} MB/s  (runs: {', '.join(f'{t:.1f}s' for t in times)})",
+              flush=True)
+        return rate
+
+    bz = measure("python bz2 decompression alone", lambda: bz2_alone(path), args.runs)
+    gs = measure("gensim WikiCorpus, processes=1", lambda: gensim_wikicorpus(path), args.gensim_runs)
+    o1 = measure("ours, processes=1", lambda: ours(path, 1, None), args.runs)
+    o2 = measure("ours, processes=2", lambda: ours(path, 2, None), args.runs)
+    if matcher is not None:
+        m1 = measure(f"ours + {len(matcher):,}-label matcher, processes=1",
+                     lambda: ours(path, 1, matcher), args.runs)
+        m2 = measure(f"ours + {len(matcher):,}-label matcher, processes=2",
+                     lambda: ours(path, 2, matcher), args.runs)
+
+    print("\n| reader | XML MB/s | vs bz2 | vs gensim |\n|---|---:|---:|---:|")
+    for name, rate, runs in rows:
+        print(f"| {name} ({runs} run{'s' if runs > 1 else ''}) | {rate:.1f} | {rate / bz:.2f}x | "
+              f"{rate / gs:.1f}x |")
+    print("\ntargets:")
+    print(f"  ours >= 5x gensim (processes=1):    {o1 / gs:.1f}x  {'PASS' if o1 >= 5 * gs else 'FAIL'}")
+    print(f"  ours >= 0.5x bz2 (processes=1):     {o1 / bz:.2f}x  {'PASS' if o1 >= 0.5 * bz else 'FAIL'}")
+    print(f"  ours >= 0.5x bz2 (processes=2):     {o2 / bz:.2f}x  {'PASS' if o2 >= 0.5 * bz else 'FAIL'}")
+    print(f"  2 processes >= 1.6x one:            {o2 / o1:.2f}x  {'PASS' if o2 >= 1.6 * o1 else 'FAIL'}")
+    if matcher is not None:
+        print(f"  with matcher: 2 processes vs one:   {m2 / m1:.2f}x")
+
+    if matcher is None:
+        print(f"\nphrase matching skipped: {LABELS} not found")
+        return 0
+    # ---- phrase matching alone
+    sentences: list[list[str]] = []
+    n = 0
+    for doc in open_corpus(sample, progress=False):
+        for s in doc.sentences:
+            sentences.append(s)
+            n += len(s)
+    while n < args.match_tokens:
+        sentences += sentences
+        n *= 2
+    t_ac, _ = median_time(lambda: matcher.match_sentences(sentences), args.runs)
+    ac_rate = n / t_ac
+    phrases = sorted({" ".join(normalize_label_name(x)) for x in matcher.names} - {""},
+                     key=len, reverse=True)
+    t0 = time.perf_counter()
+    naive = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+    compile_s = time.perf_counter() - t0
+    small, k = [], 0
+    for s in sentences:
+        small.append(" ".join(s))
+        k += len(s)
+        if k >= args.regex_tokens:
+            break
+    t_re, _ = median_time(lambda: [naive.findall(s) for s in small], 1)
+    re_rate = k / t_re
+    print(f"\nphrase matching alone, {len(matcher):,} Open Images names "
+          f"({len(phrases):,} distinct phrases):")
+    print("| matcher | tokens | tokens/s |\n|---|---:|---:|")
+    print(f"| PhraseMatcher (Aho-Corasick on token codes) | {n:,} | {ac_rate / 1e6:.2f} M |")
+    print(f"| naive regex alternation (compile {compile_s:.1f} s) | {k:,} | {re_rate / 1e6:.3f} M |")
+    print(f"ratio: {ac_rate / re_rate:.0f}x; target >= 1 M tokens/s: "
+          f"{'PASS' if ac_rate >= 1e6 else 'FAIL'}")
+    tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
