@@ -142,5 +142,5 @@ def pair_statistics(
         out["pmi"] = pmi
         out["npmi"] = pmi / -log_pab if log_pab < 0 else 1.0
         log_p, log_pa = _log_probs(n, total, alpha)
-        out["ppmi"] = max(0.0, log_pab - 0.5 * (log_p[a] + log_pa[a] + log_p[b] + log_pa[b]))
+        out["ppmi"] = float(max(0.0, log_pab - 0.5 * (log_p[a] + log_pa[a] + log_p[b] + log_pa[b])))
     return out
