@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 
 import ahocorasick
 
@@ -205,7 +206,7 @@ class PhraseMatcher:
         if self._empty or not tokens:
             return list(src), []
         get = self._word_code.get
-        hits = list(self._automaton.iter_long("".join([get(t, _FILLER) for t in tokens]) + _FILLER))
+        hits = list(self._automaton.iter_long("".join(map(get, tokens, repeat(_FILLER))) + _FILLER))
         if not hits:
             return list(src), []
         return _apply(src, hits)
@@ -221,7 +222,7 @@ class PhraseMatcher:
         get = self._word_code.get
         it = self._automaton.iter_long
         for tokens in sentences:
-            hits = list(it("".join([get(t, _FILLER) for t in tokens]) + _FILLER))
+            hits = list(it("".join(map(get, tokens, repeat(_FILLER))) + _FILLER))
             if not hits:
                 joined_all.append(tokens)
                 mentions_all.append([])

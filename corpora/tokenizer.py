@@ -113,6 +113,9 @@ def _ends_with_abbreviation(text: str) -> bool:
     """Whether ``text`` (ending with a period) ends with an abbreviation or an initial."""
     if not text.endswith("."):
         return False
-    word = text[:-1].rsplit(None, 1)[-1] if text[:-1].strip() else ""
-    word = word.lstrip("\"'(“[").lower()
+    # Only the tail matters: abbreviations are short, a longer last word is not one.
+    parts = text[-12:-1].rsplit(None, 1)
+    if not parts:
+        return False
+    word = parts[-1].lstrip("\"'(“[").lower()
     return len(word) == 1 or word in _ABBREVIATIONS
