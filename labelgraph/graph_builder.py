@@ -415,6 +415,7 @@ class GraphBuilder:
         full = {"text": create_edge_builder(c.text_edges, **text_opts)(text, c.context)}
         if ann is not None:
             full["annotation"] = create_edge_builder(c.annotation_edges, **ann_opts)(ann, "image")
+        self._annotation_builder = {"name": c.annotation_edges, "options": ann_opts}
         if emb is not None:
             full["embedding"] = cosine_knn(emb, missing, k=c.knn)
         return full
@@ -477,7 +478,11 @@ class GraphBuilder:
             totals=totals,
             scoring=scoring,
             manifest=manifest,
-            combination={"weights": weights, "top_k": c.top_k},
+            combination={
+                "weights": weights,
+                "top_k": c.top_k,
+                "annotation_edges": getattr(self, "_annotation_builder", None),
+            },
         )
         self._record("graph", time.perf_counter() - t0, {"edges": g.summary()["edges"]})
         g.manifest["stages"] = self.stages

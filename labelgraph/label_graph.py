@@ -761,3 +761,35 @@ class LabelGraph:
             manifest=self.manifest,
             combination=self.combination,
         )
+
+    def with_annotations(
+        self, image_labels: Iterable[Iterable[str | int]] | None = None, counts: Any = None
+    ) -> LabelGraph:
+        """A copy whose annotation source, annotation frequency and combined edges come from
+        other images (e.g. the training folds of a k-fold evaluation, so no image scores
+        itself).
+
+        Give either ``image_labels`` (one iterable of labels per image; codes, names or
+        indices; unknown labels raise) or ``counts`` (a ``CooccurrenceCounts`` with an
+        ``"image"`` context). The edge builder and its options are those the graph was built
+        with (``combination["annotation_edges"]``, default PPMI); ``combined`` is recomputed
+        from the stored (top-k sparsified) sources with the build's weights.
+        """
+        from labelgraph.annotations import count_label_sets
+        from labelgraph.edge_builders import create_edge_builder
+
+        if counts is None:
+            if image_labels is None:
+                raise ValueError("give image_labels or counts")
+            sets = [self.vocab.indices(list(labels)) for labels in image_labels]
+            counts = count_label_sets(sets, len(self))
+        spec = self.combination.get("annotation_edges") or {"name": "ppmi", "options": {}}
+        builder = create_edge_builder(spec["name"], **spec.get("options", {}))
+        from labelgraph.edge_combination import sparsify
+
+        adj = sparsify(builder(counts, "image"), self.combination.get("top_k"))
+        return self.with_sources(
+            {"annotation": adj},
+            frequencies={"annotation": counts.unigram("image").astype(np.float64)},
+            totals={"annotation": float(counts.total("image"))},
+        )

@@ -118,3 +118,27 @@ def test_bad_inputs_exit_2(tmp_path, capsys):
     args[args.index("--labels") + 1] = str(tmp_path / "missing.csv")
     assert main(args) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_with_annotations_recomputes_annotation_and_combined(built):
+    _, out = built
+    g = LabelGraph.load(out)
+    same = g.with_annotations(
+        [
+            ["/m/p", "/m/s", "/m/g"],
+            ["/m/p", "/m/s"],
+            ["/m/h", "/m/r"],
+            ["/m/p", "/m/h"],
+            ["/m/p"],
+            ["Person", "grocery store"],
+        ]
+    )
+    assert (same.adjacency("annotation") != g.adjacency("annotation")).nnz == 0
+    np.testing.assert_array_equal(same.frequency("annotation"), g.frequency("annotation"))
+    # drop the images holding Shopkeeper: its annotation edges vanish, combined follows
+    fold = g.with_annotations([["/m/h", "/m/r"], ["/m/p", "/m/h"], ["/m/p"], ["/m/p", "/m/g"]])
+    assert fold.association("Person", "Shopkeeper", "annotation") == 0
+    assert fold.frequency("annotation")[1] == 0
+    expect = sum(fold.association("Person", "Shopkeeper", s) for s in ("text", "embedding"))
+    assert fold.association("Person", "Shopkeeper") == pytest.approx(expect, rel=1e-5)
+    assert g.association("Person", "Shopkeeper") > fold.association("Person", "Shopkeeper")
