@@ -20,7 +20,12 @@ __all__ = ["evaluate_cooccurrence", "COOCCURRENCE_METHODS", "COOCCURRENCE_BASELI
 
 logger = logging.getLogger(__name__)
 
-COOCCURRENCE_METHODS: tuple[str, ...] = ("text association", "embedding cosine", "combined graph")
+COOCCURRENCE_METHODS: tuple[str, ...] = (
+    "text PPMI",
+    "text NPMI",
+    "embedding cosine",
+    "combined graph",
+)
 COOCCURRENCE_BASELINE = "frequency product"
 
 

@@ -27,37 +27,19 @@ import scipy.sparse as sp
 
 from corpora.errors import InputError
 from labelgraph.annotations import count_label_sets
-from labelgraph.cooccurrence import CooccurrenceCounts
 from labelgraph.edge_builders import create_edge_builder
 from labelgraph.edge_combination import combine_sources, sparsify
+from labelgraph.evaluation._text_statistics import edge_builder_options, full_text_adjacency
 
-__all__ = ["annotation_refit", "edge_builder_options"]
+__all__ = ["annotation_refit"]
 
 logger = logging.getLogger(__name__)
 
 
-def edge_builder_options(params: dict[str, Any], which: str) -> tuple[str, dict[str, Any]]:
-    """``(builder name, options)`` of the ``"text"`` or ``"annotation"`` edges of a build,
-    from the manifest's ``parameters`` (same mapping as ``labelgraph build``)."""
-    name = params.get(f"{which}_edges", "ppmi")
-    min_key = "pair_min_count" if which == "text" else "annotation_min_count"
-    opts: dict[str, Any] = {"min_count": int(params.get(min_key, 2 if which == "text" else 1))}
-    if name == "ppmi":
-        opts.update(
-            alpha=float(params.get("alpha", 0.75)), shrinkage=float(params.get("shrinkage", 1.0))
-        )
-    elif name == "mlgcn":
-        opts = {"tau": float(params.get("tau", 0.4)), "p": float(params.get("p", 0.2))}
-    return name, opts
-
-
-def _full_text_adjacency(graph: Any, params: dict[str, Any]) -> tuple[sp.csr_matrix, str]:
-    counts_path = graph.path / "counts" / "text_counts.npz" if graph.path is not None else None
-    if counts_path is not None and counts_path.is_file():
-        name, opts = edge_builder_options(params, "text")
-        counts = CooccurrenceCounts.load(counts_path)
-        adj = create_edge_builder(name, **opts)(counts, params.get("context", "sentence"))
-        return adj, f"text edges recomputed from {counts_path}"
+def _full_text(graph: Any) -> tuple[sp.csr_matrix, str]:
+    full = full_text_adjacency(graph)
+    if full is not None:
+        return full, "text edges recomputed from counts/text_counts.npz"
     logger.warning(
         "no counts/text_counts.npz beside the graph: the per-fold combined edges use the stored "
         "(top-k sparsified) text edges, which can differ slightly from the build's"
@@ -82,7 +64,7 @@ def annotation_refit(graph: Any) -> Callable[[Sequence[Sequence[int]]], Any]:
     ann_name, ann_opts = edge_builder_options(params, "annotation")
     full: dict[str, sp.csr_matrix] = {}
     if "text" in graph.sources:
-        full["text"], how = _full_text_adjacency(graph, params)
+        full["text"], how = _full_text(graph)
         logger.info("fold refit: %s", how)
     for source in graph.sources:
         if source not in ("text", "annotation", "combined"):

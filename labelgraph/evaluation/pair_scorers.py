@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from corpora.errors import InputError
+from labelgraph.evaluation._text_statistics import full_text_adjacency, text_npmi
 
 __all__ = ["PairScorer", "register_pair_scorer", "create_pair_scorer", "list_pair_scorers"]
 
@@ -69,10 +70,34 @@ def _edge_weights(graph: Any, source: str, rows: np.ndarray, cols: np.ndarray) -
     return np.asarray(adj[rows, cols], dtype=np.float64).ravel()
 
 
-@register_pair_scorer("text association")
-def text_association(graph: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Weight of the ``text`` edge (0 where there is none, ``nan`` if the graph has no text source)."""
+@register_pair_scorer("text edges")
+def text_edges(graph: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Weight of the stored (top-k) ``text`` edge: 0 where there is none, ``nan`` without a
+    text source."""
     return _edge_weights(graph, "text", rows, cols)
+
+
+@register_pair_scorer("text PPMI")
+def text_ppmi(graph: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Text association of every pair before top-k sparsification (the build's edge builder
+    over ``counts/text_counts.npz``); ``nan`` when the graph folder has no counts."""
+    full = full_text_adjacency(graph)
+    if full is None:
+        return np.full(len(rows), np.nan)
+    return np.asarray(full[rows, cols], dtype=np.float64).ravel()
+
+
+@register_pair_scorer("text NPMI")
+def text_npmi_scores(graph: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Normalised PMI in the build's text context; -1 for pairs never seen together, ``nan``
+    when the graph folder has no counts."""
+    found = text_npmi(graph)
+    if found is None:
+        return np.full(len(rows), np.nan)
+    npmi, observed = found
+    seen = np.asarray(observed[rows, cols]).ravel() > 0
+    vals = np.asarray(npmi[rows, cols], dtype=np.float64).ravel()
+    return np.where(seen, vals, -1.0)
 
 
 @register_pair_scorer("combined graph")

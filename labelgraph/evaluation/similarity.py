@@ -19,7 +19,7 @@ __all__ = ["evaluate_similarity", "SIMILARITY_METHODS"]
 
 logger = logging.getLogger(__name__)
 
-SIMILARITY_METHODS: tuple[str, ...] = ("embedding cosine", "text association")
+SIMILARITY_METHODS: tuple[str, ...] = ("embedding cosine", "text PPMI")
 
 
 def evaluate_similarity(
@@ -31,10 +31,13 @@ def evaluate_similarity(
 
     A pair is covered when both words are label names of the graph (case-insensitive, first
     code wins for shared names) and both labels have an embedding; every method is measured
-    on the same covered pairs. The baseline is chance (rho 0).
+    on the same covered pairs (a method that cannot score a pair, e.g. ``text PPMI`` without
+    stored counts, drops it). The baseline is chance (rho 0). When the graph folder holds the
+    build's word vectors (``embeddings/word2vec.bin``), one more row scores every pair whose
+    two (lower-cased) words have a vector.
 
     Returns:
-        one :class:`EvalRow` per method (``metric="spearman"``).
+        one :class:`EvalRow` per method (``metric="spearman"``), then the word2vec row.
     """
     pairs = read_similarity_pairs(path)
     lookup = NameLookup(graph.vocab.names)
@@ -68,4 +71,32 @@ def evaluate_similarity(
                 n=int(ok.sum()),
             )
         )
+    kv_path = (
+        Path(graph.path) / "embeddings" / "word2vec.bin" if getattr(graph, "path", None) else None
+    )
+    if kv_path is not None and kv_path.is_file():
+        out.append(_word2vec_row(kv_path, pairs, Path(path).name))
     return out
+
+
+def _word2vec_row(kv_path: Path, pairs: list[tuple[str, str, float]], data: str) -> EvalRow:
+    """Spearman of the build's word vectors over every pair whose two words have a vector."""
+    from labelgraph.embeddings import load_keyed_vectors
+
+    kv = load_keyed_vectors(kv_path)
+    scores, human = [], []
+    for w1, w2, score in pairs:
+        a, b = w1.lower(), w2.lower()
+        if a in kv.key_to_index and b in kv.key_to_index:
+            scores.append(float(kv.similarity(a, b)))
+            human.append(score)
+    return EvalRow(
+        task="similarity",
+        data=data,
+        metric="spearman",
+        method="word2vec (all words)",
+        value=spearman(np.asarray(scores), np.asarray(human)),
+        baselines=[("chance", 0.0)],
+        coverage=f"{len(scores)}/{len(pairs)} pairs",
+        n=len(scores),
+    )

@@ -160,7 +160,7 @@ def test_similarity_spearman_and_coverage(tmp_path):
         "cat\tperson\t3\nunicorn\tcat\t5\n",
         encoding="utf-8",
     )
-    rows = evaluate_similarity(_sim_graph(), p)
+    rows = evaluate_similarity(_sim_graph(), p, methods=("embedding cosine", "text edges"))
     emb_row = next(r for r in rows if r.method == "embedding cosine")
     # covered: 4 pairs (person has no vector, unicorn is not a label). cosines:
     # cat-tiger 0.981, cat-dog 0.707, cat-car 0, dog-car 0.707 -> ranks 4, 2.5, 1, 2.5;
@@ -170,7 +170,7 @@ def test_similarity_spearman_and_coverage(tmp_path):
         spearman(np.array([4, 2.5, 1, 2.5]), np.array([4, 3, 1, 2]))
     )
     assert emb_row.value == pytest.approx(0.9486833, abs=1e-6)
-    text_row = next(r for r in rows if r.method == "text association")
+    text_row = next(r for r in rows if r.method == "text edges")
     # text weights: cat-tiger 0, cat-dog 2, cat-car 0.5, dog-car 1 vs human 9, 6, 1, 2
     assert text_row.value == pytest.approx(
         spearman(np.array([0, 2, 0.5, 1]), np.array([9, 6, 1, 2]))
@@ -185,7 +185,7 @@ def test_cooccurrence_spearman_auc_and_mapping(tmp_path):
         "label_a,label_b,images\ncat,dog,10\ncat,car,1\ndog,tiger,4\ncat,sofa,3\n",
         encoding="utf-8",
     )
-    rows = evaluate_cooccurrence(_sim_graph(), p, methods=("text association",))
+    rows = evaluate_cooccurrence(_sim_graph(), p, methods=("text edges",))
     sp_row, auc_row = rows
     assert sp_row.coverage == "4/5 names mapped (0 via aliases), 6 pairs"
     # pairs in name order: car-cat, car-dog, car-tiger, cat-dog, cat-tiger, dog-tiger
@@ -208,7 +208,7 @@ def test_cooccurrence_aliases_counted(tmp_path):
     g = LabelGraph.from_edges(
         ["/m/x", "/m/y"], ["Airplane", "Person"], edges={"text": ([0], [1], [1.0])}
     )
-    rows = evaluate_cooccurrence(g, p, methods=("text association",))
+    rows = evaluate_cooccurrence(g, p, methods=("text edges",))
     assert rows[0].coverage == "2/2 names mapped (1 via aliases), 1 pairs"
 
 

@@ -126,3 +126,28 @@ def test_fold_refit_on_all_images_reproduces_the_build(built):
     part = annotation_refit(g)(sets[:2])  # without i3, i4: Horse never annotated
     assert part.frequency("annotation").tolist() == [2, 2, 1, 0, 0]
     assert part.adjacency("annotation")[0, 3] == 0 and g.adjacency("annotation")[0, 3] >= 0
+
+
+def test_text_scorers_use_the_stored_counts(built, tmp_path):
+    from labelgraph.evaluation.pair_scorers import create_pair_scorer
+    from labelgraph.evaluation.similarity import evaluate_similarity
+
+    out_dir, _ = built
+    g = LabelGraph.load(out_dir)
+    rows, cols = np.array([0, 1, 0]), np.array([1, 3, 3])  # P-S, S-H (never together), P-H
+    npmi = create_pair_scorer("text NPMI")(g, rows, cols)
+    pmi_ph = math.log(1 * 11 / (8 * 4))
+    assert npmi[0] == pytest.approx(math.log(55 / 40) / -math.log(5 / 11), abs=1e-5)
+    assert npmi[1] == -1.0
+    assert npmi[2] == pytest.approx(pmi_ph / -math.log(1 / 11), abs=1e-5)
+    ppmi = create_pair_scorer("text PPMI")(g, rows, cols)
+    # the tiny graph keeps every edge (top_k 50), so the full and stored text edges agree
+    assert ppmi.tolist() == pytest.approx([float(g.adjacency("text")[0, 1]), 0.0, 0.0])
+    assert ppmi[0] > 0
+    sim = tmp_path / "sim.tsv"
+    sim.write_text(
+        "person\tshopkeeper\t5\nhorse\tstable\t7\nperson\thome\t1\nzzz\tperson\t2\n",
+        encoding="utf-8",
+    )
+    w2v = next(r for r in evaluate_similarity(g, sim) if r.method == "word2vec (all words)")
+    assert w2v.coverage == "3/4 pairs"  # every corpus word has a vector (min count 1); zzz not

@@ -1,0 +1,88 @@
+"""Un-sparsified text statistics of a built graph, recomputed from its stored counts.
+
+The stored ``text`` edges keep only each label's ``top_k`` strongest pairs, so most label pairs
+score 0 there. Evaluations that rank arbitrary pairs (COCO, VOC, word lists) use the full
+association recomputed from ``DIR/counts/text_counts.npz`` with the build's own edge builder
+and options (cached per file).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import scipy.sparse as sp
+
+from labelgraph.association import npmi_matrix
+from labelgraph.cooccurrence import CooccurrenceCounts
+from labelgraph.edge_builders import create_edge_builder
+
+__all__ = ["text_counts", "full_text_adjacency", "text_npmi", "edge_builder_options"]
+
+logger = logging.getLogger(__name__)
+
+_CACHE: dict[tuple[str, str], Any] = {}
+
+
+def edge_builder_options(params: dict[str, Any], which: str) -> tuple[str, dict[str, Any]]:
+    """``(builder name, options)`` of the ``"text"`` or ``"annotation"`` edges of a build,
+    from the manifest's ``parameters`` (same mapping as ``labelgraph build``)."""
+    name = params.get(f"{which}_edges", "ppmi")
+    min_key = "pair_min_count" if which == "text" else "annotation_min_count"
+    opts: dict[str, Any] = {"min_count": int(params.get(min_key, 2 if which == "text" else 1))}
+    if name == "ppmi":
+        opts.update(
+            alpha=float(params.get("alpha", 0.75)), shrinkage=float(params.get("shrinkage", 1.0))
+        )
+    elif name == "mlgcn":
+        opts = {"tau": float(params.get("tau", 0.4)), "p": float(params.get("p", 0.2))}
+    return name, opts
+
+
+def _counts_path(graph: Any) -> Path | None:
+    path = getattr(graph, "path", None)
+    if path is None:
+        return None
+    p = Path(path) / "counts" / "text_counts.npz"
+    return p if p.is_file() else None
+
+
+def _cached(graph: Any, what: str, make):
+    p = _counts_path(graph)
+    if p is None:
+        return None
+    key = (f"{p.resolve()}:{p.stat().st_mtime_ns}", what)
+    if key not in _CACHE:
+        _CACHE[key] = make(p)
+    return _CACHE[key]
+
+
+def text_counts(graph: Any) -> CooccurrenceCounts | None:
+    """The graph's text co-occurrence counts, or None when the folder has none."""
+    return _cached(graph, "counts", CooccurrenceCounts.load)
+
+
+def _context(graph: Any) -> str:
+    return (graph.manifest.get("parameters") or {}).get("context", "sentence")
+
+
+def full_text_adjacency(graph: Any) -> sp.csr_matrix | None:
+    """``[L, L]`` text edges before top-k sparsification (build's builder and options)."""
+
+    def make(_: Path) -> sp.csr_matrix:
+        name, opts = edge_builder_options(graph.manifest.get("parameters") or {}, "text")
+        return create_edge_builder(name, **opts)(text_counts(graph), _context(graph)).tocsr()
+
+    return _cached(graph, "full_text", make)
+
+
+def text_npmi(graph: Any) -> tuple[sp.csr_matrix, sp.csr_matrix] | None:
+    """``(npmi [L, L], observed pair counts [L, L])`` in the build's text context."""
+
+    def make(_: Path):
+        counts = text_counts(graph)
+        ctx = _context(graph)
+        return npmi_matrix(counts, ctx, min_count=1).tocsr(), counts.pairs(ctx).tocsr()
+
+    return _cached(graph, "npmi", make)
