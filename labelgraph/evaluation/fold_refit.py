@@ -8,12 +8,16 @@ depends on it, the way ``labelgraph build`` does (:mod:`labelgraph.graph_builder
 * ``annotation`` edges: the build's annotation edge builder and options (from the manifest's
   ``parameters``) over the training images, sparsified to ``top_k`` per label;
 * ``combined``: ``combine_sources`` over the *unsparsified* text edges (recomputed once from the
-  graph's ``counts/text_counts.npz``), the embedding k-NN edges and the new annotation edges,
+  graph's ``counts/text_counts.npz``), the full embedding k-NN edges (recomputed from the
+  stored label vectors with the build's ``knn``) and the new annotation edges,
   with the graph's combination weights and ``top_k``;
 * annotation frequencies and image total (they enter the label prior of ``complete``).
 
 Everything else (text and embedding sources, embeddings, corpus frequencies, scoring) is the
-graph's own, via :meth:`LabelGraph.with_sources`.
+graph's own, via :meth:`LabelGraph.with_sources`. Unlike :meth:`LabelGraph.with_annotations`,
+which sums the stored top-k sources, this reproduces the build's ``combined`` edges exactly
+when given every image (checked in the tests), so fold graphs differ from the evaluated graph
+only by the held-out images.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from corpora.errors import InputError
 from labelgraph.annotations import count_label_sets
 from labelgraph.edge_builders import create_edge_builder
 from labelgraph.edge_combination import combine_sources, sparsify
+from labelgraph.embeddings import cosine_knn
 from labelgraph.evaluation._text_statistics import edge_builder_options, full_text_adjacency
 
 __all__ = ["annotation_refit"]
@@ -61,13 +66,20 @@ def annotation_refit(graph: Any) -> Callable[[Sequence[Sequence[int]]], Any]:
     params = dict(graph.manifest.get("parameters") or {})
     weights = dict((graph.combination or {}).get("weights") or params.get("weights") or {})
     top_k = (graph.combination or {}).get("top_k", params.get("top_k"))
-    ann_name, ann_opts = edge_builder_options(params, "annotation")
+    spec = (graph.combination or {}).get("annotation_edges")
+    if spec:  # recorded by newer builds
+        ann_name, ann_opts = spec["name"], dict(spec.get("options", {}))
+    else:
+        ann_name, ann_opts = edge_builder_options(params, "annotation")
     full: dict[str, sp.csr_matrix] = {}
     if "text" in graph.sources:
         full["text"], how = _full_text(graph)
         logger.info("fold refit: %s", how)
+    if "embedding" in graph.sources and "knn" in params:
+        # the build combines the full k-NN graph; the stored one is cut to top_k per label
+        full["embedding"] = cosine_knn(graph.embeddings, graph.missing, k=int(params["knn"]))
     for source in graph.sources:
-        if source not in ("text", "annotation", "combined"):
+        if source not in ("text", "annotation", "combined") and source not in full:
             full[source] = graph.adjacency(source)
     num = len(graph.labels)
     logger.info(
