@@ -1,7 +1,8 @@
 """A picture of a label neighbourhood (PNG or SVG) with matplotlib and a networkx layout.
 
 Edge width grows with weight, node area with (log) corpus frequency, edge colour says which
-edge source(s) link the pair; the layout seed is fixed so the same graph gives the same picture.
+edge source(s) link the pair; the layout (Kamada-Kawai from a seeded spring start) is fixed,
+so the same graph gives the same picture.
 Drawing goes through matplotlib's Agg canvas (no display needed, pyplot state untouched).
 """
 
@@ -47,7 +48,7 @@ def draw_graph(
         g: node attrs ``label``, ``frequency``, ``center``; edge attrs ``weight``, ``sources``.
         out: output file; the suffix picks the format.
         title: figure title (default: the centre's name).
-        seed: spring-layout seed.
+        seed: layout seed.
         size_inches: figure size in inches (width, height).
         dpi: PNG resolution in dots per inch.
         max_labels: name at most this many nodes (the centre and the most frequent).
@@ -62,7 +63,7 @@ def draw_graph(
         raise InputError("nothing to draw: the view has no nodes (lower --min-weight?)")
     nodes = list(g.nodes)
     center = [n for n in nodes if g.nodes[n].get("center")]
-    pos = nx.spring_layout(g, seed=seed, weight="weight", k=1.5 / math.sqrt(len(nodes)))
+    pos = _layout(g, seed)
     logf = [math.log1p(max(float(g.nodes[n].get("frequency", 0.0)), 0.0)) for n in nodes]
     top = max(logf) if logf and max(logf) > 0 else 1.0
     sizes = [60 + 900 * (f / top) for f in logf]
@@ -88,15 +89,36 @@ def draw_graph(
         edgecolors="#3b5b92",
         linewidths=0.6,
     )
+    if center:  # the centre on top, never smaller than a mid-size node
+        nx.draw_networkx_nodes(
+            g,
+            pos,
+            nodelist=center,
+            ax=ax,
+            node_size=[max(sizes[nodes.index(c)], 500) for c in center],
+            node_color="#d62728",
+            edgecolors="#7f0000",
+            linewidths=1.0,
+        )
     by_freq = sorted(range(len(nodes)), key=lambda i: -logf[i])
-    named = set(center) | {nodes[i] for i in by_freq[:max_labels]}
+    named = {nodes[i] for i in by_freq[:max_labels]} - set(center)
+    box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7}
     nx.draw_networkx_labels(
         g,
         pos,
         labels={n: str(g.nodes[n].get("label", n)) for n in nodes if n in named},
         ax=ax,
         font_size=9,
-        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+        bbox=box,
+    )
+    nx.draw_networkx_labels(
+        g,
+        pos,
+        labels={n: str(g.nodes[n].get("label", n)) for n in center},
+        ax=ax,
+        font_size=12,
+        font_weight="bold",
+        bbox={**box, "ec": "#d62728", "alpha": 0.9},
     )
     present = [c for c in CATEGORY_COLOURS if c in cats]
     handles = [Line2D([0], [0], color=CATEGORY_COLOURS[c], lw=3, label=c) for c in present]
@@ -118,6 +140,17 @@ def draw_graph(
         )
     logger.info("drew %d nodes, %d edges to %s", g.number_of_nodes(), g.number_of_edges(), out)
     return out
+
+
+def _layout(g: nx.Graph, seed: int) -> dict:
+    """Node positions: Kamada-Kawai on graph distances (evenly spread, deterministic) for up
+    to 300 nodes, seeded from a spring layout; a seeded spring layout above that."""
+    n = g.number_of_nodes()
+    start = nx.spring_layout(g, seed=seed, k=1.5 / math.sqrt(max(n, 1)))
+    if n < 3 or n > 300:
+        return start
+    # unreachable pairs (several components) get a distance a bit over the largest one
+    return nx.kamada_kawai_layout(g, pos=start, weight=None)
 
 
 def _sources(d: dict) -> list[str]:
