@@ -252,6 +252,10 @@ class CooccurrenceCounter:
         window: ``W``, the largest token distance of a window pair (default 10).
         examples_per_pair: keep this many sentence references per sentence-level pair
             (0 = none).
+        document_max_labels: a document context holds only its ``N`` most-mentioned labels
+            (ties: lower label index) [50; 0 = all]. Bounds the document pairs at
+            ``N (N - 1) / 2`` per document: long articles mention hundreds of labels, and
+            their full pair sets would need gigabytes while adding mostly noise.
     """
 
     def __init__(
@@ -260,6 +264,7 @@ class CooccurrenceCounter:
         contexts: Sequence[str] = TEXT_CONTEXTS,
         window: int = 10,
         examples_per_pair: int = 0,
+        document_max_labels: int = 50,
     ) -> None:
         unknown = [c for c in contexts if c not in CONTEXT_KINDS]
         if unknown:
@@ -272,6 +277,7 @@ class CooccurrenceCounter:
         self.contexts = tuple(contexts)
         self.window = int(window)
         self.examples_per_pair = int(examples_per_pair)
+        self.document_max_labels = int(document_max_labels)
         self._keys: dict[str, array] = {c: array("q") for c in self.contexts}
         self._doc_keys: list[np.ndarray] = []
         self._doc_nkeys = 0
@@ -291,7 +297,12 @@ class CooccurrenceCounter:
         self._add_sentence(mentions, ref, None)
 
     def _add_sentence(
-        self, mentions, ref, doc_locs: dict[int, int] | None, sent_no: int = 0
+        self,
+        mentions,
+        ref,
+        doc_locs: dict[int, int] | None,
+        sent_no: int = 0,
+        doc_counts: dict[int, int] | None = None,
     ) -> None:
         n = self.n
         if "sentence" in self._totals:
@@ -310,6 +321,7 @@ class CooccurrenceCounter:
                 loc = sent_no * 1_000_000 + ps[0] if len(ps) == 1 else -1
                 prev = doc_locs.get(lab)
                 doc_locs[lab] = loc if prev is None else -1
+                doc_counts[lab] = doc_counts.get(lab, 0) + len(ps)
         if "sentence" in self._keys:
             self._uni_buf["sentence"].extend(labels)
             if len(labels) > 1:
@@ -354,10 +366,16 @@ class CooccurrenceCounter:
         """Count one document: ``sentence_mentions[s]`` = mentions of sentence ``s``; sentence
         ``s`` gets example reference ``first_ref + s``."""
         doc_locs: dict[int, int] = {}
+        doc_counts: dict[int, int] = {}
         for s, mentions in enumerate(sentence_mentions):
-            self._add_sentence(mentions, None if first_ref is None else first_ref + s, doc_locs, s)
+            ref = None if first_ref is None else first_ref + s
+            self._add_sentence(mentions, ref, doc_locs, s, doc_counts)
         if "document" in self._totals:
             self._totals["document"] += 1
+            cap = self.document_max_labels
+            if cap and len(doc_locs) > cap:
+                keep = sorted(doc_locs, key=lambda lab: (-doc_counts[lab], lab))[:cap]
+                doc_locs = {lab: doc_locs[lab] for lab in keep}
             self._add_set("document", doc_locs)
 
     def add_label_set(self, labels: Iterable[int], context: str = "image") -> None:
@@ -431,6 +449,7 @@ class CooccurrenceCounter:
         meta = {
             "window": self.window,
             "examples_per_pair": self.examples_per_pair,
+            "document_max_labels": self.document_max_labels,
             "kinds": {c: CONTEXT_KINDS[c] for c in self.contexts},
             **dict(meta or {}),
         }

@@ -68,6 +68,7 @@ class BuildConfig:
         context: context of the ``text`` edges: ``sentence`` | ``window`` | ``document``
             [sentence] (all three are counted).
         window: ``W`` tokens for window co-occurrence [10].
+        document_max_labels: labels per document context (its most mentioned) [50; 0 = all].
         text_edges / annotation_edges: edge builder names (see
             :mod:`labelgraph.edge_builders`) [ppmi / ppmi].
         pair_min_count: minimum co-occurrence count of a text or annotation pair [2 / 1].
@@ -90,6 +91,7 @@ class BuildConfig:
     processes: int = 1
     context: str = "sentence"
     window: int = 10
+    document_max_labels: int = 50
     text_edges: str = "ppmi"
     annotation_edges: str = "ppmi"
     pair_min_count: int = 2
@@ -153,13 +155,16 @@ def _count_shard(
     n_labels: int,
     window: int,
     examples_per_pair: int,
+    document_max_labels: int,
     shard_index: dict[str, int],
     work: str,
     params_hash: str,
 ) -> dict[str, Any]:
     """Count one shard; writes ``work/shards/KEY.npz`` and ``work/sentences/KEY.txt``."""
     work_dir = Path(work)
-    counter = CooccurrenceCounter(n_labels, TEXT_CONTEXTS, window, examples_per_pair)
+    counter = CooccurrenceCounter(
+        n_labels, TEXT_CONTEXTS, window, examples_per_pair, document_max_labels
+    )
     base = shard_index[shard_key] << 32
     line = ndocs = ntok = 0
     with atomic_write(work_dir / "sentences" / f"{shard_key}.txt") as fh:
@@ -217,6 +222,7 @@ class GraphBuilder:
             "vocab": self.vocab.digest(),
             "corpus": [str(Path(p).resolve()) for p in c.corpus],
             "window": c.window,
+            "document_max_labels": c.document_max_labels,
             "examples_per_pair": c.examples_per_pair,
             "plurals": c.plurals,
         }
@@ -304,6 +310,7 @@ class GraphBuilder:
             n_labels=len(self.vocab),
             window=c.window,
             examples_per_pair=c.examples_per_pair,
+            document_max_labels=c.document_max_labels,
             shard_index={s.key: i for i, s in enumerate(shards)},
             work=str(self.work),
             params_hash=params_hash,
@@ -332,16 +339,27 @@ class GraphBuilder:
 
         parts = []
         docs = sents = toks = 0
+        examples: dict[int, list[int]] = {}
+        cap = self.config.examples_per_pair
         for key in tqdm(keys, desc="merge counts", unit="shard", disable=not self.config.progress):
             part = CooccurrenceCounts.load(self.work / "shards" / f"{key}.npz")
             info = part.meta.get("shard", {})
             docs += info.get("documents", 0)
             sents += info.get("sentences", 0)
             toks += info.get("tokens", 0)
+            # examples: first `cap` references per pair, in shard order (one dict, no copies)
+            for k, refs in part.examples.items():
+                have = examples.get(k)
+                if have is None:
+                    examples[k] = refs[:cap]
+                elif len(have) < cap:
+                    have.extend(refs[: cap - len(have)])
+            part.examples = {}
             parts.append(part)
             if len(parts) >= 16:  # bounded memory: fold in batches
                 parts = [CooccurrenceCounts.merge_all(parts)]
         merged = CooccurrenceCounts.merge_all(parts)
+        merged.examples = examples
         merged.meta["corpus"] = {"documents": docs, "sentences": sents, "tokens": toks}
         merged.meta.pop("shard", None)
         merged.meta.pop("params_hash", None)

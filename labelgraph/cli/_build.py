@@ -46,6 +46,7 @@ def _run(args: argparse.Namespace) -> int:
         processes=args.processes,
         context=args.context,
         window=args.window,
+        document_max_labels=args.document_max_labels,
         text_edges=args.text_edges,
         annotation_edges=args.annotation_edges,
         pair_min_count=args.pair_min_count,
@@ -135,6 +136,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="context of the text edges (all three are counted; default sentence)",
     )
     g.add_argument("--window", type=int, default=10, help="window size W in tokens (default 10)")
+    g.add_argument(
+        "--document-max-labels",
+        type=int,
+        default=50,
+        help="a document context holds its N most mentioned labels (default 50; 0 = all)",
+    )
     g.add_argument("--text-edges", default="ppmi", help="edge builder for text (default ppmi)")
     g.add_argument(
         "--annotation-edges",

@@ -97,3 +97,15 @@ def test_bad_context_and_window():
         CooccurrenceCounter(3, contexts=("paragraph",))
     with pytest.raises(InputError, match="window"):
         CooccurrenceCounter(3, window=0)
+
+
+def test_document_context_keeps_the_most_mentioned_labels():
+    c = CooccurrenceCounter(5, contexts=("document",), document_max_labels=2)
+    # label 3 mentioned 3x, label 1 2x, labels 0/4 once: the document holds {1, 3}
+    c.add_document([[(0, 3), (2, 1), (4, 0)], [(0, 3), (1, 3), (2, 1), (3, 4)]])
+    r = c.result()
+    assert r.unigram("document").tolist() == [0, 1, 0, 1, 0]
+    assert r.upper("document").nnz == 1 and r.count("document", 1, 3) == 1
+    c0 = CooccurrenceCounter(5, contexts=("document",), document_max_labels=0)
+    c0.add_document([[(0, 3), (2, 1), (4, 0)], [(0, 3), (1, 3), (2, 1), (3, 4)]])
+    assert c0.result().upper("document").nnz == 6
