@@ -15,8 +15,9 @@ the input ends inside a longer candidate (``"a e"`` with keys ``"e"`` and ``"a e
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from itertools import repeat
+from itertools import accumulate, repeat
 
 import ahocorasick
 
@@ -206,7 +207,8 @@ class PhraseMatcher:
         if self._empty or not tokens:
             return list(src), []
         get = self._word_code.get
-        hits = list(self._automaton.iter_long("".join(map(get, tokens, repeat(_FILLER))) + _FILLER))
+        enc = "".join(map(get, tokens, repeat(_FILLER))) + _FILLER
+        hits = [(end // _CODE_LEN, v) for end, v in self._automaton.iter_long(enc)]
         if not hits:
             return list(src), []
         return _apply(src, hits)
@@ -214,34 +216,48 @@ class PhraseMatcher:
     def match_sentences(
         self, sentences: list[list[str]]
     ) -> tuple[list[list[str]], list[list[tuple[int, int]]]]:
-        """:meth:`match` over many sentences; returns ``(joined sentences, mentions)``."""
-        joined_all: list[list[str]] = []
-        mentions_all: list[list[tuple[int, int]]] = []
-        if self._empty:
-            return sentences, [[] for _ in sentences]
+        """:meth:`match` over many sentences; returns ``(joined sentences, mentions)``.
+
+        One automaton pass over the whole list (a filler code between sentences keeps
+        matches inside a sentence); sentences without a match are returned as they are.
+        """
+        mentions_all: list[list[tuple[int, int]]] = [[] for _ in sentences]
+        if self._empty or not sentences:
+            return list(sentences), mentions_all
         get = self._word_code.get
-        it = self._automaton.iter_long
-        for tokens in sentences:
-            hits = list(it("".join(map(get, tokens, repeat(_FILLER))) + _FILLER))
-            if not hits:
-                joined_all.append(tokens)
-                mentions_all.append([])
-                continue
-            joined, mentions = _apply(tokens, hits)
-            joined_all.append(joined)
-            mentions_all.append(mentions)
+        enc = _FILLER.join(["".join(map(get, s, repeat(_FILLER))) for s in sentences]) + _FILLER
+        hits = list(self._automaton.iter_long(enc))
+        joined_all = list(sentences)
+        if not hits:
+            return joined_all, mentions_all
+        # starts[i]: index of sentence i's first token in the flat stream (fillers included)
+        starts = list(accumulate([len(s) + 1 for s in sentences[:-1]], initial=0))
+        group: list[tuple[int, tuple[int, str, tuple[int, ...]]]] = []
+        current = -1
+        for end, value in hits:
+            last = end // _CODE_LEN
+            i = bisect_right(starts, last) - 1
+            if i != current:
+                if group:
+                    joined_all[current], mentions_all[current] = _apply(sentences[current], group)
+                group = []
+                current = i
+            group.append((last - starts[i], value))
+        joined_all[current], mentions_all[current] = _apply(sentences[current], group)
         return joined_all, mentions_all
 
 
 def _apply(
     tokens: list[str], hits: list[tuple[int, tuple[int, str, tuple[int, ...]]]]
 ) -> tuple[list[str], list[tuple[int, int]]]:
-    """Replace the matched token spans by phrase tokens; collect (position, label) pairs."""
+    """Replace matched token spans by phrase tokens; collect (position, label) pairs.
+
+    ``hits``: (index of the match's last token, (n tokens, phrase token, labels)).
+    """
     joined: list[str] = []
     mentions: list[tuple[int, int]] = []
     prev = 0
-    for end, (n, out, labels) in hits:
-        last = end // _CODE_LEN
+    for last, (n, out, labels) in hits:
         start = last - n + 1
         joined.extend(tokens[prev:start])
         pos = len(joined)
