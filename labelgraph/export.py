@@ -23,6 +23,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
 from corpora._atomic import atomic_path, atomic_write
 from corpora.errors import InputError
@@ -116,18 +117,19 @@ def export_graph(
     if not nodes:
         return g
     idx = np.asarray(nodes, dtype=np.int64)
-    main = filtered_adjacency(graph, source, min_weight)[idx][:, idx].tocoo()
+    main = sp.triu(filtered_adjacency(graph, source, min_weight)[idx][:, idx], k=1).tocoo()
+    rows, cols = main.row, main.col
     others = [s for s in graph.sources if s != source]
-    other_adj = {s: graph.adjacency(s).tocsr()[idx][:, idx].tocsr() for s in others}
-    for a, b, w in zip(main.row.tolist(), main.col.tolist(), main.data.tolist()):
-        if a >= b:
-            continue
+    other_w = {
+        s: np.asarray(graph.adjacency(s).tocsr()[idx[rows], idx[cols]], dtype=np.float64).ravel()
+        for s in others
+    }
+    for e, (a, b, w) in enumerate(zip(rows.tolist(), cols.tolist(), main.data.tolist())):
         attrs: dict[str, Any] = {"weight": _f32(w)}
         linked = [source] if source != "combined" else []
-        for s, m in other_adj.items():
-            ws = _f32(m[a, b])
-            attrs[f"weight_{s}"] = ws
-            if ws != 0 and s != "combined":
+        for s, ws in other_w.items():
+            attrs[f"weight_{s}"] = _f32(ws[e])
+            if ws[e] != 0 and s != "combined":
                 linked.append(s)
         attrs["sources"] = linked
         g.add_edge(labels[idx[a]], labels[idx[b]], **attrs)

@@ -20,7 +20,7 @@ from corpora.errors import InputError
 from labelgraph._edge_colours import CATEGORY_COLOURS, edge_category
 from labelgraph.export import register_exporter
 
-__all__ = ["render_html_page", "write_html_page", "MAX_HTML_NODES"]
+__all__ = ["render_html_page", "write_html_page", "check_html_size", "MAX_HTML_NODES"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +28,9 @@ MAX_HTML_NODES = 1000
 _TEMPLATE = Path(__file__).with_name("_html_page_template.html")
 
 
-def _check_size(g: nx.Graph, max_nodes: int) -> None:
-    n = g.number_of_nodes()
+def check_html_size(n: int, max_nodes: int | None = None) -> None:
+    """Refuse (``InputError``) a view of ``n`` nodes that is empty or above the page limit."""
+    max_nodes = MAX_HTML_NODES if max_nodes is None else max_nodes
     if n > max_nodes:
         raise InputError(
             f"the view has {n:,} nodes; the HTML page shows at most {max_nodes:,}: narrow it with "
@@ -51,7 +52,7 @@ def render_html_page(
         max_nodes: refuse (``InputError``) above this many nodes.
         seed: layout seed (same graph and seed -> same page).
     """
-    _check_size(g, max_nodes)
+    check_html_size(g.number_of_nodes(), max_nodes)
     order = list(g.nodes)
     pos = nx.spring_layout(g, seed=seed, weight="weight") if len(order) > 1 else {order[0]: (0, 0)}
     at = {n: i for i, n in enumerate(order)}

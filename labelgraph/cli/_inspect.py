@@ -212,6 +212,10 @@ def _view(g, args: argparse.Namespace, around: str | None):
         min_weight=min_w,
         source=args.source,
     )
+    if getattr(args, "format", None) == "html":
+        from labelgraph.html_page import check_html_size
+
+        check_html_size(len(nodes))  # refuse before building a large view
     return export_graph(g, nodes, source=args.source, min_weight=min_w, center=around is not None)
 
 
