@@ -94,8 +94,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     )
     print("\nmanifest (what was built, from what, with which parameters):")
     _print_tree(manifest, depth=1)
-    print("\nedges per source (undirected, self-loops excluded) and degree distribution:")
-    header = f"  {'source':<12}{'edges':>10}{'min':>6}{'median':>8}{'mean':>8}{'p90':>8}{'max':>7}{'isolated':>10}"
+    print(
+        "\nper source: nodes with an edge, undirected edges (self-loops excluded), degree distribution:"
+    )
+    header = f"  {'source':<12}{'nodes':>8}{'edges':>10}{'min':>6}{'median':>8}{'mean':>8}{'p90':>8}{'max':>7}{'isolated':>10}"
     print(header)
     for source in g.sources:
         adj = g.adjacency(source)
@@ -103,7 +105,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         diag = int(np.count_nonzero(adj.diagonal()))
         edges = (adj.nnz - diag) // 2
         print(
-            f"  {source:<12}{edges:>10,}{d['min']:>6}{d['median']:>8.1f}{d['mean']:>8.2f}"
+            f"  {source:<12}{len(g.labels) - d['isolated']:>8,}{edges:>10,}{d['min']:>6}{d['median']:>8.1f}{d['mean']:>8.2f}"
             f"{d['p90']:>8.1f}{d['max']:>7}{d['isolated']:>10,}"
         )
     print("\nlabel frequencies:")

@@ -27,7 +27,7 @@ def test_info(graph_dir, capsys):
     assert "built_by: LabelGraph.from_edges" in out
     # combined has 7 edges; sorted degrees 0,2,2,2,2,2,4: median 2, mean 2, p90 = 2 + 0.4 * 2
     line = next(x for x in out.splitlines() if x.strip().startswith("combined"))
-    assert line.split() == ["combined", "7", "0", "2.0", "2.00", "2.8", "4", "1"]
+    assert line.split() == ["combined", "6", "7", "0", "2.0", "2.00", "2.8", "4", "1"]
     assert "labels never seen in the corpus: 1 (Unicorn <script>)" in out
     assert "embeddings: dim 4, 6 labels with a vector, 1 missing" in out
 
