@@ -290,3 +290,21 @@ def test_evaluate_graph_refits_when_file_was_a_build_input(tmp_path, monkeypatch
     assert len(calls) == 3 and "graph refit per fold" in rows[0].coverage
     table = format_table(rows)
     assert "recall@10" in table and "frequency prior" in table
+
+
+@pytest.mark.realdata
+def test_real_files_read_and_map(shared_data):
+    from labelgraph.label_vocabulary import LabelVocabulary
+
+    vocab = LabelVocabulary.from_csv(shared_data / "openimages" / "class-descriptions.csv")
+    n = len(vocab)
+    g = LabelGraph.from_edges(vocab.codes, vocab.names, edges={"text": ([0], [1], [1.0])})
+    co = shared_data / "cooccurrence"
+    rows = evaluate_cooccurrence(g, co / "coco_train_pair_counts.csv", methods=("text edges",))
+    # every COCO class but "sports ball" has an Open Images name (11 through DATASET_ALIASES)
+    assert rows[0].coverage == "79/80 names mapped (11 via aliases), 3081 pairs"
+    rows = evaluate_cooccurrence(g, co / "voc_train_pair_counts.csv", methods=("text edges",))
+    assert rows[0].coverage == "20/20 names mapped (7 via aliases), 190 pairs"
+    sets = read_label_sets(shared_data / "openimages" / "tuning_labels.csv")
+    assert len(sets) == 1000 and sum(len(v) for v in sets.values()) == 2386
+    assert n > 19_000
