@@ -13,6 +13,7 @@ Public API (see ``docs/interfaces.md``)::
 
 from vision.data.build_transform import build_transform, list_transforms, register_transform
 from vision.data.data_layout import DataLayout
+from vision.data.eval_transform import EvalTransform
 from vision.data.human_policy import HumanPolicy
 from vision.data.image_cache import ImageCache
 from vision.data.image_folder_dataset import ImageFolderDataset
@@ -33,10 +34,13 @@ from vision.data.read_solution import read_solution, read_submission
 from vision.data.read_tuning_labels import read_tuning_labels
 from vision.data.seed_policy import SeedPolicy
 from vision.data.targets_matrix import targets_matrix
+from vision.data.train_transform import TrainTransform
 from vision.data.write_submission import write_submission
 
 __all__ = [
     "DataLayout",
+    "EvalTransform",
+    "TrainTransform",
     "HumanPolicy",
     "ImageCache",
     "ImageFolderDataset",

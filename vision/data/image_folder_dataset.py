@@ -64,7 +64,8 @@ class ImageFolderDataset(Dataset):
             in the folder, sorted.
         targets: ``[N, L]`` scipy sparse matrix or array aligned with ``image_ids`` (as from
             :func:`~vision.data.targets_matrix.targets_matrix`), or None.
-        transform: callable on a uint8 tensor ``[3, S, S]``; default eval preset.
+        transform: callable on the uint8 base image ``[S, S, 3]`` (numpy) returning a float
+            tensor ``[3, H, W]``; default eval preset.
         image_size: side of the base image in pixels (default 64).
         cache_dir: folder for the preprocessed cache; None decodes every time.
         hard_negatives: ``[N, L]`` sparse indicator of verified negatives (the ``mask`` of
@@ -239,7 +240,6 @@ class ImageFolderDataset(Dataset):
         return torch.from_numpy(target), torch.from_numpy(mask)
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        base = torch.from_numpy(self.base_image(i)).permute(2, 0, 1)
-        image = self.transform(base)
+        image = self.transform(self.base_image(i))
         target, mask = self.target(i)
         return image, target, mask

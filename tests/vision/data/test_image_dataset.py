@@ -160,3 +160,52 @@ def test_transform_presets():
     np.testing.assert_allclose(build_transform("eval", 10, normalize=False)(flat).numpy(), 1.0)
     with pytest.raises(InputError, match="unknown transform preset 'big'"):
         build_transform("big")
+
+
+def test_train_colour_jitter_matches_step_by_step_reference():
+    """The folded 3x3 colour map equals brightness, contrast, saturation, hue applied in turn."""
+    from vision.data import TrainTransform
+
+    rng = np.random.default_rng(3)
+    arr = rng.integers(90, 170, (8, 8, 3), dtype=np.uint8)  # mid-range: no clamping happens
+    tf = TrainTransform(
+        8, normalize=False, scale=(1, 1), ratio=(1, 1), flip=0.0, jitter=0.2, hue=0.04
+    )
+    torch.manual_seed(11)
+    u = torch.rand(45, dtype=torch.float64).tolist()
+    torch.manual_seed(11)
+    out = tf(arr).double().numpy()
+    x = arr.astype(np.float64).transpose(2, 0, 1) / 255.0
+    b, c, s = (0.8 + 0.4 * v for v in u[41:44])
+    grey_w = np.array([0.299, 0.587, 0.114])
+    x = x * b
+    m = (np.tensordot(grey_w, x, axes=1)).mean()
+    x = (x - m) * c + m
+    g = np.tensordot(grey_w, x, axes=1)
+    x = (x - g) * s + g
+    yiq = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+    theta = 2 * np.pi * 0.04 * (2 * u[44] - 1)
+    rot = np.array(
+        [[1, 0, 0], [0, np.cos(theta), -np.sin(theta)], [0, np.sin(theta), np.cos(theta)]]
+    )
+    x = np.tensordot(np.linalg.inv(yiq) @ rot @ yiq, x, axes=1)
+    assert 0 < x.min() and x.max() < 1
+    np.testing.assert_allclose(out, x, atol=1e-5)
+
+
+def test_train_transform_geometry():
+    from vision.data import TrainTransform
+
+    arr = np.zeros((8, 8, 3), np.uint8)
+    arr[:, :4] = 255  # left half white
+    plain = dict(normalize=False, scale=(1, 1), ratio=(1, 1), jitter=0.0, hue=0.0)
+    same = TrainTransform(8, flip=0.0, **plain)(arr)
+    np.testing.assert_allclose(same.numpy(), arr.transpose(2, 0, 1) / 255.0, atol=1e-6)
+    mirrored = TrainTransform(8, flip=1.0, **plain)(arr)
+    np.testing.assert_allclose(mirrored.numpy(), arr[:, ::-1].transpose(2, 0, 1) / 255.0, atol=1e-6)
+    # Crops of a quarter of the area: every output comes from a 4x4 window, upsampled.
+    tf = TrainTransform(8, scale=(0.25, 0.25), ratio=(1, 1), flip=0.0, jitter=0.0, hue=0.0)
+    assert tf.crop_box(8, 8, [0.0] * 40)[2:] == (4, 4)
+    # Float tensors take the torch path and agree in shape and range.
+    x = TrainTransform(8, normalize=False)(torch.rand(3, 12, 10))
+    assert x.shape == (3, 8, 8) and 0 <= x.min() and x.max() <= 1
