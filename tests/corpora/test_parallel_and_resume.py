@@ -3,7 +3,14 @@ from pathlib import Path
 
 import pytest
 
-from corpora import Document, InputError, PhraseMatcher, open_corpus, write_sentences
+from corpora import (
+    CorruptInputError,
+    Document,
+    InputError,
+    PhraseMatcher,
+    open_corpus,
+    write_sentences,
+)
 from corpora.multistream_writer import write_multistream
 from corpora.sentence_writer import parts_dir_for
 
@@ -107,3 +114,21 @@ def test_resume_refuses_other_options(multistream: Path, tmp_path: Path) -> None
     write_sentences(other, out)  # without resume: starts over
     manifest = parts_dir_for(out) / "manifest.json"
     assert out.is_file() and not manifest.exists()
+
+
+def test_corrupt_stream_reported_from_worker(multistream: Path) -> None:
+    corpus = open_corpus(multistream, progress=False, shard_mb=1e-6, processes=2)
+    shard = corpus.shards()[3]
+    data = bytearray(multistream.read_bytes())
+    data[shard.start + 40 : shard.start + 60] = b"\x00" * 20  # inside one bz2 stream
+    multistream.write_bytes(bytes(data))
+    with pytest.raises(
+        CorruptInputError,
+        match=rf"streams at bytes {shard.start}-{shard.end}\).*truncated or corrupt",
+    ):
+        list(open_corpus(multistream, progress=False, shard_mb=1e-6, processes=2))
+    skipping = open_corpus(
+        multistream, progress=False, shard_mb=1e-6, processes=2, skip_bad_pages=True
+    )
+    docs = list(skipping)
+    assert skipping.stats.bad_pages == 1 and 0 < len(docs) < 12
