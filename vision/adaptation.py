@@ -115,6 +115,8 @@ class AdaptationConfig:
         epochs: fine-tuning epochs [15]. lr: learning rate [1e-3; ``full`` uses ``lr / 10``].
         weight_decay: [1e-4]. batch_size: [32]. augment_views: cached augmented copies per
             tuning image for ``last-layer``/``head`` [8].
+        replay: training-bank images mixed into each fine-tuning epoch, as a multiple of the
+            tuning samples [1.0; 0 = off; needs ``bank_images``].
         inner_folds: folds for out-of-fold threshold/kNN fitting [5] (<= 1: in-sample).
         shrinkage: threshold shrinkage pseudo-count [5]. unseen_threshold: [0.5].
         count_rules: also fit min/max labels per image [True].
@@ -130,6 +132,7 @@ class AdaptationConfig:
     weight_decay: float = 1e-4
     batch_size: int = 32
     augment_views: int = 8
+    replay: float = 1.0
     inner_folds: int = 5
     shrinkage: float = 5.0
     unseen_threshold: float | None = 0.5
@@ -216,9 +219,18 @@ def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 
 def _fine_tune(
-    model: nn.Module, images: torch.Tensor, targets: torch.Tensor, cfg: AdaptationConfig
+    model: nn.Module,
+    images: torch.Tensor,
+    targets: torch.Tensor,
+    cfg: AdaptationConfig,
+    replay: tuple[torch.Tensor | None, torch.Tensor | None, sp.csr_matrix | None] | None = None,
 ) -> nn.Module:
-    """A fine-tuned copy of ``model`` (``cfg.weight_mode``) on ``images [N, 3, H, W]``."""
+    """A fine-tuned copy of ``model`` (``cfg.weight_mode``) on ``images [N, 3, H, W]``.
+
+    ``replay = (bank images [M, 3, H, W] or None, bank features [M, F] or None, bank targets
+    [M, L])``: each epoch also trains on ``cfg.replay`` x (tuning samples) random training
+    images, so labels absent from the few tuning images are not simply unlearnt.
+    """
     mode = cfg.weight_mode
     model = copy.deepcopy(model)
     if mode is None or len(images) == 0:
@@ -227,26 +239,38 @@ def _fine_tune(
     params = set_trainable(model, mode)
     lr = cfg.lr / 10 if mode == "full" else cfg.lr
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=cfg.weight_decay)
-    n = len(images)
+    r_images, r_feats, r_targets = replay if replay is not None else (None, None, None)
     if mode == "full":
         model.train()
-        source = None
+        source = images
     else:
         model.eval()  # frozen backbone, BN statistics unchanged
         views = [images] + [_augment(images, gen) for _ in range(max(cfg.augment_views - 1, 0))]
         source = torch.cat([embed(model, v) for v in views])
         targets = targets.repeat(len(views), 1)
-        n = len(source)
         model.head.train()
+        if r_feats is None and r_images is not None:
+            r_feats = embed(model, r_images)
+    n = len(source)
+    bank = r_images if mode == "full" else r_feats
+    n_replay = 0
+    if bank is not None and r_targets is not None and cfg.replay > 0:
+        n_replay = min(int(round(cfg.replay * n)), len(bank))
+        r_dense = torch.as_tensor(sp.csr_matrix(r_targets).toarray(), dtype=torch.float32)
     for _ in range(cfg.epochs):
-        perm = torch.randperm(n, generator=gen)
-        for start in range(0, n, cfg.batch_size):
+        xs, ys = source, targets
+        if n_replay:
+            pick = torch.randperm(len(bank), generator=gen)[:n_replay]
+            xs = torch.cat([source, torch.as_tensor(bank[pick])])
+            ys = torch.cat([targets, r_dense[pick]])
+        perm = torch.randperm(len(xs), generator=gen)
+        for start in range(0, len(xs), cfg.batch_size):
             idx = perm[start : start + cfg.batch_size]
-            if source is None:
-                logits = model(_augment(images[idx], gen))
+            if mode == "full":
+                logits = model(_augment(xs[idx], gen))
             else:
-                logits = model.forward_head(source[idx])
-            loss = F.binary_cross_entropy_with_logits(logits, targets[idx], reduction="sum")
+                logits = model.forward_head(xs[idx])
+            loss = F.binary_cross_entropy_with_logits(logits, ys[idx], reduction="sum")
             loss = loss / len(idx)
             opt.zero_grad()
             loss.backward()
@@ -276,7 +300,11 @@ def _fit_pieces(
     bank_targets: sp.csr_matrix | None,
     bank_features: np.ndarray | None,
 ) -> _Pieces:
-    adapted = _fine_tune(model, images, torch.as_tensor(targets, dtype=torch.float32), cfg)
+    replay = None
+    if bank_targets is not None and (bank_images is not None or bank_features is not None):
+        feats_t = None if bank_features is None else torch.as_tensor(bank_features)
+        replay = (bank_images, feats_t, bank_targets)
+    adapted = _fine_tune(model, images, torch.as_tensor(targets, dtype=torch.float32), cfg, replay)
     offset = None
     if "bias" in cfg.modes:
         q = tuning_priors(targets, source_prior, strength=cfg.bias_strength)
@@ -363,7 +391,8 @@ def adapt(
     if "bias" in cfg.modes and source_prior is None:
         raise InputError("--mode bias needs the training label priors (give --train-data)")
     bank_features = None
-    if "knn" in cfg.modes and bank_images is not None and cfg.weight_mode != "full":
+    uses_bank = "knn" in cfg.modes or (cfg.weight_mode is not None and cfg.replay > 0)
+    if uses_bank and bank_images is not None and cfg.weight_mode != "full":
         bank_features = embed(model, bank_images).numpy()  # backbone frozen: computed once
     bank = (bank_images, bank_targets, bank_features)
     needs_oof = "thresholds" in cfg.modes or "knn" in cfg.modes

@@ -109,7 +109,7 @@ def _adapt(tmp, run, mode, out, *extra):
         [
             "adapt", "--run", str(run), "--tuning-labels", str(tmp / "tuning_labels.csv"),
             "--images", str(tmp / "tune"), "--mode", mode, "--out", str(out), "--quiet",
-            "--epochs", "30", "--lr", "0.05", "--augment-views", "2", "--inner-folds", "3", *extra,
+            "--epochs", "10", "--lr", "0.1", "--augment-views", "2", "--inner-folds", "2", *extra,
         ]
     )  # fmt: skip
 

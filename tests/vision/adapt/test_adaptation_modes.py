@@ -136,3 +136,27 @@ def test_last_layer_thresholds_knn_compose_and_improve_cv():
     report = cross_validate(model, images, targets, CODES, cfg, folds=2, **kw)
     assert len(report["before"]) == 2 and len(report["after"]) == 2
     assert report["after_mean"] > report["before_mean"]
+
+
+def test_replay_keeps_labels_missing_from_the_tuning_images():
+    torch.manual_seed(0)
+    model = _Tiny()
+    images, targets = _data(40)
+    keep = targets[:, 3] == 0  # tuning images never show label "d"
+    bank_images, bank_targets = _data(40, seed=1)
+    pretrain = AdaptationConfig(modes=("full",), epochs=60, lr=0.3, replay=0, inner_folds=0)
+    model = adapt(model, bank_images, bank_targets, CODES, pretrain).model
+    kw = {"bank_images": bank_images, "bank_targets": sp.csr_matrix(bank_targets)}
+    d_rows = bank_targets[:, 3] > 0
+
+    def mean_d_prob(replay: float) -> float:
+        cfg = AdaptationConfig(
+            modes=("last-layer",), epochs=60, augment_views=1, lr=3e-2, replay=replay, inner_folds=0
+        )
+        res = adapt(model, images[keep], targets[keep], CODES, cfg, **kw)
+        with torch.no_grad():
+            p = torch.sigmoid(res.model(bank_images[d_rows]))[:, 3]
+        return float(p.mean())
+
+    with_replay, without = mean_d_prob(1.0), mean_d_prob(0.0)
+    assert with_replay > without + 0.05, (with_replay, without)
