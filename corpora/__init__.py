@@ -9,6 +9,7 @@ from corpora.corpus import Corpus, open_corpus
 from corpora.corpus_stats import CorpusStats
 from corpora.document import Document
 from corpora.errors import CorruptInputError, InputError
+from corpora.multistream_writer import write_multistream
 from corpora.phrase_matcher import PhraseMatcher, normalize_label_name, plural_forms
 from corpora.reader_registry import create_reader, list_readers, register_reader
 from corpora.sentence_writer import write_sentences
@@ -33,5 +34,6 @@ __all__ = [
     "open_corpus",
     "plural_forms",
     "register_reader",
+    "write_multistream",
     "write_sentences",
 ]

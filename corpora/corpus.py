@@ -34,7 +34,7 @@ R = TypeVar("R")
 _GLOB_CHARS = set("*?[")
 # Shards above this many (compressed) bytes are not returned whole from a worker; the main
 # process reads them and feeds page batches to the workers instead.
-_MAX_WHOLE_SHARD_BYTES = 64_000_000
+_MAX_WHOLE_SHARD_BYTES = 16_000_000
 _BATCH_CHARS = 2_000_000
 _BATCH_PAGES = 500
 

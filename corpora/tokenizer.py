@@ -96,12 +96,14 @@ class Tokenizer:
     def sentences(self, text: str) -> list[list[str]]:
         """Sentences of ``text`` as token lists (empty or too short sentences dropped)."""
         tok = _TOKEN_RE.findall
-        lower = self.lowercase
         min_tokens = self.min_tokens
         keep_numbers = self.numbers == "keep"
+        sents = self.split_sentences(text)
+        if self.lowercase:  # one lower() per document; sentences hold no newline
+            sents = "\n".join(sents).lower().split("\n")
         out: list[list[str]] = []
-        for sent in self.split_sentences(text):
-            toks = tok(sent.lower() if lower else sent)
+        for sent in sents:
+            toks = tok(sent)
             if not keep_numbers:
                 toks = self._numbers(toks)
             if len(toks) >= min_tokens:
