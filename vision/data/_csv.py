@@ -72,6 +72,10 @@ def read_rows(
     if header:
         canon = {c.lower(): c for c in list(required) + list(optional)}
         names = [canon.get(c.lower(), c) for c in _header_fields(path)]
+        if not any(names):
+            raise InputError(
+                f"{path} line 1: the file is empty; expected a header with {list(required)}"
+            )
         missing = [c for c in required if c not in names]
         if missing:
             raise InputError(
@@ -110,9 +114,9 @@ def read_rows(
     first = 2 if header else 1
     bad_set = {ln for ln, _ in bad_lines}
     total = len(df) + len(bad_set)
-    lines = np.array(
-        [ln for ln in range(first, first + total) if ln not in bad_set], dtype=np.int64
-    )
+    lines = np.arange(first, first + total, dtype=np.int64)
+    if bad_set:
+        lines = lines[~np.isin(lines, np.fromiter(bad_set, dtype=np.int64))]
     if len(lines) != len(df):  # quoted newlines: fall back to row positions
         lines = np.arange(first, first + len(df), dtype=np.int64)
     extra = (df[_EXTRA] != "").to_numpy()
@@ -203,12 +207,17 @@ def to_float(
 
 
 def count_unknown(
-    codes: Iterable[str], vocabulary: Collection[str] | None, report: ReadReport
+    codes: Iterable[str] | pd.Series, vocabulary: Collection[str] | None, report: ReadReport
 ) -> None:
     """Count codes that are not in ``vocabulary`` (no-op without a vocabulary)."""
     if vocabulary is None:
         return
     vocab = vocabulary if isinstance(vocabulary, (set, frozenset, dict)) else set(vocabulary)
-    for code in codes:
+    counts = (
+        codes.value_counts()
+        if isinstance(codes, pd.Series)
+        else pd.Series(list(codes)).value_counts()
+    )
+    for code, n in counts.items():
         if code not in vocab:
-            report.unknown_codes[code] += 1
+            report.unknown_codes[str(code)] += int(n)
