@@ -58,9 +58,9 @@ DEFAULT_SCORING: dict[str, Any] = {
     # multiplier of the summed associations (nats) against the log prior
     "association_weight": 1.0,
     # weight of the annotation frequency in the prior mixture (when both kinds exist)
-    "prior_annotation_weight": 0.5,
+    "prior_annotation_weight": 0.8,
     # additive (Laplace) smoothing of the frequency counts in the prior
-    "prior_smoothing": 0.5,
+    "prior_smoothing": 0.01,
 }
 
 Edges = tuple[Sequence[int] | np.ndarray, Sequence[int] | np.ndarray, Sequence[float] | np.ndarray]

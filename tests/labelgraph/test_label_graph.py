@@ -121,10 +121,12 @@ def test_to_networkx_and_subgraph():
 
 def test_log_prior_hand_computed():
     g = _graph()
+    assert g.scoring["prior_annotation_weight"] == 0.8
     fa = np.array([50.0, 2, 3, 5, 1])
     fc = np.array([100.0, 5, 10, 50, 8])
-    s = 0.5
-    expect = 0.5 * (fa + s) / (fa.sum() + 5 * s) + 0.5 * (fc + s) / (fc.sum() + 5 * s)
+    s = g.scoring["prior_smoothing"]
+    assert s == 0.01
+    expect = 0.8 * (fa + s) / (fa.sum() + 5 * s) + 0.2 * (fc + s) / (fc.sum() + 5 * s)
     np.testing.assert_allclose(np.exp(g.log_prior()), expect)
     assert np.exp(g.log_prior()).sum() == pytest.approx(1.0)
 
