@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from labelgraph.evaluation._folds import kfold_assignments
 from labelgraph.evaluation._readers import read_label_sets
+from labelgraph.evaluation._text_statistics import full_text_adjacency
 from labelgraph.evaluation.annotation_stats import AnnotationStats
 from labelgraph.evaluation.eval_row import EvalRow
 from labelgraph.evaluation.metrics import (
@@ -85,7 +86,8 @@ def evaluate_label_sets(
 
     Intruder: to every evaluated image's set one label drawn from the ``intruder_pool`` most
     frequent training labels (not already in the set) is added at a random position; accuracy
-    of ``graph.odd_one_out`` against text-only edges (mean ``text`` weight with the others),
+    of ``graph.odd_one_out`` against text only (mean text PPMI with the others, over all pairs
+    when the graph folder stores its counts, else the stored top-k ``text`` edges),
     annotation-only NPMI (training folds) and chance ``1 / (n + 1)``.
 
     Args:
@@ -120,7 +122,10 @@ def evaluate_label_sets(
         order = np.random.default_rng(seed + 1).permutation(len(eligible))[:max_images]
         eligible = sorted(eligible[i] for i in order)
     evaluated[eligible] = True
-    text_adj = graph.adjacency("text").tocsr() if "text" in graph.sources else None
+    text_adj = None
+    if "text" in graph.sources:  # every pair's text PPMI when the counts are stored
+        text_adj = full_text_adjacency(graph)
+        text_adj = graph.adjacency("text").tocsr() if text_adj is None else text_adj
 
     comp: dict[str, list[tuple[float, float]]] = {
         "combined graph": [],
