@@ -88,6 +88,16 @@ class ImageCache:
     def __len__(self) -> int:
         return int(self.array.shape[0])
 
+    def __getstate__(self) -> dict[str, Any]:
+        # DataLoader workers get the path, not a copy of the array; they re-map the file.
+        state = self.__dict__.copy()
+        state["array"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.array = np.load(self.path, mmap_mode="r")
+
     @staticmethod
     def key(paths: Sequence[Path], image_size: int) -> str:
         """Cache key: image size and the digest of the ordered file names."""

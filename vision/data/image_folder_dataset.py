@@ -230,13 +230,16 @@ class ImageFolderDataset(Dataset):
         """``(target [L], mask [L])`` float32 of item ``i`` (both ``[0]`` without targets)."""
         if self.targets is None:
             return torch.zeros(0), torch.zeros(0)
-        row = self.targets[i]
-        target = np.zeros(self.targets.shape[1], dtype=np.float32)
-        target[row.indices] = row.data
-        mask = np.full(self.targets.shape[1], self.unlabeled_weight, dtype=np.float32)
-        mask[row.indices[row.data > 0]] = 1.0
+        t = self.targets
+        lo, hi = t.indptr[i], t.indptr[i + 1]
+        cols, vals = t.indices[lo:hi], t.data[lo:hi]
+        target = np.zeros(t.shape[1], dtype=np.float32)
+        target[cols] = vals
+        mask = np.full(t.shape[1], self.unlabeled_weight, dtype=np.float32)
+        mask[cols[vals > 0]] = 1.0
         if self.hard_negatives is not None:
-            mask[self.hard_negatives[i].indices] = self.hard_negative_weight
+            h = self.hard_negatives
+            mask[h.indices[h.indptr[i] : h.indptr[i + 1]]] = self.hard_negative_weight
         return torch.from_numpy(target), torch.from_numpy(mask)
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -67,13 +67,23 @@ def load_targets(
     Returns:
         DataFrame ``[ImageID, LabelName, Target]``, one row per kept (image, label) pair,
         ``Target`` float64 in ``[0, 1]``, sorted by ``ImageID, LabelName``. ``Target == 0``
-        rows (only under ``precedence``) are verified negatives.
+        rows (only under ``precedence``) are verified negatives. ``df.attrs["read_reports"]``
+        holds each file's :meth:`ReadReport.to_dict` (rows, skipped bad rows, unknown codes).
     """
     chosen = create_label_policy(policy, **policy_kwargs)
     evidence = load_evidence(
         data_dir, skip_bad_rows=skip_bad_rows, check_vocabulary=check_vocabulary
     )
     df = chosen(evidence)
+    df.attrs["read_reports"] = {
+        name: frame.attrs["read_report"].to_dict()
+        for name, frame in (
+            ("human", evidence.human),
+            ("machine", evidence.machine),
+            ("boxes", evidence.boxes),
+        )
+        if "read_report" in frame.attrs
+    }
     logger.info(
         "%s: %d targets (%d hard negatives) for %d images under policy %r",
         data_dir,

@@ -99,3 +99,19 @@ def test_dataset_cached_equals_uncached_and_skips_corrupt(tmp_path):
     assert (tmp_path / "cache" / "bad_images.csv").read_text().startswith("image_id,reason\nim4,")
     for i in range(4):
         assert torch.equal(plain[i][0], cached[i][0])
+
+
+def test_pickled_dataset_remaps_the_cache_instead_of_copying(tmp_path):
+    import pickle
+
+    paths = make(tmp_path / "img", n=3)
+    ids = [p.stem for p in paths]
+    ds = ImageFolderDataset(
+        tmp_path / "img", ids, image_size=64, cache_dir=tmp_path / "cache", progress=False
+    )
+    blob = pickle.dumps(ds)
+    assert len(blob) < 3 * 64 * 64 * 3  # the image array is not inside
+    clone = pickle.loads(blob)
+    assert isinstance(clone.cache.array, np.memmap)
+    for i in range(3):
+        assert torch.equal(clone[i][0], ds[i][0])

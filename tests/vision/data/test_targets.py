@@ -112,6 +112,7 @@ def test_human_only_directory_and_unknown_codes(tmp_path, caplog):
     df = load_targets(tmp_path, "seed")
     assert len(df) == 2
     assert "/m/new (1)" in caplog.text
+    assert df.attrs["read_reports"]["human"]["unknown_codes"] == {"/m/new": 1}
 
 
 def test_missing_directory_is_input_error(tmp_path):
