@@ -228,6 +228,9 @@ class Trainer:
             self.ema.load_state_dict(ckpt["ema_state"])
         self.optimizer.load_state_dict(ckpt["optimizer"])
         self.scheduler.load_state_dict(ckpt["scheduler"])
+        # load_state_dict restored the saved schedule's settings; use this run's (a resumed run
+        # with more --epochs stretches the cosine from the current step on)
+        self.scheduler.lr_lambdas = [self.schedule]
         if ckpt.get("scaler"):
             self.scaler.load_state_dict(ckpt["scaler"])
         self.epoch = int(ckpt["epoch"])
@@ -342,7 +345,8 @@ class Trainer:
 
         if self.data.val is None:
             return {}
-        model = model or (self.ema.module if self.ema is not None else self.model)
+        if model is None:
+            model = self.ema.module if self.ema is not None else self.model
         was_training = model.training
         model.eval()
         loader = DataLoader(

@@ -187,3 +187,15 @@ def test_model_from_args_rebuilds_same_shapes():
     x = torch.randn(2, 3, 16, 16)
     m1.eval(), m2.eval()
     torch.testing.assert_close(m1(x), m2(x))
+
+
+@pytest.mark.parametrize("name", ["gcn", "rerank"])
+def test_graph_heads_under_bfloat16_autocast(name):
+    torch.manual_seed(0)
+    head = create_head(name, 8, 3, graph=three_label_graph())
+    f = torch.randn(4, 8)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = head(f)
+    assert out.shape == (4, 3) and torch.isfinite(out.float()).all()
+    out.float().sum().backward()
+    assert all(p.grad is not None for p in head.parameters())

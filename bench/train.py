@@ -1,0 +1,158 @@
+"""Training throughput of the heads: images/s for linear, gcn and rerank on one backbone.
+
+Measures, in one run and interleaved (so machine noise hits every head alike), the median
+time of a full training step (forward, loss, backward, AdamW step) of resnet18 at 64 px,
+batch 64, for the ``linear``, ``gcn`` and ``rerank`` heads with 429 labels (the emoji
+benchmark's size) and 7,178 labels (Open Images trainable classes), each graph synthetic with
+~20 edges per label (``LabelGraph.from_edges``) and 300-d embeddings (5% missing). Prints
+images/s and the overhead of each graph head relative to ``linear`` at the same label count,
+plus loader-only images/s (decode + train augmentation of 64 px PNGs) for 0 and N workers.
+
+    python bench/train.py                       # defaults: 3 timed steps per config
+    python bench/train.py --steps 5 --device cuda
+Targets: graph-head overhead <= 10% at 429 labels and <= 20% at 7,178 labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from vision.losses import create_loss
+from vision.models import GraphInputs, MultiLabelClassifier
+
+
+def synthetic_graph(num_labels: int, edges_per_label: int, dim: int, seed: int = 0) -> GraphInputs:
+    from labelgraph import LabelGraph
+
+    rng = np.random.default_rng(seed)
+    codes = [f"/m/{i:06d}" for i in range(num_labels)]
+    m = num_labels * edges_per_label // 2  # undirected: each appears twice in edge_index
+    rows = rng.integers(0, num_labels, m)
+    cols = rng.integers(0, num_labels, m)
+    keep = rows != cols
+    emb = rng.standard_normal((num_labels, dim)).astype(np.float32)
+    missing = rng.random(num_labels) < 0.05
+    emb[missing] = 0
+    g = LabelGraph.from_edges(
+        codes,
+        codes,
+        edges={
+            "combined": (rows[keep], cols[keep], rng.random(int(keep.sum())).astype(np.float32))
+        },
+        embeddings=emb,
+        missing=missing,
+    )
+    return GraphInputs.from_label_graph(g, codes)
+
+
+def time_steps(models, steps: int, batch: int, size: int, device: torch.device) -> dict:
+    x = torch.randn(batch, 3, size, size, device=device)
+    loss_fn = create_loss("bce")
+    opts = {k: torch.optim.AdamW(m.parameters(), lr=1e-4) for k, m in models.items()}
+    times: dict = {k: [] for k in models}
+    for rep in range(steps + 1):  # the first round is warm-up
+        for key, model in models.items():
+            y = (torch.rand(batch, model.num_labels, device=device) < 0.01).float()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            t = time.perf_counter()
+            loss = loss_fn(model(x), y)
+            opts[key].zero_grad(set_to_none=True)
+            loss.backward()
+            opts[key].step()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            if rep > 0:
+                times[key].append(time.perf_counter() - t)
+    return {k: batch / statistics.median(v) for k, v in times.items()}
+
+
+def loader_throughput(
+    size: int, batch: int, workers: int, n_images: int, data: str | None
+) -> float:
+    from PIL import Image
+    from torch.utils.data import DataLoader
+
+    from vision.data import ImageFolderDataset, build_transform
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if data is None:
+            rng = np.random.default_rng(0)
+            for i in range(n_images):
+                arr = rng.integers(0, 255, (size, size, 4), dtype=np.uint8)
+                Image.fromarray(arr, "RGBA").save(Path(tmp) / f"im{i:05d}.png")
+            images_dir, ids = tmp, None
+        else:
+            images_dir = data
+            ids = sorted(p.stem for p in Path(data).iterdir())[:n_images]
+        ds = ImageFolderDataset(
+            images_dir,
+            ids,
+            transform=build_transform("train", size),
+            image_size=size,
+            progress=False,
+        )
+        dl = DataLoader(ds, batch_size=batch, shuffle=True, num_workers=workers)
+        t = time.perf_counter()
+        n = 0
+        for images, _, _ in dl:
+            n += len(images)
+        return n / (time.perf_counter() - t)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--backbone", default="resnet18")
+    ap.add_argument("--image-size", type=int, default=64)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--steps", type=int, default=3, help="timed steps per config (median)")
+    ap.add_argument("--labels", type=int, nargs="+", default=[429, 7178])
+    ap.add_argument("--edges-per-label", type=int, default=20)
+    ap.add_argument("--embedding-dim", type=int, default=300)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--workers", type=int, default=2, help="loader workers for the loader test")
+    ap.add_argument("--loader-images", type=int, default=512)
+    ap.add_argument("--loader-data", default=None, help="image folder for the loader test")
+    args = ap.parse_args()
+    device = torch.device(args.device)
+    torch.manual_seed(0)
+    print(
+        f"backbone {args.backbone}, {args.image_size} px, batch {args.batch_size}, device {device}, "
+        f"torch threads {torch.get_num_threads()}, median of {args.steps} steps"
+    )
+    for n in args.labels:
+        graph = synthetic_graph(n, args.edges_per_label, args.embedding_dim)
+        models = {}
+        for head in ("linear", "gcn", "rerank"):
+            margs = {
+                "backbone": args.backbone,
+                "backbone_kwargs": {"stem_stride": 2},
+                "head": head,
+                "head_kwargs": {},
+                "num_labels": n,
+            }
+            models[head] = MultiLabelClassifier.from_args(margs, graph).to(device).train()
+        ips = time_steps(models, args.steps, args.batch_size, args.image_size, device)
+        print(f"\n{n} labels, {graph.num_edges} directed edges:")
+        for head, v in ips.items():
+            overhead = ips["linear"] / v - 1.0
+            print(f"  {head:7s} {v:8.1f} images/s   time vs linear: {overhead:+.1%}")
+    print("\nloader only (decode + train augmentation):")
+    for w in sorted({0, args.workers}):
+        v = loader_throughput(
+            args.image_size, args.batch_size, w, args.loader_images, args.loader_data
+        )
+        print(f"  workers={w}: {v:8.1f} images/s")
+
+
+if __name__ == "__main__":
+    main()
