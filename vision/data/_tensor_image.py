@@ -9,6 +9,7 @@ Inputs may be PIL images, uint8 ``[H, W, 3]`` arrays (the dataset's base images)
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -94,6 +95,34 @@ def pil_resize(
     if flip:
         img = img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     return np.asarray(img)
+
+
+@lru_cache(maxsize=512)
+def bilinear_weights(n_in: int, n_out: int) -> np.ndarray:
+    """``[n_out, n_in]`` float32 matrix of bilinear interpolation (``align_corners=False``,
+    edge-clamped, no antialiasing: meant for upsampling, ``n_in <= n_out``)."""
+    w = np.zeros((n_out, n_in), np.float32)
+    pos = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
+    pos = np.clip(pos, 0.0, n_in - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, n_in - 1)
+    frac = (pos - lo).astype(np.float32)
+    rows = np.arange(n_out)
+    np.add.at(w, (rows, lo), 1.0 - frac)
+    np.add.at(w, (rows, hi), frac)
+    w.setflags(write=False)
+    return w
+
+
+def upsample_rows(crop: np.ndarray, size: int, flip: bool) -> np.ndarray:
+    """Bilinear upsampling of a uint8 ``[h, w, 3]`` crop (``h, w <= size``) to float32
+    ``[3, size * size]`` (0..255), optionally mirrored left-right: two small matrix products."""
+    ry = bilinear_weights(crop.shape[0], size)
+    rx = bilinear_weights(crop.shape[1], size)
+    if flip:
+        rx = rx[::-1]
+    x = crop.astype(np.float32).transpose(2, 0, 1)
+    return np.ascontiguousarray((ry @ x @ rx.T).reshape(3, -1))
 
 
 def resize_float(x: torch.Tensor, height: int, width: int) -> torch.Tensor:

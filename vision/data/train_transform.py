@@ -15,6 +15,7 @@ from vision.data._tensor_image import (
     normalize_,
     pil_resize,
     resize_float,
+    upsample_rows,
 )
 
 __all__ = ["TrainTransform"]
@@ -35,7 +36,9 @@ class TrainTransform:
 
     1. Crop: area fraction ``U(scale)`` of the image (default ``(0.35, 1)``), aspect ratio
        log-uniform in ``ratio`` (default ``(3/4, 4/3)``), position uniform (10 tries, then
-       the centre square), resized to ``image_size`` (bilinear, antialiased).
+       the centre square), resized to ``image_size``: bilinear (``align_corners=False``) when
+       upsampling (the usual case: base images are ``image_size`` square), PIL's antialiased
+       bilinear when shrinking.
     2. Horizontal flip with probability ``flip`` (0.5).
     3. Colour jitter with factors ``b, c, s ~ U(1 - jitter, 1 + jitter)`` (default 0.3) and
        hue shift ``h ~ U(-hue, hue)`` (default 0.05, in turns), applied per pixel ``x`` (RGB
@@ -101,10 +104,12 @@ class TrainTransform:
         arr = as_uint8_hwc(image)
         if arr is not None:
             top, left, ch, cw = self.crop_box(arr.shape[0], arr.shape[1], u)
-            arr = pil_resize(
-                arr, (s, s), box=(left, top, left + cw, top + ch), flip=u[40] < self.flip
-            )
-            rows = float_rows(arr)
+            flip = u[40] < self.flip
+            if ch <= s and cw <= s:  # upsampling (always, for base images): matrix products
+                rows = upsample_rows(arr[top : top + ch, left : left + cw], s, flip)
+            else:  # downsampling needs antialiasing: PIL
+                arr = pil_resize(arr, (s, s), box=(left, top, left + cw, top + ch), flip=flip)
+                rows = float_rows(arr)
             matrix, offset = None, 0.0
             if self.jitter > 0 or self.hue > 0:
                 matrix, c, b = self.colour_matrix(u[41:45])

@@ -209,3 +209,22 @@ def test_train_transform_geometry():
     # Float tensors take the torch path and agree in shape and range.
     x = TrainTransform(8, normalize=False)(torch.rand(3, 12, 10))
     assert x.shape == (3, 8, 8) and 0 <= x.min() and x.max() <= 1
+
+
+def test_upsampling_matches_torch_bilinear():
+    import torch.nn.functional as F
+
+    from vision.data._tensor_image import upsample_rows
+
+    rng = np.random.default_rng(5)
+    crop = rng.integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    ref = F.interpolate(
+        torch.from_numpy(crop.astype(np.float32)).permute(2, 0, 1)[None],
+        size=(12, 12),
+        mode="bilinear",
+        align_corners=False,
+    )[0]
+    got = upsample_rows(crop, 12, flip=False).reshape(3, 12, 12)
+    np.testing.assert_allclose(got, ref.numpy(), atol=1e-3)
+    flipped = upsample_rows(crop, 12, flip=True).reshape(3, 12, 12)
+    np.testing.assert_allclose(flipped, ref.numpy()[:, :, ::-1], atol=1e-3)
