@@ -1,7 +1,7 @@
 """`vision adapt` and `vision predict` end to end on tiny generated images.
 
-Until the trainer's ``vision.checkpoint.load_run`` is used here, a stand-in module with the
-same contract (``load_run(run_dir, which) -> (model, checkpoint dict)``) is injected.
+A stand-in for ``vision.checkpoint`` with the same contract (a tiny colour model) keeps these
+tests independent of training; test_adapt_real_models.py runs the real ``load_run``.
 """
 
 from __future__ import annotations
