@@ -82,10 +82,59 @@ class CooccurrenceCounts:
             else np.asarray(mentions, dtype=np.int64)
         )
         self.meta: dict[str, Any] = dict(meta or {})
-        self.examples: dict[int, list[int]] = {int(k): list(v) for k, v in (examples or {}).items()}
+        self._examples: dict[int, list[int]] | None = {
+            int(k): list(v) for k, v in (examples or {}).items()
+        }
+        # (keys, lens, refs) arrays as stored on disk; the dict is built only when needed
+        self._example_arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         for k in self._pairs:
             if self._pairs[k].shape != (self.n_labels, self.n_labels):
                 raise ValueError(f"pair counts {k!r} have shape {self._pairs[k].shape}")
+
+    @property
+    def examples(self) -> dict[int, list[int]]:
+        """``{pair_key: [sentence refs]}`` (built lazily from the loaded arrays)."""
+        if self._examples is None:
+            keys, lens, refs = self._example_arrays  # type: ignore[misc]
+            out: dict[int, list[int]] = {}
+            pos = 0
+            for key, ln in zip(keys.tolist(), lens.tolist()):
+                out[key] = refs[pos : pos + ln].tolist()
+                pos += ln
+            self._examples, self._example_arrays = out, None
+        return self._examples
+
+    @examples.setter
+    def examples(self, value: dict[int, list[int]]) -> None:
+        self._examples, self._example_arrays = value, None
+
+    def example_refs(self, keys: Iterable[int]) -> dict[int, list[int]]:
+        """Sentence references of the given pair keys only (no full dict is built)."""
+        keys = list(keys)
+        if self._examples is not None:
+            return {k: self._examples[k] for k in keys if k in self._examples}
+        ek, lens, refs = self._example_arrays  # type: ignore[misc]
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]]) if len(lens) else lens
+        order = np.argsort(ek, kind="stable")
+        sk = ek[order]
+        out = {}
+        for k in keys:
+            i = int(np.searchsorted(sk, k))
+            if i < len(sk) and sk[i] == k:
+                j = order[i]
+                out[k] = refs[starts[j] : starts[j] + lens[j]].tolist()
+        return out
+
+    def _example_arrays_for_save(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._examples is None:
+            return self._example_arrays  # type: ignore[return-value]
+        ex = self._examples
+        keys = np.fromiter(ex.keys(), dtype=np.int64, count=len(ex))
+        lens = np.fromiter((len(v) for v in ex.values()), dtype=np.int64, count=len(keys))
+        flat = np.fromiter(
+            (r for v in ex.values() for r in v), dtype=np.int64, count=int(lens.sum())
+        )
+        return keys, lens, flat
 
     @property
     def contexts(self) -> list[str]:
@@ -180,14 +229,10 @@ class CooccurrenceCounts:
             arrays[f"c{i}_indices"] = u.indices.astype(np.int32)
             arrays[f"c{i}_indptr"] = u.indptr.astype(np.int64)
             arrays[f"c{i}_unigram"] = self._unigram[c]
-        keys = np.fromiter(self.examples.keys(), dtype=np.int64, count=len(self.examples))
-        lens = np.fromiter(
-            (len(v) for v in self.examples.values()), dtype=np.int64, count=len(keys)
-        )
-        flat = [r for v in self.examples.values() for r in v]
+        keys, lens, flat = self._example_arrays_for_save()
         arrays["example_keys"] = keys
         arrays["example_lens"] = lens
-        arrays["example_refs"] = np.asarray(flat, dtype=np.int64)
+        arrays["example_refs"] = flat
         header = {
             "format": COUNTS_FORMAT,
             "format_version": COUNTS_FORMAT_VERSION,
@@ -231,15 +276,14 @@ class CooccurrenceCounts:
                 shape=(n, n),
             )
             uni[c] = arrays[f"c{i}_unigram"]
-        examples: dict[int, list[int]] = {}
-        refs = arrays["example_refs"]
-        pos = 0
-        for key, ln in zip(arrays["example_keys"].tolist(), arrays["example_lens"].tolist()):
-            examples[key] = refs[pos : pos + ln].tolist()
-            pos += ln
-        return cls(
-            n, pairs, uni, header["totals"], arrays["mentions"], header.get("meta"), examples
+        out = cls(n, pairs, uni, header["totals"], arrays["mentions"], header.get("meta"))
+        out._examples = None
+        out._example_arrays = (
+            arrays["example_keys"],
+            arrays["example_lens"],
+            arrays["example_refs"],
         )
+        return out
 
 
 class CooccurrenceCounter:

@@ -515,7 +515,7 @@ class GraphBuilder:
         c = self.config
         n = len(self.vocab)
         keys: set[int] = set()
-        if c.examples_per_pair and text.examples:
+        if c.examples_per_pair:
             for i in range(n):
                 lo, hi = text_adj.indptr[i], text_adj.indptr[i + 1]
                 if hi == lo:
@@ -525,8 +525,8 @@ class GraphBuilder:
                     a, b = (i, int(j)) if i < j else (int(j), i)
                     keys.add(a * n + b)
         wanted: dict[int, dict[int, list[int]]] = {}  # shard -> line -> pair keys
-        for key in keys:
-            for ref in text.examples.get(key, []):
+        for key, refs in text.example_refs(keys).items():
+            for ref in refs:
                 wanted.setdefault(ref >> 32, {}).setdefault(ref & 0xFFFFFFFF, []).append(key)
         shard_keys = json.loads((self.work / "shard_keys.json").read_text(encoding="utf-8"))
         found: dict[int, list[str]] = {}

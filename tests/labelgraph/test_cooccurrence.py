@@ -65,6 +65,8 @@ def test_merge_equals_counting_everything_and_save_load(tmp_path):
         assert whole.total(ctx) == merged.total(ctx)
     merged.save(tmp_path / "c.npz")
     back = CooccurrenceCounts.load(tmp_path / "c.npz")
+    key = 1 * 4 + 2
+    assert back.example_refs([key, 3 * 4 + 3]) == {key: merged.examples[key]}
     assert back.count("document", 1, 2) == 3
     assert back.meta["window"] == 2
     assert back.examples == merged.examples
