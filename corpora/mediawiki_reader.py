@@ -166,59 +166,34 @@ class MediaWikiReader:
         ]
 
     def read(self, shard: Shard, stats: CorpusStats, skip_bad_pages: bool) -> Iterator[RawPage]:
-        path = shard.path
-        where = "" if shard.start is None else f" (streams at bytes {shard.start}-{shard.end})"
         if shard.start in (None, 0):
             stats.files += 1
-        counter = [0]
-        last = [
-            "(none: first page of the file)" if shard.start in (None, 0) else "(first in shard)"
-        ]
-
-        def corrupt(what: str) -> CorruptInputError:
-            return CorruptInputError(
-                f"{path}{where}: {what} after {counter[0]:,} uncompressed bytes, last good page "
-                f"{last[0]}; re-download or repair the file, or pass --skip-bad-pages to count "
-                "and skip broken pages"
-            )
-
+        ctx = _ScanContext(shard, stats, skip_bad_pages)
         stream = (
-            open_binary(path)
+            open_binary(shard.path)
             if shard.start is None
-            else range_stream(path, shard.start, shard.end or os.path.getsize(path))
+            else range_stream(shard.path, shard.start, shard.end or os.path.getsize(shard.path))
         )
         with stream:
-            yield from self._read_stream(
-                stream, shard, stats, skip_bad_pages, counter, last, corrupt, where
+            try:
+                first = stream.read(65536)
+            except DECOMPRESSION_ERRORS as exc:
+                ctx.bad(f"compressed data is truncated or corrupt ({exc})", exc)
+                return
+            encoding = shard.encoding or detect_encoding(first)
+
+            def chunks() -> Iterator[bytes]:
+                yield first
+                yield from read_chunks(stream)
+
+            text_chunks = iter_text_chunks(
+                chunks(), encoding, ctx.counter, errors=ctx.decode_errors, stats=stats
             )
+            yield from self._scan(text_chunks, ctx)
 
-    def _read_stream(self, stream, shard, stats, skip_bad_pages, counter, last, corrupt, where):
-        path = shard.path
-        try:
-            first = stream.read(65536)
-        except DECOMPRESSION_ERRORS as exc:
-            if not skip_bad_pages:
-                raise corrupt(f"compressed data is truncated or corrupt ({exc})") from exc
-            logger.warning("%s%s: corrupt start of file skipped (%s)", path, where, exc)
-            stats.bad_pages += 1
-            return
-        encoding = shard.encoding or detect_encoding(first)
-        errors = "replace" if skip_bad_pages else "strict"
-
-        def chunks() -> Iterator[bytes]:
-            yield first
-            yield from read_chunks(stream)
-
-        yield from self._scan(
-            iter_text_chunks(chunks(), encoding, counter, errors=errors, stats=stats),
-            shard,
-            stats,
-            skip_bad_pages,
-            last,
-            corrupt,
-        )
-
-    def _scan(self, chunks, shard, stats, skip_bad_pages, last, corrupt) -> Iterator[RawPage]:
+    def _scan(self, chunks: Iterator[str], ctx: _ScanContext) -> Iterator[RawPage]:
+        """Cut ``<page>...</page>`` blocks out of the decoded text and parse them."""
+        stats = ctx.stats
         buf = ""
         pos = 0
         saw_end = False
@@ -231,7 +206,7 @@ class MediaWikiReader:
                     if s < 0:
                         if not saw_end and "</mediawiki>" in buf[pos:]:
                             saw_end = True
-                        pos = max(pos, len(buf) - 12)
+                        pos = max(pos, len(buf) - 12)  # keep a tag cut by the chunk end
                         break
                     e = buf.find("</page>", s)
                     if e < 0:
@@ -242,40 +217,27 @@ class MediaWikiReader:
                     inner = block.rfind("<page>")
                     if inner >= 0:  # a page without </page>: broken, the next one is fine
                         stats.pages += 1
-                        if not skip_bad_pages:
-                            raise corrupt(
-                                f"malformed XML: <page> without </page> ({block[:60]!r}...)"
-                            )
-                        stats.bad_pages += 1
+                        ctx.bad(f"malformed XML: <page> without </page> ({block[:60]!r}...)")
                         block = block[inner + 6 :]
                     page = self._parse_page(block)
                     stats.pages += 1
                     if page is None:
-                        if not skip_bad_pages:
-                            raise corrupt(f"malformed XML page ({block[:80]!r}...)")
-                        stats.bad_pages += 1
+                        ctx.bad(f"malformed XML page ({block[:80]!r}...)")
                         continue
-                    last[0] = f"{page.title!r} (id {page.page_id})"
+                    ctx.last = f"{page.title!r} (id {page.page_id})"
                     yield page
         except DECOMPRESSION_ERRORS as exc:
-            if not skip_bad_pages:
-                raise corrupt(f"compressed data is truncated or corrupt ({exc})") from exc
-            logger.warning(
-                "%s: truncated/corrupt data skipped after page %s (%s)", shard.path, last[0], exc
-            )
-            stats.bad_pages += 1
+            ctx.bad(f"compressed data is truncated or corrupt ({exc})", exc)
             return
         except UnicodeDecodeError as exc:
-            raise corrupt(f"text is not valid {exc.encoding} ({exc.reason})") from exc
+            raise ctx.corrupt(f"text is not valid {exc.encoding} ({exc.reason})") from exc
         rest = buf[pos:]
         if "</mediawiki>" in rest:
             saw_end = True
-        if "<page>" in rest or (shard.is_last and not saw_end):
-            what = "an unfinished <page>" if "<page>" in rest else "no closing </mediawiki>"
-            if not skip_bad_pages:
-                raise corrupt(f"the XML ends early ({what}; truncated file?)")
-            logger.warning("%s: XML ends early (%s) after page %s", shard.path, what, last[0])
-            stats.bad_pages += 1
+        if "<page>" in rest:
+            ctx.bad("the XML ends early (an unfinished <page>; truncated file?)")
+        elif ctx.shard.is_last and not saw_end:
+            ctx.bad("the XML ends early (no closing </mediawiki>; truncated file?)")
 
     @staticmethod
     def _parse_page(block: str) -> RawPage | None:
@@ -312,3 +274,33 @@ class MediaWikiReader:
         if not redirect and text[:9].upper() == "#REDIRECT":
             redirect = True
         return RawPage(title, page_id, ns, redirect, text, True)
+
+
+class _ScanContext:
+    """Where a scan is (for error messages) and what to do with broken input."""
+
+    def __init__(self, shard: Shard, stats: CorpusStats, skip_bad_pages: bool) -> None:
+        self.shard = shard
+        self.stats = stats
+        self.skip = skip_bad_pages
+        self.decode_errors = "replace" if skip_bad_pages else "strict"
+        self.where = "" if shard.start is None else f" (streams at bytes {shard.start}-{shard.end})"
+        self.counter = [0]  # uncompressed bytes of this shard read so far
+        first = shard.start in (None, 0)
+        self.last = "(none: first page of the file)" if first else "(none: first of this shard)"
+
+    def corrupt(self, what: str) -> CorruptInputError:
+        return CorruptInputError(
+            f"{self.shard.path}{self.where}: {what} after {self.counter[0]:,} uncompressed bytes, "
+            f"last good page {self.last}; re-download or repair the file, or pass "
+            "--skip-bad-pages to count and skip broken pages"
+        )
+
+    def bad(self, what: str, exc: BaseException | None = None) -> None:
+        """Raise :class:`CorruptInputError`, or with ``skip_bad_pages`` warn and count it."""
+        if not self.skip:
+            raise self.corrupt(what) from exc
+        logger.warning(
+            "%s%s: %s after page %s; skipped", self.shard.path, self.where, what, self.last
+        )
+        self.stats.bad_pages += 1
