@@ -36,7 +36,7 @@ from corpora.errors import InputError
 from vision.decision_rule import DecisionRule
 from vision.knn_transfer import KNNTransfer
 from vision.metrics import best_global_threshold, mean_f2_arrays
-from vision.prior_shift import log_prior_ratio, tuning_priors
+from vision.prior_shift import em_priors, log_prior_ratio, tuning_priors
 from vision.thresholds import ClassThresholds, fit_class_thresholds, fit_label_count_rules
 
 __all__ = [
@@ -290,16 +290,27 @@ class _Pieces:
     bank: tuple[np.ndarray, sp.csr_matrix] | None
 
 
+@dataclass
+class _Context:
+    """Inputs shared by every fold: training priors, the labelled bank, unlabeled images."""
+
+    source_prior: np.ndarray | None = None
+    bank_images: torch.Tensor | None = None
+    bank_targets: sp.csr_matrix | None = None
+    bank_features: np.ndarray | None = None  # set when the backbone stays frozen
+    unlabeled_images: torch.Tensor | None = None
+    unlabeled_features: torch.Tensor | None = None  # set when the backbone stays frozen
+
+
 def _fit_pieces(
     model: nn.Module,
     images: torch.Tensor,
     targets: np.ndarray,
     cfg: AdaptationConfig,
-    source_prior: np.ndarray | None,
-    bank_images: torch.Tensor | None,
-    bank_targets: sp.csr_matrix | None,
-    bank_features: np.ndarray | None,
+    ctx: _Context,
 ) -> _Pieces:
+    source_prior, bank_images = ctx.source_prior, ctx.bank_images
+    bank_targets, bank_features = ctx.bank_targets, ctx.bank_features
     replay = None
     if bank_targets is not None and (bank_images is not None or bank_features is not None):
         feats_t = None if bank_features is None else torch.as_tensor(bank_features)
@@ -308,6 +319,13 @@ def _fit_pieces(
     offset = None
     if "bias" in cfg.modes:
         q = tuning_priors(targets, source_prior, strength=cfg.bias_strength)
+        if ctx.unlabeled_images is not None:
+            feats_u = ctx.unlabeled_features
+            if feats_u is None or cfg.weight_mode == "full":
+                feats_u = embed(adapted, ctx.unlabeled_images)
+            q, _ = em_priors(
+                _head_probs(adapted, feats_u), source_prior, labeled_targets=targets, init_prior=q
+            )
         offset = log_prior_ratio(source_prior, q)
     bank = None
     if "knn" in cfg.modes:
@@ -344,8 +362,7 @@ def _out_of_fold(
     images: torch.Tensor,
     targets: np.ndarray,
     cfg: AdaptationConfig,
-    source_prior: np.ndarray | None,
-    bank: tuple[torch.Tensor | None, sp.csr_matrix | None, np.ndarray | None],
+    ctx: _Context,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     n = len(images)
     probs = np.zeros(targets.shape)
@@ -354,7 +371,7 @@ def _out_of_fold(
         keep = np.setdiff1d(np.arange(n), held)
         sub_cfg = copy.copy(cfg)
         sub_cfg.seed = cfg.seed + 100 + k
-        pieces = _fit_pieces(model, images[keep], targets[keep], sub_cfg, source_prior, *bank)
+        pieces = _fit_pieces(model, images[keep], targets[keep], sub_cfg, ctx)
         p, s = _score(pieces, images[held], cfg, None)
         probs[held] = p
         if knn_scores is not None:
@@ -372,6 +389,7 @@ def adapt(
     source_prior: np.ndarray | None = None,
     bank_images: torch.Tensor | None = None,
     bank_targets: sp.csr_matrix | None = None,
+    unlabeled_images: torch.Tensor | None = None,
 ) -> AdaptationResult:
     """Adapt ``model`` to the tuning images; the input model is not modified.
 
@@ -383,7 +401,10 @@ def adapt(
         cfg: modes and hyper-parameters.
         source_prior: ``[L]`` training label frequencies (required by ``bias``).
         bank_images / bank_targets: labelled training images ``[M, 3, H, W]`` / ``[M, L]`` for the
-            ``knn`` bank (without them the bank holds the tuning images only).
+            ``knn`` bank and for replay (without them the kNN bank holds the tuning images only).
+        unlabeled_images: target-domain images without labels ``[U, 3, H, W]``: with ``bias``,
+            the target priors are refined by Saerens EM on their predictions (tuning images
+            count with their labels), starting from the tuning estimate.
     Returns:
         :class:`AdaptationResult` with the adapted copy and its :class:`DecisionRule`.
     """
@@ -394,13 +415,18 @@ def adapt(
     uses_bank = "knn" in cfg.modes or (cfg.weight_mode is not None and cfg.replay > 0)
     if uses_bank and bank_images is not None and cfg.weight_mode != "full":
         bank_features = embed(model, bank_images).numpy()  # backbone frozen: computed once
-    bank = (bank_images, bank_targets, bank_features)
+    unlabeled_features = None
+    if "bias" in cfg.modes and unlabeled_images is not None and cfg.weight_mode != "full":
+        unlabeled_features = embed(model, unlabeled_images)
+    ctx = _Context(
+        source_prior, bank_images, bank_targets, bank_features, unlabeled_images, unlabeled_features
+    )
     needs_oof = "thresholds" in cfg.modes or "knn" in cfg.modes
     stats: dict[str, Any] = {"modes": list(cfg.modes), "tuning_images": int(len(images))}
     knn_weight = 0.0
     oof = None
     if needs_oof and cfg.inner_folds >= 2 and len(images) >= cfg.inner_folds:
-        probs, knn_scores = _out_of_fold(model, images, targets, cfg, source_prior, bank)
+        probs, knn_scores = _out_of_fold(model, images, targets, cfg, ctx)
         oof = probs
         if knn_scores is not None:
             best = (-1.0, 0.0)
@@ -419,7 +445,7 @@ def adapt(
             len(images),
             cfg.inner_folds,
         )
-    pieces = _fit_pieces(model, images, targets, cfg, source_prior, *bank)
+    pieces = _fit_pieces(model, images, targets, cfg, ctx)
     if oof is None and needs_oof:
         probs, knn_scores = _score(pieces, images, cfg, None)
         if knn_scores is not None:

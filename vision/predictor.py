@@ -120,9 +120,10 @@ class Predictor:
 
 
 def load_images(
-    images_dir: str | Path, image_ids: Sequence[str], image_size: int, normalize: bool = True
+    images_dir: str | Path, image_ids: Sequence[str] | None, image_size: int, normalize: bool = True
 ) -> tuple[torch.Tensor, list[str], list[tuple[str, str]]]:
-    """All readable images of ``image_ids`` as one eval-transformed tensor ``[N, 3, S, S]``.
+    """All readable images of ``image_ids`` (None: the whole folder, sorted) as one
+    eval-transformed tensor ``[N, 3, S, S]``.
 
     Returns:
         ``(images, ids kept, bad (id, reason))``.

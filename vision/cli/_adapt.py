@@ -131,6 +131,17 @@ def _main(args: argparse.Namespace) -> int:
     if "bias" in modes or "knn" in modes:
         prior, bank_images, bank_targets, train_info = _train_bank(args, run, "knn" in modes)
         kw = {"source_prior": prior, "bank_images": bank_images, "bank_targets": bank_targets}
+    if args.bias_em_images:
+        if "bias" not in modes:
+            raise InputError("--bias-em-images refines the bias mode; add bias to --mode")
+        unlabeled, u_ids, u_bad = load_images(
+            args.bias_em_images, None, run.image_size, run.normalize
+        )
+        tuning_ids = set(ids)
+        keep_u = [k for k, i in enumerate(u_ids) if i not in tuning_ids]
+        kw["unlabeled_images"] = unlabeled[keep_u]
+        train_info["bias_em_images"] = len(keep_u)
+        logger.info("EM prior estimate over %d unlabeled images", len(keep_u))
     cv = None
     if args.folds:
         cv = cross_validate(run.model, images, targets, run.codes, cfg, args.folds, **kw)
@@ -225,6 +236,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     tr.add_argument("--label-policy", default=None, help="label policy (default: the run's)")
     tr.add_argument("--bias-strength", type=float, default=10.0, help="training-prior pseudo-count")
+    tr.add_argument(
+        "--bias-em-images",
+        default=None,
+        help="unlabeled target images: refine the bias priors by Saerens EM on their predictions",
+    )
     tr.add_argument("--knn-k", type=int, default=10)
     tr.add_argument("--knn-temperature", type=float, default=0.05)
     tr.add_argument(

@@ -160,3 +160,23 @@ def test_replay_keeps_labels_missing_from_the_tuning_images():
 
     with_replay, without = mean_d_prob(1.0), mean_d_prob(0.0)
     assert with_replay > without + 0.05, (with_replay, without)
+
+
+def test_bias_with_em_moves_priors_toward_the_unlabeled_images():
+    torch.manual_seed(0)
+    model = _Tiny()
+    bank_images, bank_targets = _data(40, seed=1)
+    pretrain = AdaptationConfig(modes=("full",), epochs=60, lr=0.3, replay=0, inner_folds=0)
+    model = adapt(model, bank_images, bank_targets, CODES, pretrain).model
+    images, targets = _data(8)
+    prior = bank_targets.mean(0)  # 0.25 each
+    unlabeled, u_targets = _data(60, seed=2)
+    only_a = u_targets[:, 0] > 0  # the target domain shows mostly label "a"
+    cfg = AdaptationConfig(modes=("bias",), inner_folds=0, bias_strength=10.0)
+    plain = adapt(model, images, targets, CODES, cfg, source_prior=prior)
+    em = adapt(
+        model, images, targets, CODES, cfg, source_prior=prior, unlabeled_images=unlabeled[only_a]
+    )
+    # EM raises the prior of "a" (and the logit offset) well above the tuning-only estimate
+    assert em.rule.logit_offset[0] > plain.rule.logit_offset[0] + 1.0
+    assert em.rule.logit_offset[1] < plain.rule.logit_offset[1]
