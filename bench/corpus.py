@@ -170,20 +170,18 @@ def main() -> int:
             f"{rate / gs:.1f}x | {cpu_rate:.1f} |"
         )
     print("\ntargets:")
-    print(
-        f"  ours >= 5x gensim (processes=1):    {o1 / gs:.1f}x  {'PASS' if o1 >= 5 * gs else 'FAIL'}"
-    )
-    print(
-        f"  ours >= 0.5x bz2 (processes=1):     {o1 / bz:.2f}x  {'PASS' if o1 >= 0.5 * bz else 'FAIL'}"
-    )
-    print(
-        f"  ours >= 0.5x bz2 (processes=2):     {o2 / bz:.2f}x  {'PASS' if o2 >= 0.5 * bz else 'FAIL'}"
-    )
-    print(
-        f"  2 processes >= 1.6x one:            {o2 / o1:.2f}x  {'PASS' if o2 >= 1.6 * o1 else 'FAIL'}"
-    )
+
+    def target(label: str, value: float, ok: bool, fmt: str = ".2f") -> None:
+        print(f"  {label:<40s} {value:{fmt}}x  {'PASS' if ok else 'FAIL'}")
+
+    target("ours >= 5x gensim (processes=1)", o1 / gs, o1 >= 5 * gs, ".1f")
+    target("ours >= 0.5x bz2 (processes=1)", o1 / bz, o1 >= 0.5 * bz)
+    target("ours >= 0.5x bz2 (processes=2)", o2 / bz, o2 >= 0.5 * bz)
+    target("2 processes >= 1.6x one (iteration)", o2 / o1, o2 >= 1.6 * o1)
+    target("2 processes >= 1.6x one (map_shards)", s2 / s1, s2 >= 1.6 * s1)
+    target("map_shards, 2 processes >= 0.5x bz2", s2 / bz, s2 >= 0.5 * bz)
     if matcher is not None:
-        print(f"  with matcher: 2 processes vs one:   {m2 / m1:.2f}x")
+        target("with matcher: 2 processes vs one", m2 / m1, m2 >= 1.6 * m1)
 
     if matcher is None:
         print(f"\nphrase matching skipped: {LABELS} not found")
@@ -222,14 +220,19 @@ def main() -> int:
         f"\nphrase matching alone, {len(matcher):,} Open Images names "
         f"({len(phrases):,} distinct phrases):"
     )
-    print("| matcher | tokens | tokens/s |\n|---|---:|---:|")
-    print(f"| PhraseMatcher (Aho-Corasick on token codes) | {n:,} | {ac_rate / 1e6:.2f} M |")
+    print("| matcher | tokens | tokens/s (wall) | tokens per CPU-s |\n|---|---:|---:|---:|")
     print(
-        f"| naive regex alternation (compile {compile_s:.1f} s) | {k:,} | {re_rate / 1e6:.3f} M |"
+        f"| PhraseMatcher (Aho-Corasick on token codes) | {n:,} | {ac_rate / 1e6:.2f} M | "
+        f"{ac_cpu_rate / 1e6:.2f} M |"
     )
     print(
-        f"ratio: {ac_rate / re_rate:.0f}x; target >= 1 M tokens/s: "
-        f"{'PASS' if ac_rate >= 1e6 else 'FAIL'}"
+        f"| naive regex alternation (compile {compile_s:.1f} s) | {k:,} | {re_rate / 1e6:.3f} M "
+        f"| {re_cpu_rate / 1e6:.3f} M |"
+    )
+    print(
+        f"ratio: {ac_rate / re_rate:.0f}x; target >= 1 M tokens/s (wall): "
+        f"{'PASS' if ac_rate >= 1e6 else 'FAIL'}, per CPU-second: "
+        f"{'PASS' if ac_cpu_rate >= 1e6 else 'FAIL'}"
     )
     tmp.cleanup()
     return 0
