@@ -12,8 +12,6 @@ NUMBER_MODES = ("keep", "normalize", "drop")
 # Hyphens and apostrophes split words ("t-shirt" -> "t", "shirt"), as in gensim; one plain
 # character class keeps the regex fast (about 2x faster than allowing inner hyphens).
 _TOKEN_RE = re.compile(r"[^\W_]+")
-# Candidate sentence ends: ., ! or ? (plus closing quotes/brackets) followed by spaces.
-_SENT_END_RE = re.compile(r"(?<=[.!?])[\"'”’»)\]]*[ \t]+")
 _DIGIT_RE = re.compile(r"\d")
 _HAS_DIGIT_RE = re.compile(r"\d")
 # Words after which a period does not end a sentence (lower case, without the period).
@@ -22,6 +20,26 @@ _ABBREVIATIONS = frozenset(
     ltd co corp gen col lt sgt capt rev mt ft jan feb mar apr jun jul aug sep sept oct nov
     dec u.s u.k b.c a.d p pp ed eds""".split()
 )
+# Lower-case letters a sentence does not start with (ASCII, Latin-1, Cyrillic, Greek).
+_LOWER = "a-zß-öø-ÿа-џα-ω"
+
+
+def _boundary_pattern() -> str:
+    """One regex for every sentence end: a newline, or ``.``/``!``/``?`` (not after an
+    abbreviation or a single-letter initial) plus closing quotes and spaces, followed by a
+    word that does not start with a lower-case letter. Abbreviations are fixed-width
+    negative look-behinds, so no Python code runs per candidate."""
+    behind = [r"(?<!\b[^\W\d_]\.)"]  # "J. Smith", "U.S. Army"
+    for abbr in sorted(_ABBREVIATIONS):
+        for form in {abbr, abbr[:1].upper() + abbr[1:]}:
+            behind.append(rf"(?<!\b{re.escape(form)}\.)")
+    return (
+        r"\n|(?<=[.!?])" + "".join(behind) + r"[\"'”’»)\]]*[ \t]+"
+        rf"(?=[\"'“‘«(\[]*[^\W_{_LOWER}])"
+    )
+
+
+_SENT_END_RE = re.compile(_boundary_pattern())
 
 
 class Tokenizer:
@@ -71,27 +89,8 @@ class Tokenizer:
         return [_DIGIT_RE.sub("0", t) if _HAS_DIGIT_RE.search(t) else t for t in toks]
 
     def split_sentences(self, text: str) -> list[str]:
-        """Sentence strings of ``text`` (not tokenized)."""
-        out: list[str] = []
-        for line in text.split("\n"):
-            if not line:
-                continue
-            pieces = _SENT_END_RE.split(line)
-            if len(pieces) == 1:
-                out.append(line)
-                continue
-            cur = pieces[0]
-            for nxt in pieces[1:]:
-                if not nxt:
-                    continue
-                first = nxt[0]
-                if first.islower() or first in ",;:" or _ends_with_abbreviation(cur):
-                    cur = cur + " " + nxt
-                else:
-                    out.append(cur)
-                    cur = nxt
-            out.append(cur)
-        return out
+        """Sentence strings of ``text`` (not tokenized; empty ones dropped)."""
+        return [p for p in _SENT_END_RE.split(text) if p]
 
     def sentences(self, text: str) -> list[list[str]]:
         """Sentences of ``text`` as token lists (empty or too short sentences dropped)."""
@@ -109,15 +108,3 @@ class Tokenizer:
             if len(toks) >= min_tokens:
                 out.append(toks)
         return out
-
-
-def _ends_with_abbreviation(text: str) -> bool:
-    """Whether ``text`` (ending with a period) ends with an abbreviation or an initial."""
-    if not text.endswith("."):
-        return False
-    # Only the tail matters: abbreviations are short, a longer last word is not one.
-    parts = text[-12:-1].rsplit(None, 1)
-    if not parts:
-        return False
-    word = parts[-1].lstrip("\"'(“[").lower()
-    return len(word) == 1 or word in _ABBREVIATIONS
