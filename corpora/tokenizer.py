@@ -100,11 +100,9 @@ class Tokenizer:
         sents = self.split_sentences(text)
         if self.lowercase:  # one lower() per document; sentences hold no newline
             sents = "\n".join(sents).lower().split("\n")
-        out: list[list[str]] = []
-        for sent in sents:
-            toks = tok(sent)
-            if not keep_numbers:
-                toks = self._numbers(toks)
-            if len(toks) >= min_tokens:
-                out.append(toks)
-        return out
+        tokenized = map(tok, sents)
+        if not keep_numbers:
+            tokenized = map(self._numbers, tokenized)
+        if min_tokens == 1:
+            return [t for t in tokenized if t]
+        return [t for t in tokenized if len(t) >= min_tokens]
