@@ -182,3 +182,18 @@ def test_gz_truncated(write_dump) -> None:
     path.write_bytes(path.read_bytes()[:-30])
     with pytest.raises(CorruptInputError, match=r"g\.xml\.gz: compressed data is truncated"):
         list(open_corpus(path, progress=False))
+
+
+def test_keep_case_with_matcher_and_forced_format(write_dump, tmp_path: Path) -> None:
+    m = PhraseMatcher(["Grocery store"])
+    docs = list(open_corpus(write_dump("d.xml"), matcher=m, lowercase=False, progress=False))
+    assert docs[0].sentences == [
+        ["Cat", "is", "a", "small", "feline"],
+        ["It", "likes", "a", "grocery_store"],
+    ]
+    assert docs[0].mentions == [[], [(3, 0)]]
+    odd = tmp_path / "notes.dat"
+    odd.write_text("one doc\ntwo doc\n")
+    assert len(list(open_corpus(odd, format="text", documents="line", progress=False))) == 2
+    with pytest.raises(InputError, match="unknown format 'pdf'"):
+        open_corpus(odd, format="pdf")
