@@ -153,10 +153,9 @@ def _count_labels(key: str, docs: Iterator[Document]) -> dict[int, int]:
 def _stats_main(args: argparse.Namespace) -> int:
     corpus, codes = _open(args)
     counts: Counter[int] = Counter()
-    total = CorpusStats()
     for _shard, result in corpus.map_shards(_count_labels):
         counts.update(result)
-    total = corpus.stats
+    total: CorpusStats = corpus.stats  # counters of this pass over all shards
     summary: dict = total.to_dict()
     summary["seconds"] = round(total.seconds, 3)
     summary["mb_per_second"] = round(total.uncompressed_bytes / max(total.seconds, 1e-9) / 1e6, 2)
