@@ -1,0 +1,74 @@
+"""kNN label transfer against a brute-force computation; decision rule save/load round trip."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from corpora.errors import InputError
+from vision.decision_rule import DecisionRule
+from vision.knn_transfer import KNNTransfer, normalize_features
+from vision.prior_shift import shift_probs
+from vision.thresholds import ClassThresholds
+
+
+def _brute(bank, labels, query, k, temperature, exclude_self=False):
+    b, q = normalize_features(bank), normalize_features(query)
+    out = np.zeros((len(q), labels.shape[1]))
+    for i, row in enumerate(q):
+        sims = b @ row
+        if exclude_self:
+            sims[i] = -np.inf
+        top = np.argsort(-sims)[:k]
+        w = np.exp(sims[top] / temperature)
+        out[i] = (w[:, None] * labels[top]).sum(0) / w.sum()
+    return out
+
+
+def test_knn_scores_match_brute_force():
+    rng = np.random.default_rng(0)
+    bank, query = rng.normal(size=(30, 5)), rng.normal(size=(7, 5))
+    labels = (rng.random((30, 4)) < 0.3).astype(np.float32)
+    knn = KNNTransfer(bank, sp.csr_matrix(labels), k=4, temperature=0.2)
+    np.testing.assert_allclose(
+        knn.scores(query, chunk=3), _brute(bank, labels, query, 4, 0.2), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        knn.scores(bank, exclude_self=True), _brute(bank, labels, bank, 4, 0.2, True), rtol=1e-5
+    )
+    knn.weight = 0.25
+    probs = rng.random((7, 4))
+    np.testing.assert_allclose(
+        knn.mix(probs, query), 0.75 * probs + 0.25 * knn.scores(query), rtol=1e-6
+    )
+
+
+def test_knn_copies_the_nearest_labels():
+    bank = np.array([[1.0, 0.0], [0.0, 1.0]])
+    labels = sp.csr_matrix(np.array([[1, 0, 1], [0, 1, 0]], dtype=np.float32))
+    knn = KNNTransfer(bank, labels, k=1)
+    np.testing.assert_allclose(
+        knn.scores(np.array([[0.9, 0.1], [0.1, 2.0]])), [[1, 0, 1], [0, 1, 0]]
+    )
+
+
+def test_decision_rule_roundtrip_and_order_of_operations(tmp_path):
+    rng = np.random.default_rng(1)
+    codes = ["a", "b", "c"]
+    knn = KNNTransfer(
+        rng.normal(size=(5, 2)), sp.csr_matrix(np.eye(5, 3, dtype=np.float32)), 2, 0.1, 0.5
+    )
+    thr = ClassThresholds(codes, np.array([0.2, 0.4, 0.6]), 0.3, 1, 2)
+    rule = DecisionRule(codes, thr, np.array([0.5, -0.5, 0.0]), knn, {"x": 1})
+    rule.save(tmp_path)
+    back = DecisionRule.load(tmp_path)
+    probs, feats = rng.random((4, 3)), rng.normal(size=(4, 2))
+    expected = 0.5 * shift_probs(probs, [0.5, -0.5, 0.0]) + 0.5 * knn.scores(feats)
+    np.testing.assert_allclose(back.scores(probs, feats), expected, rtol=1e-6)
+    np.testing.assert_array_equal(back.decide(expected), rule.decide(expected))
+    assert back.thresholds.max_labels == 2 and back.stats == {"x": 1}
+    with pytest.raises(ValueError, match="features"):
+        back.scores(probs)
+    with pytest.raises(InputError, match="vision adapt"):
+        DecisionRule.load(tmp_path / "nothing")
