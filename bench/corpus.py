@@ -120,44 +120,66 @@ def main() -> int:
 
     rows: list[tuple[str, float, int, float]] = []
 
-    def measure(name: str, fn, runs: int) -> float:
-        cpu: list[float] = []
-        med, times = median_time(fn, runs, cpu)
-        rate = xml_mb / med
-        cpu_rate = xml_mb / statistics.median(cpu)
-        rows.append((name, rate, runs, cpu_rate))
-        print(
-            f"  {name:<44s} {rate:7.1f} MB/s  (runs: {', '.join(f'{t:.1f}s' for t in times)}; "
-            f"{cpu_rate:.1f} MB per CPU-second)",
-            flush=True,
-        )
-        return rate
+    def measure_group(items: list[tuple[str, object]], runs: int) -> list[float]:
+        """Time the functions of ``items`` interleaved (a, b, a, b, ...), so that the load
+        of a shared machine changes both alike; report each one's median."""
+        walls: dict[str, list[float]] = {n: [] for n, _ in items}
+        cpus: dict[str, list[float]] = {n: [] for n, _ in items}
+        for _ in range(runs):
+            for name, fn in items:
+                cpu: list[float] = []
+                med, _t = median_time(fn, 1, cpu)
+                walls[name].append(med)
+                cpus[name].append(cpu[0])
+        rates = []
+        for name, _ in items:
+            rate = xml_mb / statistics.median(walls[name])
+            cpu_rate = xml_mb / statistics.median(cpus[name])
+            rows.append((name, rate, runs, cpu_rate))
+            times = ", ".join(f"{t:.1f}s" for t in walls[name])
+            print(
+                f"  {name:<48s} {rate:6.1f} MB/s  (runs: {times}; {cpu_rate:.1f} MB per CPU-s)",
+                flush=True,
+            )
+            rates.append(rate)
+        return rates
 
-    bz = measure("python bz2 decompression alone", lambda: bz2_alone(path), args.runs)
-    gs = measure(
-        "gensim WikiCorpus, processes=1", lambda: gensim_wikicorpus(path), args.gensim_runs
+    (bz,) = measure_group([("python bz2 decompression alone", lambda: bz2_alone(path))], args.runs)
+    (gs,) = measure_group(
+        [("gensim WikiCorpus, processes=1", lambda: gensim_wikicorpus(path))], args.gensim_runs
     )
-    o1 = measure("ours, processes=1", lambda: ours(path, 1, None), args.runs)
-    o2 = measure("ours, processes=2", lambda: ours(path, 2, None), args.runs)
-    s1 = measure(
-        "ours map_shards (work in workers), processes=1",
-        lambda: ours_map_shards(path, 1, None),
+    o1, o2 = measure_group(
+        [
+            ("ours, processes=1", lambda: ours(path, 1, None)),
+            ("ours, processes=2", lambda: ours(path, 2, None)),
+        ],
         args.runs,
     )
-    s2 = measure(
-        "ours map_shards (work in workers), processes=2",
-        lambda: ours_map_shards(path, 2, None),
+    s1, s2 = measure_group(
+        [
+            (
+                "ours map_shards (work in workers), processes=1",
+                lambda: ours_map_shards(path, 1, None),
+            ),
+            (
+                "ours map_shards (work in workers), processes=2",
+                lambda: ours_map_shards(path, 2, None),
+            ),
+        ],
         args.runs,
     )
     if matcher is not None:
-        m1 = measure(
-            f"ours + {len(matcher):,}-label matcher, processes=1",
-            lambda: ours(path, 1, matcher),
-            args.runs,
-        )
-        m2 = measure(
-            f"ours + {len(matcher):,}-label matcher, processes=2",
-            lambda: ours(path, 2, matcher),
+        m1, m2 = measure_group(
+            [
+                (
+                    f"ours + {len(matcher):,}-label matcher, processes=1",
+                    lambda: ours(path, 1, matcher),
+                ),
+                (
+                    f"ours + {len(matcher):,}-label matcher, processes=2",
+                    lambda: ours(path, 2, matcher),
+                ),
+            ],
             args.runs,
         )
 
