@@ -1,8 +1,26 @@
 """Corpus readers: Wikipedia XML dumps, WikiExtractor output and plain text as clean sentences.
 
->>> from corpora import open_corpus, PhraseMatcher
->>> corpus = open_corpus("enwiki-pages-articles.xml.bz2", matcher=PhraseMatcher(names))
->>> for doc in corpus: doc.sentences, doc.mentions
+Entry point: :func:`open_corpus` picks a reader per file from its content (magic bytes, BOM,
+first tag): MediaWiki ``pages-articles`` XML (``.xml``/``.bz2``/``.gz``, schema 0.10/0.11,
+UTF-8/UTF-16, multistream bz2 split into shards by its ``-index.txt.bz2``), WikiExtractor
+folders (``wiki_NN``, plain/bz2, ``<doc>`` blocks or ``--json`` lines) and plain text. A
+folder or glob is one corpus. The :class:`Corpus` is re-iterable and yields
+:class:`Document` objects (sentences of lower-cased tokens; with a :class:`PhraseMatcher`,
+label phrases joined as ``grocery_store`` and ``(position, label)`` mentions), in the same
+order for any ``processes``.
+
+    >>> matcher = PhraseMatcher(["Grocery store", "Seal (animal)", "Seal"])
+    >>> corpus = open_corpus("enwiki-pages-articles-multistream.xml.bz2", matcher=matcher,
+    ...                      processes=2)
+    >>> for doc in corpus: doc.sentences, doc.mentions
+    >>> for shard, result in corpus.map_shards(count_fn): ...   # per-shard, resumable work
+    >>> write_sentences(corpus, "sentences.txt", resume=True)   # gensim corpus_file
+
+A phrase shared by several labels (both "Seal" labels above) is one token in the output and
+one mention *per label* at that position, so per-label counts count it for each label.
+Broken input raises :class:`CorruptInputError` naming the file, the byte offset and the last
+good page (``skip_bad_pages=True`` counts and skips instead); a missing path or unknown
+format raises :class:`InputError`.
 """
 
 from corpora.corpus import Corpus, open_corpus
