@@ -91,7 +91,12 @@ def _add_source_flags(p: argparse.ArgumentParser) -> None:
     )
     tok = p.add_argument_group("tokens")
     tok.add_argument("--keep-case", action="store_true", help="do not lower-case tokens")
-    tok.add_argument("--numbers", choices=NUMBER_MODES, default="keep", help="digits: keep")
+    tok.add_argument(
+        "--numbers",
+        choices=NUMBER_MODES,
+        default="keep",
+        help="tokens with digits: keep (default), normalize (digits to 0), drop (digit-only)",
+    )
     tok.add_argument(
         "--min-sentence-tokens", type=int, default=1, help="drop shorter sentences (1)"
     )
