@@ -155,7 +155,10 @@ def format_evidence(ev: dict[str, Any]) -> str:
             "frequency: "
             + "; ".join(f"{k} A {v['a']:,.0f}, B {v['b']:,.0f}" for k, v in freq.items())
         )
-    for part, unit in (("text", "text"), ("annotation", "images")):
+    for part, unit in (
+        ("text", "counted per sentence, token window, document"),
+        ("annotation", "images"),
+    ):
         stats = ev.get(part)
         lines.append("")
         if not stats:
