@@ -73,6 +73,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="training labels absent from the graph: isolated nodes with learned embeddings "
         "(default) or an error",
     )
+    g.add_argument(
+        "--graph-neighbor-weight",
+        type=float,
+        default=None,
+        metavar="P",
+        help="share of a label's update taken from its neighbours in the gcn/rerank propagation "
+        "(1-P) I + P D^-1 A (default: 0.2 for gcn, 0.5 for rerank)",
+    )
+    g.add_argument(
+        "--graph-lr-scale",
+        type=float,
+        default=0.1,
+        help="learning-rate multiplier of the gcn head's shared graph weights (default 0.1)",
+    )
     m = p.add_argument_group("model")
     m.add_argument("--backbone", choices=list_backbones(), default="resnet18")
     m.add_argument("--stem-stride", type=int, choices=[1, 2], default=2, help="first conv stride")

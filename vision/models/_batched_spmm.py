@@ -8,17 +8,39 @@ __all__ = ["normalized_adjacency", "batched_spmm"]
 
 
 def normalized_adjacency(
-    edge_index: torch.Tensor, edge_weight: torch.Tensor, num_nodes: int
+    edge_index: torch.Tensor,
+    edge_weight: torch.Tensor,
+    num_nodes: int,
+    neighbor_weight: float = 0.2,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """``D^-1/2 (A + I) D^-1/2`` as coalesced COO ``(indices [2, E + L], values [E + L])``.
+    """The propagation matrix ``P = (1 - p) I + p D^-1 A`` (ML-GCN's re-weighting) as coalesced
+    COO ``(indices [2, nnz], values [nnz])``, ``p = neighbor_weight``.
 
-    Row = receiving node, column = sending node (``out[i] = sum_j A[i, j] x[j]``).
+    Row = receiving node, column = sending node (``out[i] = sum_j P[i, j] x[j]``): each label
+    keeps ``1 - p`` of its own features and receives ``p`` spread over its neighbours in
+    proportion to the edge weights. Label graphs are dense (a label commonly has dozens of
+    neighbours whose weights sum far above 1), so the plain ``D^-1/2 (A + I) D^-1/2`` of GCN
+    drowns a label's own signal and makes all classifiers alike; this keeps it. A label
+    without neighbours (and every label of the identity graph) gets ``P[i, i] = 1``.
     """
-    from torch_geometric.nn.conv.gcn_conv import gcn_norm
-
-    ei, w = gcn_norm(edge_index, edge_weight.float(), num_nodes, add_self_loops=True)
+    if not 0.0 <= neighbor_weight <= 1.0:
+        raise ValueError(f"neighbor_weight must be in [0, 1], got {neighbor_weight}")
+    src, dst = edge_index[0].long(), edge_index[1].long()
+    w = edge_weight.float()
+    keep = (src != dst) & (w > 0)
+    src, dst, w = src[keep], dst[keep], w[keep]
+    row_sum = torch.zeros(num_nodes).index_add_(0, dst, w)
+    has = row_sum > 0
+    vals = neighbor_weight * w / row_sum[dst]
+    self_w = torch.where(
+        has, torch.full((num_nodes,), 1.0 - neighbor_weight), torch.ones(num_nodes)
+    )
+    nodes = torch.arange(num_nodes)
     adj = torch.sparse_coo_tensor(
-        torch.stack([ei[1], ei[0]]), w, (num_nodes, num_nodes), check_invariants=True
+        torch.stack([torch.cat([dst, nodes]), torch.cat([src, nodes])]),
+        torch.cat([vals, self_w]),
+        (num_nodes, num_nodes),
+        check_invariants=True,
     ).coalesce()
     return adj.indices(), adj.values()
 

@@ -12,7 +12,8 @@ __all__ = ["LabelEmbedding"]
 class LabelEmbedding(nn.Module):
     """Returns ``[L, D]`` node features.
 
-    Rows with an embedding are the graph's vectors, L2-normalised (fixed buffers). Rows marked
+    Rows with an embedding are the graph's vectors, centred (the mean over labels that have
+    one is subtracted) and L2-normalised (fixed buffers). Rows marked
     missing are learned parameters initialised with unit-norm random vectors. When the graph has
     no embeddings at all (``D == 0``), every row is learned with width ``learned_dim``.
 
@@ -31,7 +32,12 @@ class LabelEmbedding(nn.Module):
         if emb.shape[1] == 0:
             emb = torch.zeros(emb.shape[0], learned_dim)
             miss[:] = True
-        emb = F.normalize(emb, dim=1) * (~miss).unsqueeze(1)
+        present = ~miss
+        if int(present.sum()) > 1:
+            # word vectors share a large common direction; without removing it every label's
+            # node input (and so every GCN classifier) starts out nearly the same
+            emb = emb - emb[present].mean(0, keepdim=True)
+        emb = F.normalize(emb, dim=1) * present.unsqueeze(1)
         self.dim = int(emb.shape[1])
         self.register_buffer("fixed", emb, persistent=False)
         self.register_buffer("missing_index", miss.nonzero().flatten(), persistent=False)

@@ -38,9 +38,9 @@ class RerankHead(Head):
     2. Node inputs for every image: ``h0[b, l] = sigmoid(s[b, l]) * u + P e_l`` (``[B, L, H]``),
        i.e. a linear map of ``[score, label embedding]``; the score enters as a probability so
        confident logits do not blow up the messages; ``P e`` is computed once per batch.
-    3. ``layers`` residual GNN layers ``h <- h + relu(A_hat (h W_k) + c_k)`` with the static,
-       symmetric-normalised adjacency ``A_hat = D^-1/2 (A + I) D^-1/2`` shared by the batch
-       (one sparse matmul per layer, see :func:`batched_spmm`).
+    3. ``layers`` residual GNN layers ``h <- h + relu(P (h W_k) + c_k)`` with the static
+       propagation matrix ``P = (1 - p) I + p D^-1 A`` shared by the batch
+       (:func:`normalized_adjacency`; one sparse matmul per layer, see :func:`batched_spmm`).
     4. ``logits = s + gate * (h w + b0)``; ``gate`` is a learned scalar (default 0.1).
        With ``gate = 0`` the head equals its linear part exactly.
 
@@ -51,6 +51,7 @@ class RerankHead(Head):
         hidden: H (default 16).  layers: GNN layers (default 2).
         gate_init: initial gate (default 0.1).  learned_dim: embedding width without embeddings.
         dropout: dropout on the features before the linear scores (default 0).
+        neighbor_weight: ``p`` of the propagation matrix (default 0.5).
     """
 
     def __init__(
@@ -63,6 +64,7 @@ class RerankHead(Head):
         gate_init: float = 0.1,
         learned_dim: int = 64,
         dropout: float = 0.0,
+        neighbor_weight: float = 0.5,
     ) -> None:
         super().__init__()
         if graph.num_labels != num_labels:
@@ -72,7 +74,9 @@ class RerankHead(Head):
         self.drop = nn.Dropout(dropout)
         self.fc = nn.Linear(self.num_features, self.num_labels)
         self.embedding = LabelEmbedding(graph.embeddings, graph.missing, learned_dim)
-        idx, val = normalized_adjacency(graph.edge_index, graph.edge_weight, num_labels)
+        idx, val = normalized_adjacency(
+            graph.edge_index, graph.edge_weight, num_labels, neighbor_weight
+        )
         self.register_buffer("adj_indices", idx, persistent=False)
         self.register_buffer("adj_values", val, persistent=False)
         self.embed_proj = nn.Linear(self.embedding.dim, hidden)

@@ -19,7 +19,10 @@ class TrainConfig:
     ``cache_dir`` (preprocessed image cache; None decodes every time), ``workers``.
     Graph: ``graph`` (a LabelGraph folder or ``"identity"``), ``graph_source``,
     ``graph_edges`` (``graph`` or ``identity``: keep embeddings, drop edges),
-    ``labels_not_in_graph`` (``isolate`` or ``error``).
+    ``labels_not_in_graph`` (``isolate`` or ``error``), ``graph_neighbor_weight`` (``p`` of the
+    graph heads' propagation ``(1 - p) I + p D^-1 A``; None = the head's default),
+    ``graph_lr_scale`` (learning-rate multiplier of a head's ``graph_parameters()``, the shared
+    GCN weights; default 0.1).
     Model: ``backbone``, ``stem_stride``, ``head``, ``gcn_hidden``, ``rerank_hidden``,
     ``rerank_layers``, ``dropout``, ``image_size`` (pixels).
     Loss: ``loss``, ``pos_weight`` (bce: None, a float, or ``"auto"`` = per label
@@ -46,6 +49,8 @@ class TrainConfig:
     graph_source: str = "combined"
     graph_edges: str = "graph"
     labels_not_in_graph: str = "isolate"
+    graph_neighbor_weight: float | None = None
+    graph_lr_scale: float = 0.1
     backbone: str = "resnet18"
     stem_stride: int = 2
     head: str = "linear"
@@ -96,6 +101,8 @@ class TrainConfig:
             }
         elif self.head == "linear":
             head_kwargs = {"dropout": float(self.dropout)}
+        if self.graph_neighbor_weight is not None and self.head in ("gcn", "rerank"):
+            head_kwargs["neighbor_weight"] = float(self.graph_neighbor_weight)
         return {
             "backbone": self.backbone,
             "backbone_kwargs": {"stem_stride": int(self.stem_stride)},

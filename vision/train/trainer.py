@@ -175,13 +175,19 @@ class Trainer:
 
     # ----------------------------------------------------------------- set-up helpers
     def _make_optimizer(self) -> torch.optim.Optimizer:
-        decay, no_decay = [], []
+        graph_fn = getattr(self.model.head, "graph_parameters", None)
+        graph_ids = {id(p) for p in graph_fn()} if graph_fn is not None else set()
+        buckets: dict[tuple[bool, bool], list[nn.Parameter]] = {}
         for p in self.model.parameters():
             if p.requires_grad:
-                (decay if p.ndim > 1 else no_decay).append(p)
+                buckets.setdefault((id(p) in graph_ids, p.ndim > 1), []).append(p)
         groups = [
-            {"params": decay, "weight_decay": self.cfg.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
+            {
+                "params": ps,
+                "weight_decay": self.cfg.weight_decay if decayed else 0.0,
+                "lr": self.cfg.lr * (self.cfg.graph_lr_scale if graph else 1.0),
+            }
+            for (graph, decayed), ps in sorted(buckets.items())
         ]
         if self.cfg.optimizer == "adamw":
             return torch.optim.AdamW(groups, lr=self.cfg.lr)

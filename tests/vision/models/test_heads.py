@@ -71,21 +71,31 @@ def test_full_model_every_parameter_gets_gradient(name):
     assert all(p.grad is not None for p in model.parameters())
 
 
-def _sym_norm(n: int, edges: list[tuple[int, int, float]]) -> np.ndarray:
-    a = np.eye(n)
+def _propagation(n: int, edges: list[tuple[int, int, float]], p: float) -> np.ndarray:
+    """(1 - p) I + p D^-1 A by hand; isolated nodes keep weight 1 on themselves."""
+    a = np.zeros((n, n))
     for i, j, w in edges:
         a[i, j] = a[j, i] = w
-    d = a.sum(1) ** -0.5
-    return d[:, None] * a * d[None, :]
+    out = np.eye(n)
+    for i in range(n):
+        if a[i].sum() > 0:
+            out[i] = (1 - p) * np.eye(n)[i] + p * a[i] / a[i].sum()
+    return out
 
 
 def test_gcn_head_matches_hand_computation():
     torch.manual_seed(0)
-    head = create_head("gcn", 4, 3, graph=three_label_graph(), hidden=(5,))
+    head = create_head("gcn", 4, 3, graph=three_label_graph(), hidden=(5,), neighbor_weight=0.3)
+    v = torch.randn(3, 4)
     with torch.no_grad():
-        head.label_bias.bias.copy_(torch.tensor([0.1, -0.2, 0.3]))
-    a_hat = _sym_norm(3, [(0, 1, 2.0), (1, 2, 1.0)])
-    x = np.array([[1.0, 0.0], [0.0, 1.0], head.embedding.learned.detach().numpy()[0]])
+        head.output.bias.copy_(torch.tensor([0.1, -0.2, 0.3]))
+        head.output.residual.copy_(v)
+    a_hat = _propagation(3, [(0, 1, 2.0), (1, 2, 1.0)], 0.3)
+    # b (node 1) keeps 0.7 of itself and gets 0.3 * (2/3 from a, 1/3 from c)
+    np.testing.assert_allclose(a_hat[1], [0.2, 0.7, 0.1])
+    # embeddings a=[1, 0], b=[0, 3] are centred on their mean [0.5, 1.5], then L2-normalised
+    r = 1 / np.sqrt(10)
+    x = np.array([[r, -3 * r], [-r, 3 * r], head.embedding.learned.detach().numpy()[0]])
     w1 = head.convs[0].lin.weight.detach().numpy()
     b1 = head.convs[0].bias.detach().numpy()
     w2 = head.convs[1].lin.weight.detach().numpy()
@@ -94,9 +104,9 @@ def test_gcn_head_matches_hand_computation():
     h = np.where(h > 0, h, 0.2 * h)
     w = a_hat @ h @ w2.T + b2  # [L, F]
     feats = torch.randn(2, 4)
-    expected = feats.numpy() @ w.T + np.array([0.1, -0.2, 0.3])
+    expected = feats.numpy() @ (w + v.numpy()).T + np.array([0.1, -0.2, 0.3])
     np.testing.assert_allclose(head(feats).detach().numpy(), expected, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(head.classifiers().detach().numpy(), w, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(head.graph_classifiers().detach().numpy(), w, rtol=1e-5, atol=1e-5)
 
 
 def test_gcn_without_embeddings_learns_all_of_them():
@@ -121,7 +131,7 @@ def test_rerank_matches_per_image_dense_message_passing():
     g = three_label_graph()
     head = create_head("rerank", 6, 3, graph=g, hidden=4, layers=2).eval()
     f = torch.randn(5, 6)
-    a_hat = torch.tensor(_sym_norm(3, [(0, 1, 2.0), (1, 2, 1.0)]), dtype=torch.float32)
+    a_hat = torch.tensor(_propagation(3, [(0, 1, 2.0), (1, 2, 1.0)], 0.5), dtype=torch.float32)
     s = head.fc(f)
     e = head.embed_proj(head.embedding())
     expected = []
