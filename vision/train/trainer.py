@@ -236,7 +236,7 @@ class Trainer:
         self.scheduler.load_state_dict(ckpt["scheduler"])
         # load_state_dict restored the saved schedule's settings; use this run's (a resumed run
         # with more --epochs stretches the cosine from the current step on)
-        self.scheduler.lr_lambdas = [self.schedule]
+        self.scheduler.lr_lambdas = [self.schedule] * len(self.optimizer.param_groups)
         if ckpt.get("scaler"):
             self.scaler.load_state_dict(ckpt["scaler"])
         self.epoch = int(ckpt["epoch"])
