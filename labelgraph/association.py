@@ -8,12 +8,15 @@ symmetric pair matrix instead)::
     P_alpha(b) = n_b^alpha / sum_c n_c^alpha * (sum_c n_c / N)   # context-distribution smoothing,
                                                                  # same total mass as P
     PMI_alpha(a, b) = log P(a, b) - 1/2 [log P(a) + log P_alpha(a) + log P(b) + log P_alpha(b)]
-    PPMI = max(0, PMI_alpha) * n_ab / (n_ab + shrinkage)        # symmetric, nats
+    PPMI = max(0, PMI_alpha - log(n_ab) + log(max(n_ab - z sqrt(n_ab), 0.5)))
+           * n_ab / (n_ab + shrinkage)                          # symmetric, nats
     NPMI = log(P(a, b) / (P(a) P(b))) / -log P(a, b)             # in [-1, 1], alpha = 1
     P(b | a) = n_ab / n_a
 
 ``PMI_alpha`` is the symmetric mean of Levy et al.'s smoothed PMI taken in both directions;
-``alpha = 1`` and ``shrinkage = 0`` give the plain PMI. Only pairs with ``n_ab >= min_count``
+``alpha = 1``, ``z = 0`` and ``shrinkage = 0`` give the plain PMI. ``z`` (``confidence``)
+replaces the observed count by a lower confidence bound ``n - z sqrt(n)`` (Poisson), so a
+pair seen twice between two rare labels no longer outranks a pair seen a hundred times. Only pairs with ``n_ab >= min_count``
 get a value; every result is a sparse ``[L, L]`` matrix.
 """
 
@@ -43,7 +46,9 @@ DEFAULT_ALPHA = 0.75
 def context_marginals(counts: CooccurrenceCounts, context: str) -> tuple[np.ndarray, float]:
     """``(n [L] float64, N)`` used as label counts and context total for ``context``."""
     if counts.kind(context) == "pairs":
-        n = np.asarray(counts.pairs(context).sum(axis=1), dtype=np.float64).ravel()
+        u = counts.upper(context)
+        n = np.asarray(u.sum(axis=1), dtype=np.float64).ravel()
+        n += np.asarray(u.sum(axis=0), dtype=np.float64).ravel()
         return n, float(n.sum())
     return counts.unigram(context).astype(np.float64), float(counts.total(context))
 
@@ -60,10 +65,19 @@ def _log_probs(n: np.ndarray, total: float, alpha: float) -> tuple[np.ndarray, n
     return log_p, log_pa
 
 
-def _observed(counts: CooccurrenceCounts, context: str, min_count: int) -> sp.coo_matrix:
-    pairs = counts.pairs(context).tocoo()
+def _observed(
+    counts: CooccurrenceCounts, context: str, min_count: int, upper: bool = False
+) -> sp.coo_matrix:
+    """Pairs seen at least ``min_count`` times (only ``a < b`` when ``upper``)."""
+    pairs = (counts.upper(context) if upper else counts.pairs(context)).tocoo()
     keep = pairs.data >= max(int(min_count), 1)
     return sp.coo_matrix((pairs.data[keep], (pairs.row[keep], pairs.col[keep])), shape=pairs.shape)
+
+
+def _symmetric(val: np.ndarray, upper: sp.coo_matrix) -> sp.csr_matrix:
+    """``U + U.T`` as float32 CSR from values on the strictly upper pairs ``upper``."""
+    u = canonical_csr(sp.coo_matrix((val, (upper.row, upper.col)), shape=upper.shape), np.float32)
+    return canonical_csr(u + u.T, np.float32)
 
 
 def ppmi_matrix(
@@ -72,26 +86,29 @@ def ppmi_matrix(
     alpha: float = DEFAULT_ALPHA,
     min_count: int = 1,
     shrinkage: float = 1.0,
+    confidence: float = 0.0,
 ) -> sp.csr_matrix:
-    """Symmetric ``[L, L]`` float32 CSR of positive, shrunk, alpha-smoothed PMI (nats)."""
+    """Symmetric ``[L, L]`` float32 CSR of positive, shrunk, alpha-smoothed PMI (nats),
+    with the pair count lowered to ``n - confidence * sqrt(n)`` (at least 0.5)."""
     n, total = context_marginals(counts, context)
-    coo = _observed(counts, context, min_count)
+    coo = _observed(counts, context, min_count, upper=True)
     if coo.nnz == 0 or total <= 0:
         return sp.csr_matrix(coo.shape, dtype=np.float32)
     log_p, log_pa = _log_probs(n, total, alpha)
     half = 0.5 * (log_p + log_pa)
     nab = coo.data.astype(np.float64)
-    pmi = np.log(nab) - math.log(total) - half[coo.row] - half[coo.col]
+    nlow = np.maximum(nab - confidence * np.sqrt(nab), 0.5) if confidence > 0 else nab
+    pmi = np.log(nlow) - math.log(total) - half[coo.row] - half[coo.col]
     pmi = np.where(pmi > 1e-9, pmi, 0.0)  # rounding noise of log(1) is not an association
     val = pmi * (nab / (nab + shrinkage) if shrinkage > 0 else 1.0)
-    return canonical_csr(sp.coo_matrix((val, (coo.row, coo.col)), shape=coo.shape), np.float32)
+    return _symmetric(val, coo)
 
 
 def npmi_matrix(counts: CooccurrenceCounts, context: str, min_count: int = 1) -> sp.csr_matrix:
     """Symmetric ``[L, L]`` float32 CSR of NPMI in ``[-1, 1]`` for observed pairs (a stored
     value can be negative; an exact 0 is dropped by the sparse format)."""
     n, total = context_marginals(counts, context)
-    coo = _observed(counts, context, min_count)
+    coo = _observed(counts, context, min_count, upper=True)
     if coo.nnz == 0 or total <= 0:
         return sp.csr_matrix(coo.shape, dtype=np.float32)
     nab = coo.data.astype(np.float64)
@@ -99,7 +116,7 @@ def npmi_matrix(counts: CooccurrenceCounts, context: str, min_count: int = 1) ->
     pmi = log_pab - (np.log(n[coo.row]) - math.log(total)) - (np.log(n[coo.col]) - math.log(total))
     with np.errstate(divide="ignore", invalid="ignore"):
         val = np.where(log_pab < 0, pmi / -log_pab, 1.0)
-    return canonical_csr(sp.coo_matrix((val, (coo.row, coo.col)), shape=coo.shape), np.float32)
+    return _symmetric(val, coo)
 
 
 def conditional_matrix(

@@ -63,9 +63,21 @@ def _no_diag(m: sp.spmatrix) -> sp.csr_matrix:
 
 
 @register_edge_builder("ppmi")
-def _ppmi(alpha: float = DEFAULT_ALPHA, min_count: int = 1, shrinkage: float = 1.0) -> EdgeBuilder:
+def _ppmi(
+    alpha: float = DEFAULT_ALPHA,
+    min_count: int = 1,
+    shrinkage: float = 1.0,
+    confidence: float = 0.0,
+) -> EdgeBuilder:
     def build(counts: CooccurrenceCounts, context: str) -> sp.csr_matrix:
-        return ppmi_matrix(counts, context, alpha=alpha, min_count=min_count, shrinkage=shrinkage)
+        return ppmi_matrix(
+            counts,
+            context,
+            alpha=alpha,
+            min_count=min_count,
+            shrinkage=shrinkage,
+            confidence=confidence,
+        )
 
     return build
 

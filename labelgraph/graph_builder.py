@@ -72,11 +72,14 @@ class BuildConfig:
         text_edges / annotation_edges: edge builder names (see
             :mod:`labelgraph.edge_builders`) [ppmi / ppmi].
         pair_min_count: minimum co-occurrence count of a text or annotation pair [2 / 1].
-        alpha: context-distribution smoothing of PPMI [0.75]; shrinkage: ``n / (n + k)`` [1.0].
+        alpha: context-distribution smoothing of PPMI [0.75]; shrinkage: ``n / (n + k)`` [1.0];
+            confidence: ``z`` of the lower-bound pair count ``n - z sqrt(n)`` [0].
         tau, p: ML-GCN threshold and re-weighting (``annotation_edges="mlgcn"``) [0.4, 0.2].
         embeddings: train word2vec [True]; word2vec: its options.
         knn: embedding neighbours per label [10]; top_k: edges kept per label per source [50].
-        weights: source -> weight in the combined edges [text 1, annotation 1, embedding 1].
+        weights: source -> weight in the combined edges [text 0.5, annotation 1,
+            embedding 0.5] (k-fold completion on the tuning labels: text weight 1 let rare
+            text pairs crowd out image evidence).
         prior_annotation_weight: share of annotation frequency in the label prior [0.8].
         examples_per_pair: sentences kept per pair while counting [3]; example_neighbors:
             pairs with examples saved = each label's top-n text neighbours [5].
@@ -98,6 +101,7 @@ class BuildConfig:
     annotation_min_count: int = 1
     alpha: float = 0.75
     shrinkage: float = 1.0
+    confidence: float = 0.0
     tau: float = 0.4
     p: float = 0.2
     embeddings: bool = True
@@ -105,7 +109,7 @@ class BuildConfig:
     knn: int = 10
     top_k: int = 50
     weights: dict[str, float] = field(
-        default_factory=lambda: {"text": 1.0, "annotation": 1.0, "embedding": 1.0}
+        default_factory=lambda: {"text": 0.5, "annotation": 1.0, "embedding": 0.5}
     )
     prior_annotation_weight: float = 0.8
     association_weight: float = 1.0
@@ -423,11 +427,11 @@ class GraphBuilder:
         text_opts = {"min_count": c.pair_min_count}
         ann_opts = {"min_count": c.annotation_min_count}
         if c.text_edges == "ppmi":
-            text_opts.update(alpha=c.alpha, shrinkage=c.shrinkage)
+            text_opts.update(alpha=c.alpha, shrinkage=c.shrinkage, confidence=c.confidence)
         if c.text_edges == "mlgcn":
             text_opts = {"tau": c.tau, "p": c.p}
         if c.annotation_edges == "ppmi":
-            ann_opts.update(alpha=c.alpha, shrinkage=c.shrinkage)
+            ann_opts.update(alpha=c.alpha, shrinkage=c.shrinkage, confidence=c.confidence)
         if c.annotation_edges == "mlgcn":
             ann_opts = {"tau": c.tau, "p": c.p}
         full = {"text": create_edge_builder(c.text_edges, **text_opts)(text, c.context)}
@@ -502,9 +506,11 @@ class GraphBuilder:
                 "annotation_edges": getattr(self, "_annotation_builder", None),
             },
         )
+        del text, ann, full, combined, adj  # free the counts before writing
         self._record("graph", time.perf_counter() - t0, {"edges": g.summary()["edges"]})
         g.manifest["stages"] = self.stages
         g.save(self.out)
+        del g
         self._write_report(report)
         return LabelGraph.load(self.out)
 

@@ -53,6 +53,7 @@ def _run(args: argparse.Namespace) -> int:
         annotation_min_count=args.annotation_min_count,
         alpha=args.alpha,
         shrinkage=args.shrinkage,
+        confidence=args.confidence,
         tau=args.tau,
         p=args.p,
         embeddings=not args.no_embeddings,
@@ -169,6 +170,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=1.0,
         help="PPMI shrinkage k in n/(n+k) (default 1; 0 = none)",
     )
+    g.add_argument(
+        "--confidence",
+        type=float,
+        default=0.0,
+        help="PPMI uses the lower-bound pair count n - z*sqrt(n) with this z (default 0)",
+    )
     g.add_argument("--tau", type=float, default=0.4, help="ML-GCN threshold tau (default 0.4)")
     g.add_argument("--p", type=float, default=0.2, help="ML-GCN re-weighting p (default 0.2)")
     g.add_argument(
@@ -208,8 +215,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     g.add_argument(
         "--weights",
-        default="text=1,annotation=1,embedding=1",
-        help="source weights of the combined edges (default text=1,annotation=1,embedding=1)",
+        default="text=0.5,annotation=1,embedding=0.5",
+        help="source weights of the combined edges (default text=0.5,annotation=1,embedding=0.5)",
     )
     g.add_argument(
         "--prior-annotation-weight",

@@ -47,6 +47,12 @@ def test_smoothed_shrunk_ppmi_by_hand():
     )
     m = ppmi_matrix(r, "sentence", alpha=0.75, shrinkage=1.0)
     assert m[0, 1] == pytest.approx(max(pmi01, 0) * 3 / 4, rel=1e-5)
+    # lower-bound count 3 - 1 * sqrt(3) replaces the observed 3
+    m3 = ppmi_matrix(r, "sentence", alpha=1.0, shrinkage=0.0, confidence=1.0)
+    assert m3[0, 1] == pytest.approx(
+        max(0.0, math.log((3 - math.sqrt(3)) * 10 / (4 * 5))), abs=1e-6
+    )
+    assert m3[0, 1] < ppmi_matrix(r, "sentence", alpha=1.0, shrinkage=0.0)[0, 1]
     m2 = ppmi_matrix(r, "sentence", alpha=0.75, min_count=4)
     assert m2.nnz == 0
 

@@ -71,8 +71,10 @@ def test_embeddings_present_and_missing(built):
 def test_combined_is_the_weighted_sum_of_sources(built):
     _, out = built
     g = LabelGraph.load(out)
+    w = g.combination["weights"]
+    assert w == {"text": 0.5, "annotation": 1.0, "embedding": 0.5}
     for a, b in [("Person", "Shopkeeper"), ("Horse", "Rider"), ("Shopkeeper", "Grocery store")]:
-        expect = sum(g.association(a, b, s) for s in ("text", "annotation", "embedding"))
+        expect = sum(w[s] * g.association(a, b, s) for s in ("text", "annotation", "embedding"))
         assert g.association(a, b) == pytest.approx(expect, rel=1e-5)
     assert g.association("Shopkeeper", "Horse", "text") == 0
 
@@ -139,6 +141,7 @@ def test_with_annotations_recomputes_annotation_and_combined(built):
     fold = g.with_annotations([["/m/h", "/m/r"], ["/m/p", "/m/h"], ["/m/p"], ["/m/p", "/m/g"]])
     assert fold.association("Person", "Shopkeeper", "annotation") == 0
     assert fold.frequency("annotation")[1] == 0
-    expect = sum(fold.association("Person", "Shopkeeper", s) for s in ("text", "embedding"))
+    w = g.combination["weights"]
+    expect = sum(w[s] * fold.association("Person", "Shopkeeper", s) for s in ("text", "embedding"))
     assert fold.association("Person", "Shopkeeper") == pytest.approx(expect, rel=1e-5)
     assert g.association("Person", "Shopkeeper") > fold.association("Person", "Shopkeeper")
