@@ -390,6 +390,7 @@ def adapt(
     bank_images: torch.Tensor | None = None,
     bank_targets: sp.csr_matrix | None = None,
     unlabeled_images: torch.Tensor | None = None,
+    bank_features: np.ndarray | None = None,
 ) -> AdaptationResult:
     """Adapt ``model`` to the tuning images; the input model is not modified.
 
@@ -405,15 +406,18 @@ def adapt(
         unlabeled_images: target-domain images without labels ``[U, 3, H, W]``: with ``bias``,
             the target priors are refined by Saerens EM on their predictions (tuning images
             count with their labels), starting from the tuning estimate.
+        bank_features: ``[M, F]`` backbone features of ``bank_images`` under ``model`` when the
+            caller already has them (saves one pass; ignored by ``full``).
     Returns:
         :class:`AdaptationResult` with the adapted copy and its :class:`DecisionRule`.
     """
     targets = np.asarray(targets, dtype=np.float32)
     if "bias" in cfg.modes and source_prior is None:
         raise InputError("--mode bias needs the training label priors (give --train-data)")
-    bank_features = None
     uses_bank = "knn" in cfg.modes or (cfg.weight_mode is not None and cfg.replay > 0)
-    if uses_bank and bank_images is not None and cfg.weight_mode != "full":
+    if cfg.weight_mode == "full" or not uses_bank:
+        bank_features = None
+    elif bank_features is None and bank_images is not None:
         bank_features = embed(model, bank_images).numpy()  # backbone frozen: computed once
     unlabeled_features = None
     if "bias" in cfg.modes and unlabeled_images is not None and cfg.weight_mode != "full":
