@@ -114,11 +114,11 @@ def export_graph(
             missing=bool(missing[i]),
             center=bool(center and rank == 0),
         )
-    if not nodes:
-        return g
     idx = np.asarray(nodes, dtype=np.int64)
     main = sp.triu(filtered_adjacency(graph, source, min_weight)[idx][:, idx], k=1).tocoo()
     rows, cols = main.row, main.col
+    if len(rows) == 0:  # no edge (scipy returns a matrix, not an array, for empty indices)
+        return g
     others = [s for s in graph.sources if s != source]
     other_w = {
         s: np.asarray(graph.adjacency(s).tocsr()[idx[rows], idx[cols]], dtype=np.float64).ravel()
