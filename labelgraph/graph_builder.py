@@ -326,10 +326,19 @@ class GraphBuilder:
             stats = corpus.stats.to_dict() if hasattr(corpus.stats, "to_dict") else None
         with atomic_write(self.work / "shard_keys.json") as fh:
             json.dump(self._shard_keys, fh)
+        prev = self.stages.get("count") or {}
+        earlier = 0.0
+        if reused and prev.get("params") == params_hash:
+            earlier = float(prev.get("seconds", 0)) + float(prev.get("seconds_before_resume", 0))
         self._record(
             "count",
             time.perf_counter() - t0,
-            {"shards": len(shards), "reused_shards": reused, "corpus_stats": stats},
+            {
+                "shards": len(shards),
+                "reused_shards": reused,
+                "seconds_before_resume": round(earlier, 2),
+                "corpus_stats": stats if stats is not None else prev.get("corpus_stats"),
+            },
         )
 
     def merge(self) -> None:
