@@ -77,6 +77,29 @@ def ours(path: Path, processes: int, matcher: PhraseMatcher | None) -> int:
     return sum(d.num_tokens for d in corpus)
 
 
+def _burn(n: int) -> int:
+    s = 0
+    for i in range(n):
+        s += i
+    return s
+
+
+def parallel_headroom(n: int = 5_000_000) -> float:
+    """Speed-up of a pure-Python CPU burner on 2 processes vs 1, right now: the control for
+    the 2-process figures (on a shared machine it can be far below 2)."""
+    import multiprocessing as mp
+
+    t0 = time.perf_counter()
+    for _ in range(4):
+        _burn(n)
+    serial = time.perf_counter() - t0
+    with mp.get_context("fork").Pool(2) as pool:
+        t0 = time.perf_counter()
+        pool.map(_burn, [n] * 4, chunksize=1)
+        parallel = time.perf_counter() - t0
+    return serial / parallel
+
+
 def count_tokens(key: str, docs) -> int:
     """Per-shard work done inside the workers (how ``corpus stats`` and labelgraph use it)."""
     return sum(d.num_tokens for d in docs)
@@ -148,6 +171,7 @@ def main() -> int:
     (gs,) = measure_group(
         [("gensim WikiCorpus, processes=1", lambda: gensim_wikicorpus(path))], args.gensim_runs
     )
+    head0 = parallel_headroom()
     o1, o2 = measure_group(
         [
             ("ours, processes=1", lambda: ours(path, 1, None)),
@@ -183,7 +207,12 @@ def main() -> int:
             args.runs,
         )
 
+    head1 = parallel_headroom()
     print(f"\nload average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus")
+    print(
+        f"control: a pure-Python CPU burner ran {head0:.2f}x (before) and {head1:.2f}x (after) "
+        "faster on 2 processes than on 1; the 2-process rows cannot beat that"
+    )
     print("\n| reader | XML MB/s (wall) | vs bz2 | vs gensim | XML MB per CPU-s |")
     print("|---|---:|---:|---:|---:|")
     for name, rate, runs, cpu_rate in rows:
