@@ -35,6 +35,8 @@ def edge_builder_options(params: dict[str, Any], which: str) -> tuple[str, dict[
         opts.update(
             alpha=float(params.get("alpha", 0.75)), shrinkage=float(params.get("shrinkage", 1.0))
         )
+        if params.get("confidence") is not None:  # lower-bound PPMI (newer builds)
+            opts["confidence"] = params["confidence"]
     elif name == "mlgcn":
         opts = {"tau": float(params.get("tau", 0.4)), "p": float(params.get("p", 0.2))}
     return name, opts
