@@ -145,3 +145,31 @@ def test_with_annotations_recomputes_annotation_and_combined(built):
     expect = sum(w[s] * fold.association("Person", "Shopkeeper", s) for s in ("text", "embedding"))
     assert fold.association("Person", "Shopkeeper") == pytest.approx(expect, rel=1e-5)
     assert g.association("Person", "Shopkeeper") > fold.association("Person", "Shopkeeper")
+
+
+def test_mlgcn_annotation_edges_from_the_cli(tmp_path):
+    from labelgraph._sparse import symmetrize
+    from labelgraph.annotations import mlgcn_adjacency
+
+    inputs = write_inputs(tmp_path / "in")
+    out = tmp_path / "g"
+    args = build_args(
+        inputs,
+        out,
+        "--annotation-edges",
+        "mlgcn",
+        "--tau",
+        "0.3",
+        "--p",
+        "0.25",
+        "--no-embeddings",
+        "--top-k",
+        "0",
+    )
+    assert main(args) == 0
+    g = LabelGraph.load(out)
+    counts = CooccurrenceCounts.load(out / "counts" / "annotation_counts.npz")
+    expect = symmetrize(mlgcn_adjacency(counts, tau=0.3, p=0.25), "mean").toarray()
+    np.fill_diagonal(expect, 0)
+    np.testing.assert_allclose(g.adjacency("annotation").toarray(), expect, rtol=1e-6)
+    assert "embedding" not in g.sources and g.missing.all()
