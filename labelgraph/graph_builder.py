@@ -210,7 +210,7 @@ class GraphBuilder:
         self.out = Path(config.out)
         self.work = self.out / "work"
         self.corpus_factory = corpus_factory or _open_corpus
-        self.vocab = LabelVocabulary.from_csv(config.labels, config.trainable)
+        self.vocab = LabelVocabulary.from_file(config.labels, config.trainable)
         from corpora import PhraseMatcher
 
         self.matcher = PhraseMatcher(self.vocab.names, plurals=config.plurals)

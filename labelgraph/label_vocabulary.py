@@ -113,6 +113,27 @@ class LabelVocabulary:
         logger.info("label vocabulary: %d labels from %s", len(vocab), path)
         return vocab
 
+    @classmethod
+    def from_file(
+        cls,
+        path: str | os.PathLike[str],
+        trainable: str | os.PathLike[str] | None = None,
+    ) -> LabelVocabulary:
+        """:meth:`from_csv`, or a plain list of names (one per line, no comma in the first
+        line; codes = names) such as ``labels.txt``."""
+        path = Path(path)
+        with _open_text(path) as fh:
+            first = next((line for line in fh if line.strip()), "")
+        if "," in first or first.strip().lower() in _HEADER_WORDS:
+            return cls.from_csv(path, trainable)
+        with _open_text(path) as fh:
+            names = list(dict.fromkeys(line.strip() for line in fh if line.strip()))
+        if trainable is not None:
+            keep = set(cls.read_code_list(trainable))
+            names = [n for n in names if n in keep]
+        logger.info("label vocabulary: %d names from %s", len(names), path)
+        return cls.from_names(names)
+
     @staticmethod
     def read_code_list(path: str | os.PathLike[str]) -> list[str]:
         """Codes from the first column of a CSV such as ``classes-trainable.csv``."""

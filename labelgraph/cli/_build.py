@@ -105,7 +105,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--labels",
         required=True,
         metavar="CSV",
-        help="class-descriptions.csv (label_code,description)",
+        help="class-descriptions.csv (label_code,description) or a plain list of names",
     )
     g.add_argument(
         "--trainable",

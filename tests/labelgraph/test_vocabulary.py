@@ -81,3 +81,12 @@ def test_from_names_and_roundtrip_dict():
     assert v.codes == ["cat", "dog"]
     assert LabelVocabulary.from_dict(v.to_dict()) == v
     assert v.digest() != LabelVocabulary.from_names(["dog", "cat"]).digest()
+
+
+def test_from_file_reads_csv_or_plain_names(tmp_path, csv_file):
+    assert LabelVocabulary.from_file(csv_file) == LabelVocabulary.from_csv(csv_file)
+    names = tmp_path / "labels.txt"
+    names.write_text("cat\ndog\n\nice cream\ndog\n")
+    v = LabelVocabulary.from_file(names)
+    assert v.codes == v.names == ["cat", "dog", "ice cream"]
+    assert v.index("ICE CREAM") == 2
