@@ -177,3 +177,15 @@ def test_cli_train_end_to_end(micro_data, micro_graph, tmp_path, capsys):
     model, ckpt = load_run(out)
     assert ckpt["model_args"]["head_kwargs"] == {"hidden": [8]}
     assert ckpt["config"]["optimizer"] == "sgd"
+
+
+def test_optimizer_groups_scale_gcn_graph_weights_and_skip_decay_on_biases(micro_data, tmp_path):
+    t = Trainer(_cfg(micro_data, tmp_path / "run", head="gcn", lr=0.01, graph_lr_scale=0.25))
+    graph_ids = {id(p) for p in t.model.head.graph_parameters()}
+    seen = set()
+    for group in t.optimizer.param_groups:
+        for p in group["params"]:
+            seen.add(id(p))
+            assert group["initial_lr"] == pytest.approx(0.01 * (0.25 if id(p) in graph_ids else 1))
+            assert group["weight_decay"] == (t.cfg.weight_decay if p.ndim > 1 else 0.0)
+    assert seen == {id(p) for p in t.model.parameters()}
