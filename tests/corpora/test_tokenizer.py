@@ -50,3 +50,19 @@ def test_min_tokens_and_bad_mode() -> None:
     assert Tokenizer(min_tokens=3).sentences("One two. One two three.") == [["one", "two", "three"]]
     with pytest.raises(InputError, match="numbers='digits' is not one of keep"):
         Tokenizer(numbers="digits")
+
+
+def test_ascii_fast_path_equals_regex() -> None:
+    import re
+
+    text = (
+        "Plain ASCII, with_underscores & tabs\there. Ça va? Straße—naïve x\u00a0y.\n"
+        "Ctrl\x1c\x00chars and 3.14 or İstanbul. Greek ΑΒΓ and Ǆ digraph."
+    )
+    tok = Tokenizer()
+    expected = [re.findall(r"[^\W_]+", s.lower()) for s in tok.split_sentences(text)]
+    assert tok.sentences(text) == [t for t in expected if t]
+    cased = Tokenizer(lowercase=False)
+    assert cased.sentences(text) == [
+        t for t in (re.findall(r"[^\W_]+", s) for s in cased.split_sentences(text)) if t
+    ]
