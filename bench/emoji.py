@@ -8,7 +8,8 @@ One run computes, in the same process and on the same split:
   in 16x16 pixel space;
 * for each head (``--heads``) and seed (``--seeds``): the trained run without adaptation (its
   best validation threshold, empty rows filled with the top label) and each adaptation
-  (``--configs``; modes of ``vision adapt`` joined by ``,``), with each TTA (``--tta``);
+  (``--configs``; modes of ``vision adapt`` joined by ``,``; ``knn@pixels`` / ``knn@both``
+  choose the kNN space, ``vision adapt --knn-space``), with each TTA (``--tta``);
 * ensembles over every trained run: majority vote of the members' decisions, and the mean of
   their scores decided with the members' mean thresholds;
 * a table of mean and spread (max - min over seeds) per configuration and head, and a plain
@@ -51,9 +52,11 @@ DEFAULT_CONFIGS = [
     "thresholds",
     "bias,thresholds",
     "knn,thresholds",
+    "knn@pixels,thresholds",
+    "knn@both,thresholds",
     "last-layer,thresholds",
     "head,thresholds",
-    "last-layer,knn,thresholds",
+    "last-layer,knn@both,thresholds",
 ]
 
 logger = logging.getLogger("bench.emoji")
@@ -345,6 +348,7 @@ class Evaluator:
         from vision.adaptation import AdaptationConfig, adapt, parse_modes
         from vision.adapted_run import AdaptedRun
         from vision.decision_rule import DecisionRule
+        from vision.knn_transfer import pixel_vectors
 
         run = AdaptedRun.load(run_dir, "best")
         if run.codes != self.codes:
@@ -387,8 +391,9 @@ class Evaluator:
                     else base_preds
                 )
             results[config] = {}
+            pixels = pixel_vectors(self.test_images(run.image_size, run.normalize))
             for tta, (probs, feats) in preds.items():
-                scores = rule.scores(probs, feats)
+                scores = rule.scores(probs, feats, pixels)
                 decisions = rule.decide(scores)
                 f2 = _labels_f2(self.test_ids, decisions, scores, self.codes, self.solution)
                 results[config][tta] = f2

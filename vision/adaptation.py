@@ -34,7 +34,7 @@ from torch import nn
 
 from corpora.errors import InputError
 from vision.decision_rule import DecisionRule
-from vision.knn_transfer import KNNTransfer
+from vision.knn_transfer import KNNTransfer, knn_vectors, pixel_vectors
 from vision.metrics import best_global_threshold, mean_f2_arrays
 from vision.prior_shift import em_priors, log_prior_ratio, tuning_priors
 from vision.thresholds import ClassThresholds, fit_class_thresholds, fit_label_count_rules
@@ -122,7 +122,8 @@ class AdaptationConfig:
         count_rules: also fit min/max labels per image [True].
         min_labels: at least this many labels per image when count rules are not fitted [1].
         bias_strength: pseudo-count of the training prior in the tuning prior [10].
-        knn_k / knn_temperature [10 / 0.05]; knn_weights: candidate mixing weights.
+        knn_k / knn_temperature [10 / 0.05]; knn_weights: candidate mixing weights;
+        knn_space: ``features``, ``pixels`` or ``both`` [features] (see ``vision.knn_transfer``).
         seed: [0].
     """
 
@@ -141,6 +142,7 @@ class AdaptationConfig:
     bias_strength: float = 10.0
     knn_k: int = 10
     knn_temperature: float = 0.05
+    knn_space: str = "features"
     knn_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
     seed: int = 0
 
@@ -329,14 +331,25 @@ def _fit_pieces(
         offset = log_prior_ratio(source_prior, q)
     bank = None
     if "knn" in cfg.modes:
-        if cfg.weight_mode == "full" or bank_features is None:
-            feats = embed(adapted, bank_images).numpy() if bank_images is not None else None
-        else:
-            feats = bank_features
-        tune_feats = embed(adapted, images).numpy()
-        parts_f = [tune_feats] if feats is None else [feats, tune_feats]
+        space = cfg.knn_space
+        feats = pix = None
+        if bank_images is not None or bank_features is not None:
+            if space != "pixels":
+                if cfg.weight_mode == "full" or bank_features is None:
+                    feats = embed(adapted, bank_images).numpy()
+                else:
+                    feats = bank_features
+            if space != "features" and bank_images is not None:
+                pix = pixel_vectors(bank_images)
+        has_bank = (space == "pixels" or feats is not None) and (
+            space == "features" or pix is not None
+        )
+        tune_feats = embed(adapted, images).numpy() if space != "pixels" else None
+        tune_pix = pixel_vectors(images) if space != "features" else None
+        parts_f = [knn_vectors(tune_feats, tune_pix, space)]
         parts_t = [sp.csr_matrix(targets, dtype=np.float32)]
-        if feats is not None:
+        if has_bank:
+            parts_f.insert(0, knn_vectors(feats, pix, space))
             parts_t.insert(0, sp.csr_matrix(bank_targets, dtype=np.float32))
         bank = (np.concatenate(parts_f), sp.vstack(parts_t).tocsr())
     return _Pieces(adapted, offset, bank)
@@ -353,7 +366,8 @@ def _score(
     knn_scores = None
     if pieces.bank is not None:
         knn = KNNTransfer(pieces.bank[0], pieces.bank[1], cfg.knn_k, cfg.knn_temperature)
-        knn_scores = knn.scores(feats.numpy())
+        pix = pixel_vectors(images) if cfg.knn_space != "features" else None
+        knn_scores = knn.scores(knn_vectors(feats.numpy(), pix, cfg.knn_space))
     return probs, knn_scores
 
 
@@ -460,7 +474,12 @@ def adapt(
     knn = None
     if pieces.bank is not None:
         knn = KNNTransfer(
-            pieces.bank[0], pieces.bank[1], cfg.knn_k, cfg.knn_temperature, knn_weight
+            pieces.bank[0],
+            pieces.bank[1],
+            cfg.knn_k,
+            cfg.knn_temperature,
+            knn_weight,
+            cfg.knn_space,
         )
     if "thresholds" in cfg.modes:
         thr = fit_class_thresholds(
@@ -497,7 +516,7 @@ def _evaluate(
     model: nn.Module, rule: DecisionRule, images: torch.Tensor, targets: np.ndarray
 ) -> float:
     feats = embed(model, images)
-    scores = rule.scores(_head_probs(model, feats), feats.numpy())
+    scores = rule.scores(_head_probs(model, feats), feats.numpy(), pixel_vectors(images))
     return mean_f2_arrays(rule.decide(scores), targets)
 
 

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from corpora._atomic import atomic_path, atomic_write
 from corpora.errors import CorruptInputError, InputError
-from vision.knn_transfer import KNNTransfer
+from vision.knn_transfer import KNNTransfer, knn_vectors
 from vision.prior_shift import shift_probs
 from vision.thresholds import ClassThresholds
 
@@ -64,15 +64,21 @@ class DecisionRule:
     def needs_features(self) -> bool:
         return self.knn is not None and self.knn.weight > 0
 
-    def scores(self, probs: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
-        """Adapted scores ``[N, L]`` from probabilities ``[N, L]`` (and features ``[N, F]``)."""
+    def scores(
+        self,
+        probs: np.ndarray,
+        features: np.ndarray | None = None,
+        pixels: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Adapted scores ``[N, L]`` from probabilities ``[N, L]`` (and, for kNN, backbone
+        features ``[N, F]`` and/or pixel vectors ``[N, P]`` as its space needs)."""
         p = np.asarray(probs, dtype=np.float64)
         if self.logit_offset is not None:
             p = shift_probs(p, self.logit_offset)
         if self.needs_features:
-            if features is None:
+            if features is None and pixels is None:
                 raise ValueError("this decision rule mixes kNN scores: pass the image features")
-            p = self.knn.mix(p, features)
+            p = self.knn.mix(p, knn_vectors(features, pixels, self.knn.space))
         return p
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
@@ -98,6 +104,7 @@ class DecisionRule:
                 "k": self.knn.k,
                 "temperature": self.knn.temperature,
                 "weight": self.knn.weight,
+                "space": self.knn.space,
                 "bank_size": int(self.knn.features.shape[0]),
             }
         with atomic_path(run_dir / DECISION_NPZ) as tmp:

@@ -9,6 +9,10 @@ bank images::
 
 Scores lie in [0, 1] and are mixed with the classifier's probabilities by
 ``(1 - weight) * p + weight * score`` (see :class:`vision.decision_rule.DecisionRule`).
+
+Spaces (``space``, :data:`KNN_SPACES`): ``features`` (the backbone's pooled features),
+``pixels`` (the input image average-pooled to 16x16, mean-centred: the classic 1-NN floor,
+made a soft k-NN), ``both`` (the two L2-normalised and concatenated).
 """
 
 from __future__ import annotations
@@ -17,8 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+import torch
+import torch.nn.functional as F
 
-__all__ = ["KNNTransfer", "normalize_features"]
+__all__ = ["KNN_SPACES", "KNNTransfer", "knn_vectors", "normalize_features", "pixel_vectors"]
+
+KNN_SPACES = ("features", "pixels", "both")
+PIXEL_SIDE = 16
 
 
 def normalize_features(x: np.ndarray) -> np.ndarray:
@@ -26,6 +35,34 @@ def normalize_features(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.maximum(norms, 1e-12)
+
+
+def pixel_vectors(images: torch.Tensor, side: int = PIXEL_SIDE) -> np.ndarray:
+    """Images ``[B, 3, H, W]`` average-pooled to ``side x side``, flattened and mean-centred
+    per image: ``[B, 3 * side * side]`` float32."""
+    x = F.adaptive_avg_pool2d(images.float(), side).flatten(1)
+    return (x - x.mean(1, keepdim=True)).numpy().astype(np.float32)
+
+
+def knn_vectors(features: np.ndarray | None, pixels: np.ndarray | None, space: str) -> np.ndarray:
+    """The query/bank vectors of ``space`` from backbone ``features [N, F]`` and ``pixels``."""
+    if space == "features":
+        out = features
+    elif space == "pixels":
+        out = pixels
+    elif space == "both":
+        out = (
+            None
+            if features is None or pixels is None
+            else np.concatenate([normalize_features(features), normalize_features(pixels)], 1)
+        )
+    else:
+        raise ValueError(f"unknown kNN space {space!r}; choose one of {', '.join(KNN_SPACES)}")
+    if out is None:
+        raise ValueError(
+            f"kNN space {space!r} needs the {'pixels' if space != 'features' else 'features'}"
+        )
+    return np.asarray(out, dtype=np.float32)
 
 
 @dataclass
@@ -38,6 +75,7 @@ class KNNTransfer:
         k: neighbours per query (default 10).
         temperature: softmax temperature on cosine similarities (default 0.05).
         weight: mixing weight with the classifier's probabilities (0 = off).
+        space: the vector space of ``features`` (see :data:`KNN_SPACES`).
     """
 
     features: np.ndarray
@@ -45,6 +83,7 @@ class KNNTransfer:
     k: int = 10
     temperature: float = 0.05
     weight: float = 0.5
+    space: str = "features"
 
     def __post_init__(self) -> None:
         self.features = normalize_features(self.features)
@@ -91,7 +130,7 @@ class KNNTransfer:
         return out
 
     def mix(self, probs: np.ndarray, query: np.ndarray) -> np.ndarray:
-        """``(1 - weight) * probs + weight * scores(query)`` ``[N, L]``."""
+        """``(1 - weight) * probs + weight * scores(query)`` ``[N, L]`` (``query`` in ``space``)."""
         if self.weight <= 0:
             return np.asarray(probs)
         return (1.0 - self.weight) * np.asarray(probs) + self.weight * self.scores(query)

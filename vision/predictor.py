@@ -19,6 +19,7 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from vision.data import ImageFolderDataset, build_transform
+from vision.knn_transfer import pixel_vectors
 from vision.tta import TestTimeAugmentation, create_tta, tta_outputs
 
 __all__ = ["Predictions", "Predictor", "load_images"]
@@ -34,6 +35,7 @@ class Predictions:
         image_ids: ``[N]`` ids, in request order minus the bad ones.
         probs: ``[N, L]`` float32 mean sigmoid probabilities over the TTA views.
         features: ``[N, F]`` float32 mean backbone features over the views.
+        pixels: ``[N, 3 * 16 * 16]`` pixel vectors of the un-augmented images (kNN ``pixels``).
         bad: ``(image id, reason)`` for images that were missing or could not be decoded.
     """
 
@@ -41,6 +43,7 @@ class Predictions:
     probs: np.ndarray
     features: np.ndarray
     bad: list[tuple[str, str]] = field(default_factory=list)
+    pixels: np.ndarray | None = None
 
 
 class Predictor:
@@ -108,15 +111,17 @@ class Predictor:
         """Predict every readable image of ``image_ids`` (default: the whole folder)."""
         ds = self.dataset(images_dir, image_ids)
         loader = DataLoader(ds, batch_size=self.batch_size, shuffle=False, num_workers=0)
-        probs, feats = [], []
+        probs, feats, pixels = [], [], []
         for images, _, _ in tqdm(loader, desc=desc, unit="batch", disable=not self.progress):
             p, f = tta_outputs(self.model, images.to(self.device), self.tta)
             probs.append(p.cpu().numpy())
             feats.append(f.cpu().numpy())
+            pixels.append(pixel_vectors(images))
         n_labels = int(self.model.num_labels)
         p_all = np.concatenate(probs) if probs else np.zeros((0, n_labels), np.float32)
         f_all = np.concatenate(feats) if feats else np.zeros((0, 0), np.float32)
-        return Predictions(list(ds.image_ids), p_all, f_all, list(ds.bad))
+        x_all = np.concatenate(pixels) if pixels else np.zeros((0, 0), np.float32)
+        return Predictions(list(ds.image_ids), p_all, f_all, list(ds.bad), x_all)
 
 
 def load_images(

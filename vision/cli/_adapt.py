@@ -20,6 +20,7 @@ from vision.adaptation import (
     parse_modes,
 )
 from vision.adapted_run import AdaptedRun
+from vision.knn_transfer import KNN_SPACES
 from vision.predictor import load_images
 
 __all__ = ["register", "tuning_matrix"]
@@ -124,6 +125,7 @@ def _main(args: argparse.Namespace) -> int:
         bias_strength=args.bias_strength,
         knn_k=args.knn_k,
         knn_temperature=args.knn_temperature,
+        knn_space=args.knn_space,
         seed=args.seed,
     )
     kw: dict[str, Any] = {}
@@ -243,6 +245,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     tr.add_argument("--knn-k", type=int, default=10)
     tr.add_argument("--knn-temperature", type=float, default=0.05)
+    tr.add_argument(
+        "--knn-space",
+        default="features",
+        choices=list(KNN_SPACES),
+        help="kNN vectors: backbone features, 16x16 pixels, or both (default features)",
+    )
     tr.add_argument(
         "--bank-limit", type=int, default=0, help="max training images in the kNN bank (0: all)"
     )

@@ -60,7 +60,7 @@ def predict_to_csv(args: argparse.Namespace) -> dict:
             raise InputError(f"run {run.run_dir} read a different set of images")
         ids, bad = preds.image_ids, preds.bad
         rule = _rule_for(run, args)
-        scores = rule.scores(preds.probs, preds.features)
+        scores = rule.scores(preds.probs, preds.features, preds.pixels)
         all_scores.append(scores)
         all_decisions.append(rule.decide(scores))
     vote = create_vote(args.vote)

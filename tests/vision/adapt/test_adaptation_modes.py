@@ -180,3 +180,24 @@ def test_bias_with_em_moves_priors_toward_the_unlabeled_images():
     # EM raises the prior of "a" (and the logit offset) well above the tuning-only estimate
     assert em.rule.logit_offset[0] > plain.rule.logit_offset[0] + 1.0
     assert em.rule.logit_offset[1] < plain.rule.logit_offset[1]
+
+
+@pytest.mark.parametrize("space", ["pixels", "both"])
+def test_knn_in_pixel_space_copies_colour_labels(space):
+    torch.manual_seed(0)
+    model = _Tiny()  # untrained: only the pixels carry the label
+    images, targets = _data(24)
+    bank_images, bank_targets = _data(40, seed=1)
+    cfg = AdaptationConfig(modes=("knn", "thresholds"), inner_folds=3, knn_space=space, knn_k=3)
+    kw = {"bank_images": bank_images, "bank_targets": sp.csr_matrix(bank_targets)}
+    res = adapt(model, images, targets, CODES, cfg, **kw)
+    assert res.rule.knn.space == space and res.rule.knn.weight > 0
+    test_images, test_targets = _data(20, seed=2)
+    from vision.adaptation import embed
+    from vision.knn_transfer import pixel_vectors
+    from vision.metrics import mean_f2_arrays
+
+    feats = embed(res.model, test_images).numpy()
+    probs = torch.sigmoid(res.model(test_images)).detach().numpy()
+    scores = res.rule.scores(probs, feats, pixel_vectors(test_images))
+    assert mean_f2_arrays(res.rule.decide(scores), test_targets) > 0.9

@@ -72,3 +72,26 @@ def test_decision_rule_roundtrip_and_order_of_operations(tmp_path):
         back.scores(probs)
     with pytest.raises(InputError, match="vision adapt"):
         DecisionRule.load(tmp_path / "nothing")
+
+
+def test_pixel_and_both_spaces():
+    import torch
+
+    from vision.knn_transfer import knn_vectors, pixel_vectors
+
+    x = torch.zeros(2, 3, 32, 32)
+    x[0, 0] = 1.0  # red image
+    x[1, :, :16] = 1.0  # top half white
+    pix = pixel_vectors(x)
+    assert pix.shape == (2, 3 * 16 * 16)
+    np.testing.assert_allclose(pix.mean(1), 0, atol=1e-6)  # mean-centred
+    # 2x2 average pooling of a constant block keeps it: the red image's red channel is 1 - 1/3
+    np.testing.assert_allclose(pix[0, :256], 2 / 3, rtol=1e-6)
+    feats = np.array([[3.0, 4.0], [0.0, 2.0]])
+    both = knn_vectors(feats, pix, "both")
+    np.testing.assert_allclose(both[:, :2], [[0.6, 0.8], [0.0, 1.0]])
+    np.testing.assert_allclose(np.linalg.norm(both[:, 2:], axis=1), 1.0, rtol=1e-5)
+    with pytest.raises(ValueError, match="needs the pixels"):
+        knn_vectors(feats, None, "pixels")
+    with pytest.raises(ValueError, match="unknown kNN space"):
+        knn_vectors(feats, pix, "sound")
