@@ -27,22 +27,31 @@ _ABBREVIATIONS = frozenset(
 _LOWER = "a-zß-öø-ÿа-џα-ω"
 
 
-def _boundary_pattern() -> str:
+def _boundary_pattern(consume_punctuation: bool = False) -> str:
     """One regex for every sentence end: a newline, or ``.``/``!``/``?`` (not after an
     abbreviation or a single-letter initial) plus closing quotes and spaces, followed by a
     word that does not start with a lower-case letter. Abbreviations are fixed-width
-    negative look-behinds, so no Python code runs per candidate."""
+    negative look-behinds, so no Python code runs per candidate.
+
+    With ``consume_punctuation`` the match also takes the ``.``/``!``/``?`` itself (the
+    sentence strings lose it, their tokens do not change) and the pattern starts with the
+    character class ``[\n.!?]``: the regex engine then skips ahead to candidates in C instead
+    of trying the look-behinds at every character (about 10x faster on running text).
+    """
     behind = [r"(?<!\b[^\W\d_]\.)"]  # "J. Smith", "U.S. Army"
     for abbr in sorted(_ABBREVIATIONS):
-        for form in {abbr, abbr[:1].upper() + abbr[1:]}:
+        for form in sorted({abbr, abbr[:1].upper() + abbr[1:]}):
             behind.append(rf"(?<!\b{re.escape(form)}\.)")
-    return (
-        r"\n|(?<=[.!?])" + "".join(behind) + r"[\"'”’»)\]]*[ \t]+"
-        rf"(?=[\"'“‘«(\[]*[^\W_{_LOWER}])"
-    )
+    rest = "".join(behind) + r"[\"'”’»)\]]*[ \t]+" + rf"(?=[\"'“‘«(\[]*[^\W_{_LOWER}])"
+    if consume_punctuation:
+        return r"[\n.!?](?:(?<=\n)|" + rest + ")"
+    return r"\n|(?<=[.!?])" + rest
 
 
+# Sentence strings (punctuation kept) for split_sentences(); the pipeline uses the faster
+# punctuation-consuming form, which gives the same tokens.
 _SENT_END_RE = re.compile(_boundary_pattern())
+_SENT_BREAK_RE = re.compile(_boundary_pattern(consume_punctuation=True))
 
 
 class Tokenizer:
@@ -100,7 +109,9 @@ class Tokenizer:
         tok = _TOKEN_RE.findall
         min_tokens = self.min_tokens
         keep_numbers = self.numbers == "keep"
-        joined = "\n".join(self.split_sentences(text))  # sentences hold no newline
+        # Every sentence end becomes one newline (sentences hold no other newline); the
+        # replaced punctuation is never part of a token.
+        joined = _SENT_BREAK_RE.sub("\n", text)
         if self.lowercase:  # one lower() per document
             joined = joined.lower()
         # Fast path: blank out ASCII non-word bytes with bytes.translate (C speed, UTF-8 stays
