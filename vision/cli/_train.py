@@ -93,7 +93,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m.add_argument("--head", choices=list_heads(), default="linear")
     m.add_argument("--gcn-hidden", type=int, nargs="+", default=[256], help="gcn hidden widths")
     m.add_argument("--rerank-hidden", type=int, default=16, help="rerank node width (default 16)")
-    m.add_argument("--rerank-layers", type=int, default=2, help="rerank GNN layers (default 2)")
+    m.add_argument(
+        "--rerank-layers",
+        type=int,
+        default=1,
+        help="rerank GNN layers (default 1: the first is factorised and cheap, each further one "
+        "costs a sparse product over [L, B*H])",
+    )
     m.add_argument("--dropout", type=float, default=0.0, help="dropout before the classifier")
     m.add_argument("--image-size", type=int, default=64, help="pixels (default 64)")
     lo = p.add_argument_group("loss")

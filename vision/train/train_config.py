@@ -56,7 +56,7 @@ class TrainConfig:
     head: str = "linear"
     gcn_hidden: list[int] = field(default_factory=lambda: [256])
     rerank_hidden: int = 16
-    rerank_layers: int = 2
+    rerank_layers: int = 1
     dropout: float = 0.0
     image_size: int = 64
     loss: str = "bce"

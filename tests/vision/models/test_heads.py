@@ -209,3 +209,18 @@ def test_graph_heads_under_bfloat16_autocast(name):
     assert out.shape == (4, 3) and torch.isfinite(out.float()).all()
     out.float().sum().backward()
     assert all(p.grad is not None for p in head.parameters())
+
+
+def test_static_spmm_custom_backward_matches_autograd():
+    from vision.models._batched_spmm import normalized_adjacency, static_spmm, transpose_coo
+
+    g = three_label_graph()
+    idx, val = normalized_adjacency(g.edge_index, g.edge_weight, 3, 0.4)  # not symmetric
+    t_idx, t_val = transpose_coo(idx, val, 3)
+    x = torch.randn(3, 5, requires_grad=True)
+    w = torch.randn(3, 5)
+    (ga,) = torch.autograd.grad((static_spmm(idx, val, x) * w).sum(), x)
+    (gb,) = torch.autograd.grad((static_spmm(idx, val, x, t_idx, t_val) * w).sum(), x)
+    dense = torch.sparse_coo_tensor(idx, val, (3, 3)).to_dense()
+    torch.testing.assert_close(ga, dense.t() @ w)
+    torch.testing.assert_close(gb, ga)
