@@ -39,9 +39,15 @@ def _boundary_pattern(consume_punctuation: bool = False) -> str:
     of trying the look-behinds at every character (about 10x faster on running text).
     """
     behind = [r"(?<!\b[^\W\d_]\.)"]  # "J. Smith", "U.S. Army"
+    # One look-behind per abbreviation length (alternatives of one width are allowed in a
+    # look-behind); the first letter may be upper case ("Dr.").
+    by_length: dict[int, list[str]] = {}
     for abbr in sorted(_ABBREVIATIONS):
-        for form in sorted({abbr, abbr[:1].upper() + abbr[1:]}):
-            behind.append(rf"(?<!\b{re.escape(form)}\.)")
+        by_length.setdefault(len(abbr), []).append(
+            f"[{abbr[0]}{abbr[0].upper()}]{re.escape(abbr[1:])}"
+        )
+    for _length, forms in sorted(by_length.items()):
+        behind.append(rf"(?<!\b(?:{'|'.join(forms)})\.)")
     rest = "".join(behind) + r"[\"'”’»)\]]*[ \t]+" + rf"(?=[\"'“‘«(\[]*[^\W_{_LOWER}])"
     if consume_punctuation:
         return r"[\n.!?](?:(?<=\n)|" + rest + ")"
