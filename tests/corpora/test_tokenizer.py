@@ -84,3 +84,17 @@ def test_sentence_breaks_equal_split_sentences() -> None:
     got = tok.sentences(text)
     assert got == expected
     assert len(got) > 10  # the text does get split (the test can fail)
+
+
+def test_every_abbreviation_blocks_a_break() -> None:
+    from corpora.tokenizer import _ABBREVIATIONS
+
+    tok = Tokenizer()
+    for abbr in sorted(_ABBREVIATIONS):
+        for form in (abbr, abbr[:1].upper() + abbr[1:]):
+            text = f"See {form}. Smith here"
+            assert len(tok.sentences(text)) == 1, text
+            assert len(tok.split_sentences(text)) == 1, text
+    # not abbreviations: the period ends the sentence
+    for word in ("cat", "Mrx", "xdr", "ab"):
+        assert len(tok.sentences(f"See {word}. Smith here")) == 2, word
