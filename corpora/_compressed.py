@@ -7,7 +7,9 @@ import codecs
 import gzip
 import io
 import os
+import queue
 import re
+import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -23,6 +25,7 @@ __all__ = [
     "DECOMPRESSION_ERRORS",
     "range_stream",
     "read_chunks",
+    "ReadAhead",
 ]
 
 CHUNK_BYTES = 1 << 20
@@ -141,3 +144,96 @@ def range_stream(path: str | os.PathLike[str], start: int, end: int) -> IO[bytes
         fh.seek(start)
         data = fh.read(end - start)
     return bz2.BZ2File(io.BytesIO(data), "rb")
+
+
+_DONE = object()
+
+
+class ReadAhead:
+    """Iterate over ``stream.read(chunk_bytes)`` chunks read by a background thread.
+
+    bz2 and zlib release the GIL while they decompress, so the thread decompresses the next
+    chunks while the caller parses and cleans the previous ones (on two cores the wall time
+    of a serial pass drops from decompression + processing towards the larger of the two;
+    CPU time is unchanged). At most ``depth`` chunks wait in memory. Errors raised by the
+    stream (truncated or corrupt data) are raised by ``__next__`` at the point where the
+    data ends, as a plain read loop would. Call :meth:`close` (or use ``with``) before the
+    stream is closed; it stops and joins the thread.
+
+    Args:
+        stream: a binary stream (usually decompressing).
+        first: bytes already read from the stream, yielded first (default ``b""``: none).
+        chunk_bytes: bytes per read (default 1 MiB).
+        depth: chunks read ahead at most (default 4).
+    """
+
+    def __init__(
+        self, stream: IO[bytes], first: bytes = b"", chunk_bytes: int = CHUNK_BYTES, depth: int = 4
+    ) -> None:
+        self._first = first
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=max(1, depth))
+        self._stop = threading.Event()
+        self._finished = False
+        self._thread = threading.Thread(
+            target=self._run, args=(stream, chunk_bytes), name="corpora-readahead", daemon=True
+        )
+        self._thread.start()
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, stream: IO[bytes], chunk_bytes: int) -> None:
+        read = stream.read
+        try:
+            while not self._stop.is_set():
+                data = read(chunk_bytes)
+                if not data:
+                    break
+                if not self._put(data):
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            self._put(exc)
+            return
+        self._put(_DONE)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._first:
+            first, self._first = self._first, b""
+            return first
+        if self._finished:
+            raise StopIteration
+        item = self._queue.get()
+        if item is _DONE:
+            self._finished = True
+            raise StopIteration
+        if isinstance(item, BaseException):
+            self._finished = True
+            raise item
+        return item
+
+    def close(self) -> None:
+        """Stop the thread and wait for it (the stream may be closed afterwards)."""
+        self._finished = True
+        self._stop.set()
+        while self._thread.is_alive():
+            try:  # unblock a put() waiting on a full queue
+                while True:
+                    self._queue.get_nowait()
+            except queue.Empty:
+                pass
+            self._thread.join(timeout=0.05)
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

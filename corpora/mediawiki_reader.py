@@ -23,6 +23,7 @@ from pathlib import Path
 
 from corpora._compressed import (
     DECOMPRESSION_ERRORS,
+    ReadAhead,
     compression_of,
     detect_encoding,
     iter_text_chunks,
@@ -169,6 +170,7 @@ class MediaWikiReader:
         if shard.start in (None, 0):
             stats.files += 1
         ctx = _ScanContext(shard, stats, skip_bad_pages)
+        compressed = shard.start is not None or compression_of(shard.path) != ""
         stream = (
             open_binary(shard.path)
             if shard.start is None
@@ -181,13 +183,21 @@ class MediaWikiReader:
                 ctx.bad(f"compressed data is truncated or corrupt ({exc})", exc)
                 return
             encoding = shard.encoding or detect_encoding(first)
+            if compressed:
+                # Decompress the next chunks in a thread while this one is parsed.
+                with ReadAhead(stream, first) as chunks:
+                    text_chunks = iter_text_chunks(
+                        chunks, encoding, ctx.counter, errors=ctx.decode_errors, stats=stats
+                    )
+                    yield from self._scan(text_chunks, ctx)
+                return
 
-            def chunks() -> Iterator[bytes]:
+            def plain_chunks() -> Iterator[bytes]:
                 yield first
                 yield from read_chunks(stream)
 
             text_chunks = iter_text_chunks(
-                chunks(), encoding, ctx.counter, errors=ctx.decode_errors, stats=stats
+                plain_chunks(), encoding, ctx.counter, errors=ctx.decode_errors, stats=stats
             )
             yield from self._scan(text_chunks, ctx)
 

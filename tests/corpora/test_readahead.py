@@ -1,0 +1,45 @@
+import bz2
+import io
+import random
+import threading
+
+import pytest
+
+from corpora._compressed import DECOMPRESSION_ERRORS, ReadAhead
+
+
+def _payload() -> bytes:
+    return b"".join(b"line %d\n" % i for i in range(20_000))
+
+
+def test_same_bytes_as_plain_reads() -> None:
+    data = _payload()
+    stream = bz2.BZ2File(io.BytesIO(bz2.compress(data)))
+    first = stream.read(100)
+    with ReadAhead(stream, first, chunk_bytes=4096, depth=2) as chunks:
+        got = list(chunks)
+    assert got[0] == data[:100]
+    assert all(len(c) == 4096 for c in got[1:-1])
+    assert b"".join(got) == data
+
+
+def test_truncated_stream_raises_after_the_good_chunks() -> None:
+    data = random.Random(0).randbytes(400_000)  # several 100 kB bz2 blocks
+    packed = bz2.compress(data, compresslevel=1)
+    stream = bz2.BZ2File(io.BytesIO(packed[: len(packed) // 2]))
+    got: list[bytes] = []
+    with pytest.raises(DECOMPRESSION_ERRORS), ReadAhead(stream, chunk_bytes=1024) as chunks:
+        for c in chunks:
+            got.append(c)
+    assert got and data.startswith(b"".join(got))
+
+
+def test_close_midway_stops_the_thread() -> None:
+    stream = io.BytesIO(_payload())
+    before = threading.active_count()
+    ra = ReadAhead(stream, chunk_bytes=16, depth=1)
+    assert next(ra) == _payload()[:16]
+    ra.close()
+    assert threading.active_count() == before
+    with pytest.raises(StopIteration):
+        next(ra)
