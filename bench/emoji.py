@@ -347,6 +347,7 @@ class Evaluator:
         """F2 of every configuration x TTA for one run; also returns the kept scores."""
         from vision.adaptation import AdaptationConfig, adapt, parse_modes
         from vision.adapted_run import AdaptedRun
+        from vision.cli._adapt import _unseen
         from vision.decision_rule import DecisionRule
         from vision.knn_transfer import pixel_vectors
 
@@ -372,12 +373,19 @@ class Evaluator:
                 rule = DecisionRule.default(self.codes, run.default_threshold)
                 preds = base_preds
             else:
-                modes = parse_modes(config)
+                unseen, unseen_candidates = _unseen(self.args.unseen_threshold)
+                words = config.split(",")
+                space = next((w.split("@")[1] for w in words if "@" in w), "features")
+                modes = parse_modes([w.split("@")[0] for w in words])
                 cfg = AdaptationConfig(
                     modes=modes,
                     epochs=self.args.adapt_epochs,
                     seed=0,
                     inner_folds=self.args.inner_folds,
+                    knn_space=space,
+                    knn_temperatures=tuple(self.args.knn_temperatures),
+                    unseen_threshold=unseen,
+                    unseen_candidates=unseen_candidates,
                 )
                 res = adapt(
                     run.model, tune, self.tune_targets, self.codes, cfg,
@@ -526,6 +534,10 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--adapt-epochs", type=int, default=15)
     a.add_argument("--inner-folds", type=int, default=5)
     a.add_argument("--bank-limit", type=int, default=0, help="max training images in the kNN bank")
+    a.add_argument("--knn-temperatures", type=float, nargs="+", default=[0.02, 0.05, 0.1])
+    a.add_argument(
+        "--unseen-threshold", default="auto", help="number, 'global' or 'auto' (as vision adapt)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO,

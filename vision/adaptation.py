@@ -124,6 +124,11 @@ class AdaptationConfig:
         bias_strength: pseudo-count of the training prior in the tuning prior [10].
         knn_k / knn_temperature [10 / 0.05]; knn_weights: candidate mixing weights;
         knn_space: ``features``, ``pixels`` or ``both`` [features] (see ``vision.knn_transfer``).
+        knn_temperatures: candidate temperatures chosen on out-of-fold F2 with the weight
+            [(): use ``knn_temperature``].
+        unseen_candidates: candidate thresholds for labels absent from the tuning labels,
+            chosen by cross-validation (None = the global threshold) [(): use
+            ``unseen_threshold``].
         seed: [0].
     """
 
@@ -143,6 +148,8 @@ class AdaptationConfig:
     knn_k: int = 10
     knn_temperature: float = 0.05
     knn_space: str = "features"
+    knn_temperatures: tuple[float, ...] = ()
+    unseen_candidates: tuple[float | None, ...] = ()
     knn_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
     seed: int = 0
 
@@ -356,7 +363,7 @@ def _fit_pieces(
 
 
 def _score(
-    pieces: _Pieces, images: torch.Tensor, cfg: AdaptationConfig, knn_weight: float | None
+    pieces: _Pieces, images: torch.Tensor, cfg: AdaptationConfig, temperature: float | None = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(classifier probs after bias, kNN scores or None) for held-out images."""
     feats = embed(pieces.model, images)
@@ -365,7 +372,8 @@ def _score(
     probs = rule.scores(_head_probs(pieces.model, feats))
     knn_scores = None
     if pieces.bank is not None:
-        knn = KNNTransfer(pieces.bank[0], pieces.bank[1], cfg.knn_k, cfg.knn_temperature)
+        t = cfg.knn_temperature if temperature is None else temperature
+        knn = KNNTransfer(pieces.bank[0], pieces.bank[1], cfg.knn_k, t)
         pix = pixel_vectors(images) if cfg.knn_space != "features" else None
         knn_scores = knn.scores(knn_vectors(feats.numpy(), pix, cfg.knn_space))
     return probs, knn_scores
@@ -380,17 +388,49 @@ def _out_of_fold(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     n = len(images)
     probs = np.zeros(targets.shape)
-    knn_scores = np.zeros(targets.shape) if "knn" in cfg.modes else None
+    temps = _temperatures(cfg)
+    knn_scores = {t: np.zeros(targets.shape) for t in temps} if "knn" in cfg.modes else None
     for k, held in enumerate(fold_indices(n, cfg.inner_folds, cfg.seed + 1)):
         keep = np.setdiff1d(np.arange(n), held)
         sub_cfg = copy.copy(cfg)
         sub_cfg.seed = cfg.seed + 100 + k
         pieces = _fit_pieces(model, images[keep], targets[keep], sub_cfg, ctx)
-        p, s = _score(pieces, images[held], cfg, None)
-        probs[held] = p
-        if knn_scores is not None:
-            knn_scores[held] = s
+        for t in temps:
+            p, s = _score(pieces, images[held], cfg, t)
+            probs[held] = p
+            if knn_scores is not None:
+                knn_scores[t][held] = s
     return probs, knn_scores
+
+
+def _temperatures(cfg: AdaptationConfig) -> tuple[float, ...]:
+    return tuple(cfg.knn_temperatures) if cfg.knn_temperatures else (cfg.knn_temperature,)
+
+
+def _fit_unseen_threshold(
+    oof: np.ndarray, targets: np.ndarray, codes: Sequence[str], cfg: AdaptationConfig
+) -> float | None:
+    """Choose the threshold of labels absent from the tuning labels by cross-validation.
+
+    Labels seen only in one fold are "unseen" by the other folds, so fitting thresholds on
+    K-1 folds of the out-of-fold scores and scoring the held-out fold measures each candidate
+    (``None`` = the global threshold) where it matters.
+    """
+    n = len(oof)
+    folds = fold_indices(n, min(cfg.inner_folds, n), cfg.seed + 7)
+    best: tuple[float, float | None] = (-1.0, None)
+    for cand in cfg.unseen_candidates:
+        total = 0.0
+        for held in folds:
+            keep = np.setdiff1d(np.arange(n), held)
+            thr = fit_class_thresholds(
+                oof[keep], targets[keep], codes, shrinkage=cfg.shrinkage, unseen_threshold=cand
+            )
+            total += mean_f2_arrays(thr.decide(oof[held]), targets[held]) * len(held)
+        if total / n > best[0] + 1e-9:
+            best = (total / n, cand)
+    logger.info("unseen-label threshold chosen by CV: %s (F2 %.4f)", best[1], best[0])
+    return best[1]
 
 
 def adapt(
@@ -441,20 +481,21 @@ def adapt(
     )
     needs_oof = "thresholds" in cfg.modes or "knn" in cfg.modes
     stats: dict[str, Any] = {"modes": list(cfg.modes), "tuning_images": int(len(images))}
-    knn_weight = 0.0
+    knn_weight, knn_temperature = 0.0, cfg.knn_temperature
     oof = None
     if needs_oof and cfg.inner_folds >= 2 and len(images) >= cfg.inner_folds:
         probs, knn_scores = _out_of_fold(model, images, targets, cfg, ctx)
         oof = probs
         if knn_scores is not None:
-            best = (-1.0, 0.0)
-            for w in cfg.knn_weights:
-                f2 = best_global_threshold((1 - w) * probs + w * knn_scores, targets)[1]
-                stats[f"oof_f2_knn_weight_{w:g}"] = f2
-                if f2 > best[0] + 1e-9:
-                    best = (f2, w)
-            knn_weight = best[1]
-            oof = (1 - knn_weight) * probs + knn_weight * knn_scores
+            best = (-1.0, 0.0, cfg.knn_temperature)
+            for t, scores in knn_scores.items():
+                for w in cfg.knn_weights:
+                    f2 = best_global_threshold((1 - w) * probs + w * scores, targets)[1]
+                    stats[f"oof_f2_knn_weight_{w:g}_temperature_{t:g}"] = f2
+                    if f2 > best[0] + 1e-9:
+                        best = (f2, w, t)
+            knn_weight, knn_temperature = best[1], best[2]
+            oof = (1 - knn_weight) * probs + knn_weight * knn_scores[knn_temperature]
         stats["oof_f2_global_threshold"] = best_global_threshold(oof, targets)[1]
     elif needs_oof:
         logger.warning(
@@ -465,7 +506,7 @@ def adapt(
         )
     pieces = _fit_pieces(model, images, targets, cfg, ctx)
     if oof is None and needs_oof:
-        probs, knn_scores = _score(pieces, images, cfg, None)
+        probs, knn_scores = _score(pieces, images, cfg)
         if knn_scores is not None:
             knn_weight = 0.5
             oof = 0.5 * probs + 0.5 * knn_scores
@@ -477,13 +518,17 @@ def adapt(
             pieces.bank[0],
             pieces.bank[1],
             cfg.knn_k,
-            cfg.knn_temperature,
+            knn_temperature,
             knn_weight,
             cfg.knn_space,
         )
     if "thresholds" in cfg.modes:
+        unseen = cfg.unseen_threshold
+        if cfg.unseen_candidates and len(oof) >= 2:
+            unseen = _fit_unseen_threshold(oof, targets, codes, cfg)
+            stats["unseen_threshold"] = unseen
         thr = fit_class_thresholds(
-            oof, targets, codes, shrinkage=cfg.shrinkage, unseen_threshold=cfg.unseen_threshold
+            oof, targets, codes, shrinkage=cfg.shrinkage, unseen_threshold=unseen
         )
         if cfg.count_rules:
             thr = fit_label_count_rules(oof, targets, thr)
@@ -495,6 +540,7 @@ def adapt(
             t, _ = best_global_threshold(oof, targets)
             thr = ClassThresholds.constant(codes, t, cfg.min_labels)
     stats["knn_weight"] = knn_weight
+    stats["knn_temperature"] = knn_temperature
     rule = DecisionRule(list(codes), thr, pieces.offset, knn, stats)
     return AdaptationResult(pieces.model, rule, stats)
 

@@ -91,6 +91,25 @@ def _train_bank(
     return prior, images, targets, info
 
 
+#: candidates tried by ``--unseen-threshold auto`` (None = the global threshold)
+UNSEEN_CANDIDATES = (None, 0.3, 0.5, 0.7, 0.9)
+
+
+def _unseen(text: str) -> tuple[float | None, tuple[float | None, ...]]:
+    """``--unseen-threshold``: a number, ``global`` or ``auto`` -> (value, CV candidates)."""
+    if text == "auto":
+        return 0.5, UNSEEN_CANDIDATES
+    if text == "global":
+        return None, ()
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(
+            f"--unseen-threshold {text!r}: give a number in (0, 1), 'global' or 'auto'"
+        ) from None
+    return value, ()
+
+
 def _main(args: argparse.Namespace) -> int:
     from vision.data import read_tuning_labels
 
@@ -110,6 +129,7 @@ def _main(args: argparse.Namespace) -> int:
         targets = targets[[row[i] for i in kept]]
     if len(kept) == 0:
         raise InputError(f"none of the {len(ids)} tuning images were found in {args.images}")
+    unseen, unseen_candidates = _unseen(args.unseen_threshold)
     cfg = AdaptationConfig(
         modes=modes,
         epochs=args.epochs,
@@ -119,13 +139,15 @@ def _main(args: argparse.Namespace) -> int:
         augment_views=args.augment_views,
         inner_folds=args.inner_folds,
         shrinkage=args.shrinkage,
-        unseen_threshold=args.unseen_threshold,
+        unseen_threshold=unseen,
+        unseen_candidates=unseen_candidates,
         count_rules=not args.no_count_rules,
         min_labels=args.min_labels,
         bias_strength=args.bias_strength,
         knn_k=args.knn_k,
         knn_temperature=args.knn_temperature,
         knn_space=args.knn_space,
+        knn_temperatures=tuple(args.knn_temperatures or ()),
         seed=args.seed,
     )
     kw: dict[str, Any] = {}
@@ -221,7 +243,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--shrinkage", type=float, default=5.0, help="pseudo-count toward the global threshold"
     )
     th.add_argument(
-        "--unseen-threshold", type=float, default=0.5, help="for labels absent from tuning"
+        "--unseen-threshold",
+        default="0.5",
+        help="threshold of labels absent from the tuning labels: a number (default 0.5), "
+        "'global', or 'auto' (chosen by cross-validation on the tuning folds)",
     )
     th.add_argument(
         "--no-count-rules", action="store_true", help="do not fit min/max labels per image"
@@ -245,6 +270,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     tr.add_argument("--knn-k", type=int, default=10)
     tr.add_argument("--knn-temperature", type=float, default=0.05)
+    tr.add_argument(
+        "--knn-temperatures",
+        type=float,
+        nargs="+",
+        default=None,
+        help="candidate temperatures chosen on out-of-fold F2 (overrides --knn-temperature)",
+    )
     tr.add_argument(
         "--knn-space",
         default="features",

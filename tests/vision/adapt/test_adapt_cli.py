@@ -153,7 +153,7 @@ def test_strict_unknown_labels_and_bad_mode(world, capsys):
 def test_ensemble_and_vocabulary_mismatch(world, capsys):
     tmp, run, test, _ = world
     out1, out2 = tmp / "a1", tmp / "a2"
-    assert _adapt(tmp, run, "thresholds", out1) == 0
+    assert _adapt(tmp, run, "thresholds", out1, "--unseen-threshold", "auto") == 0
     assert _adapt(tmp, run, "last-layer,thresholds", out2, "--seed", "1") == 0
     sub = tmp / "ens.csv"
     base = [
@@ -174,3 +174,9 @@ def test_ensemble_and_vocabulary_mismatch(world, capsys):
     capsys.readouterr()
     assert vision_main([*base, "--ensemble", str(other)]) == 2
     assert "different label vocabulary" in capsys.readouterr().err
+
+
+def test_unseen_threshold_flag_is_validated(world, capsys):
+    tmp, run, _, _ = world
+    assert _adapt(tmp, run, "thresholds", tmp / "z", "--unseen-threshold", "high") == 2
+    assert "'global' or 'auto'" in capsys.readouterr().err

@@ -201,3 +201,23 @@ def test_knn_in_pixel_space_copies_colour_labels(space):
     probs = torch.sigmoid(res.model(test_images)).detach().numpy()
     scores = res.rule.scores(probs, feats, pixel_vectors(test_images))
     assert mean_f2_arrays(res.rule.decide(scores), test_targets) > 0.9
+
+
+def test_unseen_threshold_and_knn_temperature_chosen_by_cv():
+    torch.manual_seed(0)
+    model = _Tiny()
+    images, targets = _data(24)
+    bank_images, bank_targets = _data(40, seed=1)
+    cfg = AdaptationConfig(
+        modes=("knn", "thresholds"),
+        inner_folds=3,
+        knn_space="pixels",
+        knn_temperatures=(0.02, 0.5),
+        unseen_candidates=(None, 0.99),
+    )
+    kw = {"bank_images": bank_images, "bank_targets": sp.csr_matrix(bank_targets)}
+    res = adapt(model, images, targets, CODES, cfg, **kw)
+    assert res.stats["knn_temperature"] in (0.02, 0.5)
+    assert res.rule.knn.temperature == res.stats["knn_temperature"]
+    assert "oof_f2_knn_weight_1_temperature_0.02" in res.stats
+    assert res.stats["unseen_threshold"] in (None, 0.99)
