@@ -144,8 +144,13 @@ class Corpus:
         raise KeyError(shard.path)
 
     # ------------------------------------------------------------------ serial building blocks
-    def _raw_pages(self, shard: Shard, stats: CorpusStats) -> Iterator[RawPage]:
-        yield from self._reader_for(shard).read(shard, stats, self.skip_bad_pages)
+    def _raw_pages(
+        self, shard: Shard, stats: CorpusStats, readahead: bool = False
+    ) -> Iterator[RawPage]:
+        reader = self._reader_for(shard)
+        if readahead and hasattr(reader, "readahead"):
+            reader.readahead = True  # decompression in a thread, beside the page parsing
+        yield from reader.read(shard, stats, self.skip_bad_pages)
         stats.compressed_bytes += shard.nbytes
 
     def _shard_docs_serial(self, shard: Shard, stats: CorpusStats) -> Iterator[Document]:
@@ -188,7 +193,9 @@ class Corpus:
             for shard in shards:
                 batch: list[RawPage] = []
                 size = 0
-                for page in self._raw_pages(shard, stats):
+                # This process only reads: decompression in a thread keeps it ahead of the
+                # workers (bz2 releases the GIL).
+                for page in self._raw_pages(shard, stats, readahead=True):
                     batch.append(page)
                     size += len(page.text)
                     if size >= _BATCH_CHARS or len(batch) >= _BATCH_PAGES:

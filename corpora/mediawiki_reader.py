@@ -112,13 +112,24 @@ class MediaWikiReader:
     Args:
         shard_mb: compressed megabytes per shard of a multistream dump (default 1.0).
         index: explicit multistream index for every dump (default: look beside each dump).
+        readahead: decompress bz2/gz in a background thread while pages are parsed
+            (default ``False``).
     """
 
     name = "mediawiki"
 
-    def __init__(self, shard_mb: float = 1.0, index: str | os.PathLike[str] | None = None):
+    def __init__(
+        self,
+        shard_mb: float = 1.0,
+        index: str | os.PathLike[str] | None = None,
+        readahead: bool = False,
+    ):
         self.shard_bytes = max(1, int(shard_mb * 1e6))
         self.index = index
+        # Decompress in a background thread (see ReadAhead). Off by default: a serial pass
+        # stays on one core; the corpus turns it on where this process only reads and feeds
+        # page batches to worker processes.
+        self.readahead = readahead
 
     @classmethod
     def sniff(cls, head: bytes, path: str) -> bool:
@@ -170,7 +181,7 @@ class MediaWikiReader:
         if shard.start in (None, 0):
             stats.files += 1
         ctx = _ScanContext(shard, stats, skip_bad_pages)
-        compressed = shard.start is not None or compression_of(shard.path) != ""
+        readahead = self.readahead and (shard.start is not None or compression_of(shard.path) != "")
         stream = (
             open_binary(shard.path)
             if shard.start is None
@@ -183,7 +194,7 @@ class MediaWikiReader:
                 ctx.bad(f"compressed data is truncated or corrupt ({exc})", exc)
                 return
             encoding = shard.encoding or detect_encoding(first)
-            if compressed:
+            if readahead:
                 # Decompress the next chunks in a thread while this one is parsed.
                 with ReadAhead(stream, first) as chunks:
                     text_chunks = iter_text_chunks(

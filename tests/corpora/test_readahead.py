@@ -43,3 +43,30 @@ def test_close_midway_stops_the_thread() -> None:
     assert threading.active_count() == before
     with pytest.raises(StopIteration):
         next(ra)
+
+
+@pytest.mark.parametrize("truncate", [False, True])
+def test_reader_with_readahead_equals_plain_reads(write_dump, truncate: bool) -> None:
+    from corpora.corpus_stats import CorpusStats
+    from corpora.errors import CorruptInputError
+    from corpora.mediawiki_reader import MediaWikiReader
+
+    path = write_dump("r.xml.bz2")
+    if truncate:
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) * 2 // 3])
+
+    def read(readahead: bool) -> tuple[list, str]:
+        reader = MediaWikiReader(readahead=readahead)
+        (shard,) = reader.shards(str(path), 0)
+        pages: list = []
+        try:
+            for page in reader.read(shard, CorpusStats(), skip_bad_pages=False):
+                pages.append(page)
+        except CorruptInputError as exc:
+            return pages, str(exc)
+        return pages, ""
+
+    plain, threaded = read(False), read(True)
+    assert threaded == plain
+    assert bool(plain[1]) == truncate and len(plain[0]) == (0 if truncate else 5)
