@@ -82,7 +82,7 @@ class BuildConfig:
             text pairs crowd out image evidence).
         prior_annotation_weight: share of annotation frequency in the label prior [0.8].
         examples_per_pair: sentences kept per pair while counting [3]; example_neighbors:
-            pairs with examples saved = each label's top-n text neighbours [5].
+            pairs with examples saved = each label's top-n text and combined neighbours [10].
         plurals: match plural label forms [True]; progress: tqdm bars [True].
     """
 
@@ -114,7 +114,7 @@ class BuildConfig:
     prior_annotation_weight: float = 0.8
     association_weight: float = 1.0
     examples_per_pair: int = 3
-    example_neighbors: int = 5
+    example_neighbors: int = 10
     plurals: bool = True
     progress: bool = True
 
@@ -481,7 +481,7 @@ class GraphBuilder:
             "prior_annotation_weight": c.prior_annotation_weight,
             "association_weight": c.association_weight,
         }
-        examples = self._examples(text, adj["text"])
+        examples = self._examples(text, [adj["text"], adj["combined"]])
         with atomic_write(self.out / "counts" / "examples.json") as fh:
             json.dump(examples, fh)
         report = self._report(text, ann, how)
@@ -524,13 +524,14 @@ class GraphBuilder:
         return LabelGraph.load(self.out)
 
     # ------------------------------------------------------------------ helpers
-    def _examples(self, text: CooccurrenceCounts, text_adj) -> dict[str, Any]:
-        """Example sentences for each label's ``example_neighbors`` strongest text pairs,
-        read back from the shard sentence files (our own output, not the corpus)."""
+    def _examples(self, text: CooccurrenceCounts, adjacencies: Sequence[Any]) -> dict[str, Any]:
+        """Example sentences for each label's ``example_neighbors`` strongest pairs in each of
+        ``adjacencies`` (text and combined edges) that were seen in one sentence, read back
+        from the shard sentence files (our own output, not the corpus)."""
         c = self.config
         n = len(self.vocab)
         keys: set[int] = set()
-        if c.examples_per_pair:
+        for text_adj in adjacencies if c.examples_per_pair else []:
             for i in range(n):
                 lo, hi = text_adj.indptr[i], text_adj.indptr[i + 1]
                 if hi == lo:

@@ -187,8 +187,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument(
         "--example-neighbors",
         type=int,
-        default=5,
-        help="save examples for each label's N strongest text pairs (default 5)",
+        default=10,
+        help="save examples for each label's N strongest text and combined pairs (default 10)",
     )
     g = p.add_argument_group("embeddings (word2vec)")
     g.add_argument("--no-embeddings", action="store_true", help="skip word2vec")
