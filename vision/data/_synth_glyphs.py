@@ -36,8 +36,14 @@ class SafeDraw(ImageDraw.ImageDraw):
     def ellipse(self, xy, *a, **k):
         return super().ellipse(_ordered(xy), *a, **k)
 
-    def rounded_rectangle(self, xy, *a, **k):
-        return super().rounded_rectangle(_ordered(xy), *a, **k)
+    def rounded_rectangle(self, xy, radius=0, **k):
+        x0, y0, x1, y1 = _ordered(xy)
+        # PIL's outline pass needs 2 * radius + 2 <= side: clamp the radius on tiny images,
+        # and fall back to a plain rectangle when no rounding fits.
+        radius = int(min(radius, (x1 - x0 - 2) / 2, (y1 - y0 - 2) / 2))
+        if radius < 1:
+            return super().rectangle((x0, y0, x1, y1), **k)
+        return super().rounded_rectangle((x0, y0, x1, y1), radius=radius, **k)
 
     def pieslice(self, xy, *a, **k):
         return super().pieslice(_ordered(xy), *a, **k)
