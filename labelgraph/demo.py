@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _stage("4. train the graph-augmented classifier (rerank head) on the CPU")
     _call(vision_main, ["vision", "train", "--data", str(data), "--graph", str(graph),
-                        "--out", str(run), "--backbone", "compact", "--head", "rerank",
+                        "--out", str(run), "--backbone", "compact_cnn", "--head", "rerank",
                         "--image-size", str(args.image_size), "--epochs", str(args.epochs),
                         "--batch-size", "32", "--seed", str(args.seed), *common])
 

@@ -11,9 +11,9 @@ def test_rounded_rectangle_never_raises_on_tiny_boxes(box):
     img = Image.new("RGB", (24, 24), "white")
     d = SafeDraw(img)
     d.rounded_rectangle(box, radius=6, fill=(200, 100, 50), outline=(0, 0, 0))
-    # the centre of the box is filled
+    # the centre of the box is drawn (fill, or outline where the box is 1-2 px wide)
     cx, cy = (box[0] + box[2]) // 2, (box[1] + box[3]) // 2
-    assert img.getpixel((cx, cy)) == (200, 100, 50)
+    assert img.getpixel((cx, cy)) in {(200, 100, 50), (0, 0, 0)}
 
 
 def test_synth_600_images_at_32px(tmp_path):
