@@ -48,8 +48,9 @@ _BRACE_RE = re.compile(r"\{\{|\}\}|\n[ \t:]*\{\||\n[ \t]*\|\}(?!\})")
 _PARAM_RE = re.compile(r"\{\{\{[^{}]*\}\}\}")
 _LINK_RE = re.compile(r"\[\[([^\[\]]*)\]\]([^\W\d_]*)")
 # Fast paths (no callback) for the common links without a namespace prefix.
-_PIPED_LINK_RE = re.compile(r"\[\[[^\[\]|:]*\|([^\[\]|:]+)\]\]")
-_PLAIN_LINK_RE = re.compile(r"\[\[([^\[\]|:]+)\]\]")
+# [[target|anchor]] and [[target]] in one pass: the target or anchor holds no ":", "|", "[" or
+# "]" (the rest goes through _link). The "[[target]]s" blend keeps its suffix as plain text.
+_SIMPLE_LINK_RE = re.compile(r"\[\[(?:[^\[\]|:]*\|)?([^\[\]|:]+)\]\]")
 _EXTLINK_RE = re.compile(r"\[(?:https?:|ftp:)?//[^\s\[\]]*\s*([^\[\]]*)\]")
 _URL_RE = re.compile(r"(?:https?|ftp)://[^\s<>\[\]|]+")
 _QUOTES_RE = re.compile(r"''+")  # not '{2,}: a literal prefix lets the regex skip ahead in C
@@ -174,8 +175,7 @@ def clean_wikitext(text: str, tidy: bool = True) -> str:
         text = _DROP_ELEMENT_RE.sub("", text)
     text = _strip_braces(text)
     if "[[" in text:
-        text = _PIPED_LINK_RE.sub(_group1, text)
-        text = _PLAIN_LINK_RE.sub(_group1, text)
+        text = _SIMPLE_LINK_RE.sub(_group1, text)
         if "[[" in text:
             text = _links(text)
     if "//" in text:

@@ -66,3 +66,26 @@ def test_disambiguation() -> None:
     assert is_disambiguation("{{Disambig|geo}}", "Seal")
     assert is_disambiguation("", "Seal (disambiguation)")
     assert not is_disambiguation("{{Disambiguation needed}} text", "Seal")
+
+
+def test_simple_link_fast_path_equals_general_rule() -> None:
+    """The one-pass regex for [[a|b]] / [[a]] gives what the general _link rule gives."""
+    from corpora.wikitext_cleaner import _LINK_RE, _SIMPLE_LINK_RE, _group1, _link
+
+    cases = [
+        "[[Cat|cats]] and [[Dog]]s",
+        "[[a|b|c]] x",
+        "[[Category:Foo|x]] [[de:Hund]] [[wikt:foo|bar]]",
+        "[[[[inner|in]]]] [[ spaced | anchor ]]",
+        "[[Foo (bar)|]] [[|x]] [[x|]]",
+        "[[A]]'s [[B]]1 [[C]]ñandú",
+    ]
+    for text in cases:
+        fast = _SIMPLE_LINK_RE.sub(_group1, text)
+        for _ in range(3):
+            fast = _LINK_RE.sub(_link, fast)
+        slow = text
+        for _ in range(3):
+            slow = _LINK_RE.sub(_link, slow)
+        assert fast == slow, text
+    assert _SIMPLE_LINK_RE.sub(_group1, "[[Cat|cats]] [[Dog]]s") == "cats Dogs"
