@@ -81,6 +81,8 @@ class BuildConfig:
             embedding 0.5] (k-fold completion on the tuning labels: text weight 1 let rare
             text pairs crowd out image evidence).
         prior_annotation_weight: share of annotation frequency in the label prior [0.8].
+        association_weight: association against log prior in scoring [1.0];
+            negative_weight: never co-annotated pairs' penalty in odd-one-out [1.0].
         examples_per_pair: sentences kept per pair while counting [3]; example_neighbors:
             pairs with examples saved = each label's top-n text and combined neighbours [10].
         plurals: match plural label forms [True]; progress: tqdm bars [True].
@@ -113,6 +115,7 @@ class BuildConfig:
     )
     prior_annotation_weight: float = 0.8
     association_weight: float = 1.0
+    negative_weight: float = 1.0
     examples_per_pair: int = 3
     example_neighbors: int = 10
     plurals: bool = True
@@ -480,6 +483,7 @@ class GraphBuilder:
             **DEFAULT_SCORING,
             "prior_annotation_weight": c.prior_annotation_weight,
             "association_weight": c.association_weight,
+            "negative_weight": c.negative_weight,
         }
         examples = self._examples(text, [adj["text"], adj["combined"]])
         with atomic_write(self.out / "counts" / "examples.json") as fh:

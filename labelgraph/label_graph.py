@@ -61,6 +61,8 @@ DEFAULT_SCORING: dict[str, Any] = {
     "prior_annotation_weight": 0.8,
     # additive (Laplace) smoothing of the frequency counts in the prior
     "prior_smoothing": 0.01,
+    # weight of the negative evidence of never co-annotated pairs in odd_one_out (0 = off)
+    "negative_weight": 1.0,
 }
 
 Edges = tuple[Sequence[int] | np.ndarray, Sequence[int] | np.ndarray, Sequence[float] | np.ndarray]
@@ -555,14 +557,37 @@ class LabelGraph:
             raise InputError("plausibility needs at least one label")
         return float(np.mean(list(scores.values())))
 
+    def missing_pair_penalty(self, a: str | int, b: str | int) -> float:
+        """Negative evidence (nats, <= 0) of two labels that images would be expected to show
+        together but never do: ``log(0.5 / (E + 0.5))`` with ``E = f_a f_b / N`` the expected
+        number of images with both (annotation frequencies ``f``, ``N`` images), when the
+        ``annotation`` source has no edge between them; 0 otherwise (or without annotations).
+        Scaled by ``scoring["negative_weight"]``."""
+        w = float(self.scoring.get("negative_weight", 0.0))
+        total = self.totals.get("annotation", 0.0)
+        if not w or total <= 0 or "annotation" not in self._adj:
+            return 0.0
+        i, j = self.index(a), self.index(b)
+        if i == j or self._adj["annotation"][i, j] > 0:
+            return 0.0
+        f = self.frequency("annotation")
+        expected = f[i] * f[j] / total
+        return w * math.log(0.5 / (expected + 0.5))
+
     def coherence(self, labels: Iterable[str | int]) -> dict[str, float]:
-        """Mean association (nats) of each label of the set with the others."""
+        """Mean association (nats) of each label of the set with the others, including the
+        :meth:`missing_pair_penalty` of pairs images never show together."""
         idx = self._unique_indices(labels)
         m = self.adjacency(self.scoring["source"])
         out = {}
         for i in idx:
             others = [j for j in idx if j != i]
-            out[self.vocab.codes[i]] = float(m[i, others].sum()) / len(others) if others else 0.0
+            if not others:
+                out[self.vocab.codes[i]] = 0.0
+                continue
+            total = float(m[i, others].sum())
+            total += sum(self.missing_pair_penalty(i, j) for j in others)
+            out[self.vocab.codes[i]] = total / len(others)
         return out
 
     def odd_one_out(self, labels: Iterable[str | int]) -> str:

@@ -71,6 +71,7 @@ def _run(args: argparse.Namespace) -> int:
         weights=_weights(args.weights),
         prior_annotation_weight=args.prior_annotation_weight,
         association_weight=args.association_weight,
+        negative_weight=args.negative_weight,
         examples_per_pair=args.examples_per_pair,
         example_neighbors=args.example_neighbors,
         plurals=not args.no_plurals,
@@ -229,6 +230,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=1.0,
         help="weight of association against the log prior when scoring (default 1)",
+    )
+    g.add_argument(
+        "--negative-weight",
+        type=float,
+        default=1.0,
+        help="weight of the negative evidence of never co-annotated pairs in odd-one-out (default 1)",
     )
     add_common_flags(p)
     p.set_defaults(func=_run)

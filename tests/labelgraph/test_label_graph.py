@@ -175,3 +175,25 @@ def test_evidence_without_counts_has_weights_rank_cosine():
         float(np.dot([0, 1, 2], [3, 4, 5]) / np.linalg.norm([0, 1, 2]) / np.linalg.norm([3, 4, 5]))
     )
     assert ev["text"] is None and ev["examples"] == []
+
+
+def test_missing_pair_penalty_and_odd_one_out_use_negative_evidence():
+    import math
+
+    codes = ["a", "b", "c", "d"]
+    # a, b, c are common in images; only a-b has an annotation edge; d is rare
+    edges = {"annotation": ([0], [1], [0.5]), "combined": ([0, 0, 1], [1, 2, 2], [0.5, 0.3, 0.3])}
+    freqs = {"annotation": np.array([50.0, 40.0, 30.0, 1.0])}
+    g = LabelGraph.from_edges(codes, codes, edges, frequencies=freqs)
+    assert g.missing_pair_penalty("a", "c") == 0.0  # no image total known: no evidence
+    g.totals["annotation"] = 100.0
+    assert g.missing_pair_penalty("a", "b") == 0.0  # they do co-occur
+    assert g.missing_pair_penalty("a", "c") == pytest.approx(math.log(0.5 / (50 * 30 / 100 + 0.5)))
+    assert g.missing_pair_penalty("c", "d") == pytest.approx(math.log(0.5 / (30 * 1 / 100 + 0.5)))
+    coh = g.coherence(["a", "b", "c"])
+    assert coh["c"] == pytest.approx(
+        (0.3 + 0.3 + g.missing_pair_penalty("c", "a") + g.missing_pair_penalty("c", "b")) / 2
+    )
+    assert g.odd_one_out(["a", "b", "c"]) == "c"
+    g.scoring["negative_weight"] = 0.0
+    assert g.missing_pair_penalty("a", "c") == 0.0
