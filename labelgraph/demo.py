@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     after = json.loads(after_json.read_text())["mean_f2"]
     _stage("summary")
     print(f"mean F2 on the shifted test region: before adaptation {before:.3f}, "
-          f"after adaptation {after:.3f}  (note: the test solutions include the tuning images)")
+          f"after adaptation {after:.3f}  (scored on test images outside the tuning set)")
     print(f"outputs under {out}/ ({time.time() - t0:.0f} s):")
     for name, path in [("dataset", data), ("label graph", graph), ("trained run", run),
                        ("adapted run", adapted), ("submission", sub_after)]:
