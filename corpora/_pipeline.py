@@ -47,12 +47,12 @@ class Pipeline:
                 sentences, mentions = self.matcher.match_sentences(sentences)
             else:
                 sentences, mentions = _match_cased(self.matcher, sentences)
-            stats.label_mentions += sum(len(m) for m in mentions)
+            stats.label_mentions += sum(map(len, mentions))
         else:
             mentions = [[] for _ in sentences]
         stats.articles += 1
         stats.sentences += len(sentences)
-        stats.tokens += sum(len(s) for s in sentences)
+        stats.tokens += sum(map(len, sentences))
         return Document(page.page_id, page.title, sentences, mentions)
 
     def run(self, pages: Iterable[RawPage], stats: CorpusStats) -> Iterator[Document]:

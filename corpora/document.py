@@ -28,4 +28,4 @@ class Document:
     @property
     def num_tokens(self) -> int:
         """Number of tokens over all sentences (a joined phrase counts as one)."""
-        return sum(len(s) for s in self.sentences)
+        return sum(map(len, self.sentences))
