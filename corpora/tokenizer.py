@@ -15,6 +15,10 @@ _TOKEN_RE = re.compile(r"[^\W_]+")
 # Byte table: ASCII letters/digits and newline kept, other ASCII bytes -> space, bytes >= 128
 # (UTF-8 lead/continuation bytes) kept.
 _ASCII_BLANKS = bytes(b if b >= 128 or b == 10 or chr(b).isalnum() else 32 for b in range(256))
+# The same, with ASCII upper case letters lowered.
+_ASCII_BLANKS_LOWER = bytes(
+    ord(chr(b).lower()) if b < 128 and chr(b).isalpha() else _ASCII_BLANKS[b] for b in range(256)
+)
 _DIGIT_RE = re.compile(r"\d")
 _HAS_DIGIT_RE = re.compile(r"\d")
 # Words after which a period does not end a sentence (lower case, without the period).
@@ -118,14 +122,22 @@ class Tokenizer:
         # Every sentence end becomes one newline (sentences hold no other newline); the
         # replaced punctuation is never part of a token.
         joined = _SENT_BREAK_RE.sub("\n", text)
-        if self.lowercase:  # one lower() per document
-            joined = joined.lower()
-        # Fast path: blank out ASCII non-word bytes with bytes.translate (C speed, UTF-8 stays
-        # valid); an ASCII-only sentence is then tokenized by str.split, the others (a few
-        # percent in English) by the regex. Same tokens as the regex alone.
-        joined = joined.encode("utf-8", "surrogatepass").translate(_ASCII_BLANKS)
-        sents = joined.decode("utf-8", "surrogatepass").split("\n")
-        tokenized = (s.split() if s.isascii() else tok(s) for s in sents)
+        # Fast path: blank out ASCII non-word bytes (and lower ASCII letters) with
+        # bytes.translate (C speed, UTF-8 stays valid); an ASCII-only sentence is then
+        # tokenized by str.split, the others (a few percent in English) are lower-cased by
+        # str.lower and tokenized by the regex. Same tokens as lower() and the regex alone.
+        table = _ASCII_BLANKS_LOWER if self.lowercase else _ASCII_BLANKS
+        blanked = joined.encode("utf-8", "surrogatepass").translate(table)
+        sents = blanked.decode("utf-8", "surrogatepass").split("\n")
+        if self.lowercase:
+            # lower() the original sentence: its punctuation is context for str.lower
+            # (Greek final sigma), the translate keeps the same lines.
+            originals = joined.split("\n")
+            tokenized = (
+                s.split() if s.isascii() else tok(o.lower()) for s, o in zip(sents, originals)
+            )
+        else:
+            tokenized = (s.split() if s.isascii() else tok(s) for s in sents)
         if not keep_numbers:
             tokenized = map(self._numbers, tokenized)
         if min_tokens == 1:

@@ -98,3 +98,21 @@ def test_every_abbreviation_blocks_a_break() -> None:
     # not abbreviations: the period ends the sentence
     for word in ("cat", "Mrx", "xdr", "ab"):
         assert len(tok.sentences(f"See {word}. Smith here")) == 2, word
+
+
+@pytest.mark.parametrize("lowercase", [True, False])
+def test_fast_paths_equal_lower_and_regex_on_random_text(lowercase: bool) -> None:
+    """Byte-table lowering/blanking plus per-sentence lower() of non-ASCII sentences give the
+    tokens of lower() + the token regex, also for letters whose lower case is ASCII (Kelvin
+    sign) or longer (dotted capital I)."""
+    import random
+    import re
+
+    rng = random.Random(0)
+    alphabet = "aZq \n.!?ÉéKİıßΣ—–\u00a0_-'\"1Ǆǅ"
+    tok = Tokenizer(lowercase=lowercase)
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        pieces = tok.split_sentences(text)
+        expected = [re.findall(r"[^\W_]+", s.lower() if lowercase else s) for s in pieces]
+        assert tok.sentences(text) == [t for t in expected if t], repr(text)
