@@ -63,7 +63,9 @@ def transpose_coo(
     indices: torch.Tensor, values: torch.Tensor, num_nodes: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Coalesced COO of ``A^T`` from that of ``A``."""
-    t = torch.sparse_coo_tensor(indices.flip(0), values, (num_nodes, num_nodes)).coalesce()
+    t = torch.sparse_coo_tensor(
+        indices.flip(0), values, (num_nodes, num_nodes), check_invariants=True
+    ).coalesce()
     return t.indices(), t.values()
 
 
