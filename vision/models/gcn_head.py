@@ -60,6 +60,8 @@ class GCNHead(Head):
         neighbor_weight: ``p``, the share of a label's update that comes from its neighbours
             (default 0.2, as in ML-GCN).
         residual: learn the free residual ``V`` (default True).
+        last_init_scale: the last GCN layer's initial weights are scaled by this (default 0.1),
+            so training starts close to the linear head and the graph term grows as it helps.
     """
 
     def __init__(
@@ -71,6 +73,7 @@ class GCNHead(Head):
         learned_dim: int = 64,
         neighbor_weight: float = 0.2,
         residual: bool = True,
+        last_init_scale: float = 0.1,
     ) -> None:
         super().__init__()
         if graph.num_labels != num_labels:
@@ -93,6 +96,8 @@ class GCNHead(Head):
             for a, b in zip(widths[:-1], widths[1:])
         )
         self.act = nn.LeakyReLU(0.2)
+        self.last_init_scale = float(last_init_scale)
+        self._shrink_last()
         self.output = _LabelOutput(num_labels, self.num_features, residual)
 
     def _adjacency(self) -> torch.Tensor:
@@ -128,6 +133,10 @@ class GCNHead(Head):
         w = self.classifiers()
         return features @ w.to(features.dtype).t() + self.output.bias.to(features.dtype)
 
+    def _shrink_last(self) -> None:
+        with torch.no_grad():
+            self.convs[-1].lin.weight.mul_(self.last_init_scale)
+
     def graph_parameters(self) -> list[nn.Parameter]:
         """The shared GCN weights and learned embeddings. One step on a shared weight moves every
         label's classifier at once (about ``hidden`` times more than a step on a per-label
@@ -146,4 +155,5 @@ class GCNHead(Head):
                 f"with a graph for {num_classes} labels instead"
             )
         self.convs[-1].reset_parameters()
+        self._shrink_last()
         self.output.reset_parameters()
