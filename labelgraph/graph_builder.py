@@ -86,6 +86,9 @@ class BuildConfig:
         examples_per_pair: sentences kept per pair while counting [3]; example_neighbors:
             pairs with examples saved = each label's top-n text and combined neighbours [10].
         plurals: match plural label forms [True]; progress: tqdm bars [True].
+        corpus_format: force the corpus reader (``mediawiki`` | ``wikiextractor`` | ``text``)
+            [None: detected from each file]; index: multistream ``-index.txt.bz2`` of a single
+            dump, which splits it into shards of about ``shard_mb`` compressed MB [None, 1.0].
     """
 
     corpus: list[str]
@@ -119,6 +122,9 @@ class BuildConfig:
     examples_per_pair: int = 3
     example_neighbors: int = 10
     plurals: bool = True
+    corpus_format: str | None = None
+    index: str | None = None
+    shard_mb: float = 1.0
     progress: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -222,6 +228,17 @@ class GraphBuilder:
         if resume and self._stages_path.is_file():
             self.stages = json.loads(self._stages_path.read_text(encoding="utf-8"))
 
+    def _reader_options(self) -> dict[str, Any]:
+        """Corpus reader options that differ from the defaults (passed to the factory)."""
+        c = self.config
+        options: dict[str, Any] = {}
+        if c.corpus_format is not None:
+            options["format"] = c.corpus_format
+        if c.index is not None:
+            options["index"] = c.index
+            options["shard_mb"] = c.shard_mb
+        return options
+
     # ------------------------------------------------------------------ stage plumbing
     def _params(self) -> dict[str, dict[str, Any]]:
         c = self.config
@@ -233,6 +250,8 @@ class GraphBuilder:
             "examples_per_pair": c.examples_per_pair,
             "plurals": c.plurals,
         }
+        if self._reader_options():  # only when set, so earlier builds keep their hashes
+            count["reader"] = self._reader_options()
         ann = {"vocab": self.vocab.digest(), "annotations": [_file_info(a) for a in c.annotations]}
         emb = {"count": _hash(count), "embeddings": c.embeddings, "word2vec": asdict(c.word2vec)}
         graph = {"count": _hash(count), "ann": _hash(ann), "emb": _hash(emb), "config": c.to_dict()}
@@ -286,7 +305,9 @@ class GraphBuilder:
     def count(self) -> None:
         t0 = time.perf_counter()
         c = self.config
-        corpus = self.corpus_factory(c.corpus, self.matcher, c.processes, c.progress)
+        corpus = self.corpus_factory(
+            c.corpus, self.matcher, c.processes, c.progress, **self._reader_options()
+        )
         shards = corpus.shards()
         if not shards:
             raise InputError(f"corpus {c.corpus} has no shards (no readable files)")
@@ -608,7 +629,11 @@ class GraphBuilder:
                 fh.write(f'{codes[i]},"{name}"\n')
 
 
-def _open_corpus(paths: Sequence[str], matcher: Any, processes: int, progress: bool) -> Any:
+def _open_corpus(
+    paths: Sequence[str], matcher: Any, processes: int, progress: bool, **options: Any
+) -> Any:
     from corpora import open_corpus
 
-    return open_corpus(list(paths), matcher=matcher, processes=processes, progress=progress)
+    return open_corpus(
+        list(paths), matcher=matcher, processes=processes, progress=progress, **options
+    )

@@ -44,6 +44,9 @@ def _run(args: argparse.Namespace) -> int:
         trainable=args.trainable,
         annotations=list(args.annotations or []),
         processes=args.processes,
+        corpus_format=args.corpus_format,
+        index=args.index,
+        shard_mb=args.shard_mb,
         context=args.context,
         window=args.window,
         document_max_labels=args.document_max_labels,
@@ -122,6 +125,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="image-level label files (human labels, tuning_labels, solution)",
     )
     g.add_argument("--no-plurals", action="store_true", help="do not match plural label forms")
+    g.add_argument(
+        "--format",
+        dest="corpus_format",
+        choices=("mediawiki", "wikiextractor", "text"),
+        default=None,
+        help="force the corpus reader (default: detected from each file's content)",
+    )
+    g.add_argument(
+        "--index",
+        default=None,
+        metavar="INDEX",
+        help="multistream -index.txt.bz2 of a single dump: its streams become parallel, "
+        "resumable shards",
+    )
+    g.add_argument(
+        "--shard-mb",
+        type=float,
+        default=1.0,
+        help="compressed MB per multistream shard with --index (default 1.0)",
+    )
     g = p.add_argument_group("output")
     g.add_argument("--out", required=True, metavar="DIR", help="output folder")
     g.add_argument(
