@@ -47,6 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument(
         "--label-policy", default="seed", help="target policy of vision.data (default seed)"
     )
+    d.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="count and skip malformed label rows instead of stopping at the first",
+    )
     d.add_argument("--val-fraction", type=float, default=0.1, help="held-out share (default 0.1)")
     d.add_argument("--max-images", type=int, default=None, help="use at most N training images")
     d.add_argument(

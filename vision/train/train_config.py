@@ -14,7 +14,8 @@ class TrainConfig:
     """Settings of ``vision train``; defaults are the CLI defaults.
 
     Data: ``data`` (Open Images layout folder), ``images_dir`` (default ``data/train``),
-    ``label_policy`` (``vision.data`` policy), ``val_fraction`` (held-out share, by seed),
+    ``label_policy`` (``vision.data`` policy), ``skip_bad_rows`` (count and skip malformed
+    label rows), ``val_fraction`` (held-out share, by seed),
     ``max_images`` (use only this many training images, for quick runs; None = all),
     ``cache_dir`` (preprocessed image cache; None decodes every time), ``workers``.
     Graph: ``graph`` (a LabelGraph folder or ``"identity"``), ``graph_source``,
@@ -42,6 +43,7 @@ class TrainConfig:
     graph: str = "identity"
     images_dir: str | None = None
     label_policy: str = "seed"
+    skip_bad_rows: bool = False
     val_fraction: float = 0.1
     max_images: int | None = None
     cache_dir: str | None = None

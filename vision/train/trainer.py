@@ -115,6 +115,7 @@ class Trainer:
             cfg.max_images,
             cfg.cache_dir,
             progress=not cfg.quiet and self.dist.is_main,
+            skip_bad_rows=cfg.skip_bad_rows,
         )
         self.codes, self.names = list(self.data.codes), list(self.data.names)
         self.graph = (

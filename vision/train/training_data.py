@@ -44,12 +44,14 @@ def load_training_data(
     max_images: int | None = None,
     cache_dir: str | Path | None = None,
     progress: bool = True,
+    skip_bad_rows: bool = False,
 ) -> TrainingData:
     """Read targets under ``label_policy``, take the labels of ``classes-trainable.csv`` (all
     labels seen in the targets when that file is absent), and split the images with ``seed``
     (a fixed permutation: the first ``round(val_fraction * N)`` go to validation).
 
     Training images get ``build_transform("train")``, validation ``build_transform("eval")``.
+    ``skip_bad_rows`` counts and skips malformed label rows instead of stopping at the first.
     """
     from vision.data import (
         DataLayout,
@@ -62,7 +64,7 @@ def load_training_data(
     )
 
     layout = DataLayout(data).check()
-    df = load_targets(data, policy=label_policy)
+    df = load_targets(data, policy=label_policy, skip_bad_rows=skip_bad_rows)
     if layout.classes_trainable.is_file():
         codes = read_classes_trainable(layout.classes_trainable)
     else:
