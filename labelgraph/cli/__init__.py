@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import warnings
 from collections.abc import Sequence
 
 from labelgraph._cli_common import run_cli
@@ -35,4 +36,7 @@ def get_args_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # torch_geometric calls torch.jit.script at import time, which torch >= 2.10 flags as
+    # deprecated on every run; it says nothing about this program, so keep it off the terminal.
+    warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated")
     return run_cli("labelgraph", get_args_parser, argv)
