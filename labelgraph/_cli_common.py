@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from corpora._atomic import atomic_write
 from corpora.errors import InputError
 
 __all__ = [
+    "make_parser",
     "add_common_flags",
     "parse_args",
     "run_cli",
@@ -31,6 +34,18 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+def make_parser(prog: str, description: str, modules: Sequence[str]) -> argparse.ArgumentParser:
+    """A top-level parser whose sub-commands come from ``modules`` (the CLI's registry).
+
+    Each module defines ``register(subparsers) -> None``.
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in modules:
+        importlib.import_module(name).register(subparsers)
+    return parser
 
 
 def add_common_flags(parser: argparse.ArgumentParser) -> None:
@@ -141,6 +156,9 @@ def run_cli(
     argv: Sequence[str] | None = None,
 ) -> int:
     """Parse, configure logging and dispatch to ``args.func(args)``; returns the exit status."""
+    # torch_geometric calls torch.jit.script at import time, which torch >= 2.10 flags as
+    # deprecated on every run; it says nothing about this program, so keep it off the terminal.
+    warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated")
     parser = get_args_parser()
     try:
         args = parse_args(parser, argv)
