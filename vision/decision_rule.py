@@ -163,7 +163,12 @@ class DecisionRule:
                 shape=(feats.shape[0], len(codes)),
             )
             knn = KNNTransfer(
-                feats, targets, int(m["k"]), float(m["temperature"]), float(m["weight"])
+                feats,
+                targets,
+                int(m["k"]),
+                float(m["temperature"]),
+                float(m["weight"]),
+                str(m.get("space", "features")),
             )
         offset = arrays.get("logit_offset") if meta.get("has_logit_offset") else None
         return cls(codes, thresholds, offset, knn, dict(meta.get("stats", {})))

@@ -63,6 +63,12 @@ def test_decision_rule_roundtrip_and_order_of_operations(tmp_path):
     rule = DecisionRule(codes, thr, np.array([0.5, -0.5, 0.0]), knn, {"x": 1})
     rule.save(tmp_path)
     back = DecisionRule.load(tmp_path)
+    assert back.knn.space == "features"
+    knn_both = KNNTransfer(
+        rng.normal(size=(5, 4)), sp.csr_matrix(np.eye(5, 3, dtype=np.float32)), space="both"
+    )
+    DecisionRule(codes, thr, None, knn_both).save(tmp_path / "b")
+    assert DecisionRule.load(tmp_path / "b").knn.space == "both"
     probs, feats = rng.random((4, 3)), rng.normal(size=(4, 2))
     expected = 0.5 * shift_probs(probs, [0.5, -0.5, 0.0]) + 0.5 * knn.scores(feats)
     np.testing.assert_allclose(back.scores(probs, feats), expected, rtol=1e-6)
