@@ -52,7 +52,10 @@ def add_common_flags(parser: argparse.ArgumentParser) -> None:
     """Add ``-c/--config``, ``-v/--verbose`` and ``--quiet`` to a (sub-)parser."""
     group = parser.add_argument_group("general")
     group.add_argument(
-        "-c", "--config", default=None, metavar="YAML",
+        "-c",
+        "--config",
+        default=None,
+        metavar="YAML",
         help="YAML file whose keys (long flag names) are used as defaults for this command",
     )
     group.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -144,8 +147,10 @@ def save_resolved_config(args: argparse.Namespace, path: str | os.PathLike[str])
 
 
 def _configure_logging(args: argparse.Namespace) -> None:
-    level = logging.DEBUG if getattr(args, "verbose", False) else (
-        logging.WARNING if getattr(args, "quiet", False) else logging.INFO
+    level = (
+        logging.DEBUG
+        if getattr(args, "verbose", False)
+        else (logging.WARNING if getattr(args, "quiet", False) else logging.INFO)
     )
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
 

@@ -28,7 +28,9 @@ GENSIM_DUMP = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m labelgraph.demo", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m labelgraph.demo", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--out", default="runs/demo", help="output folder (default: runs/demo)")
     parser.add_argument("--corpus", default=None, help="Wikipedia dump (default: gensim's sample)")
     group = parser.add_argument_group("size")
@@ -66,56 +68,181 @@ def main(argv: Sequence[str] | None = None) -> int:
     common = ["--quiet"]
 
     _stage("1. synthetic Open-Images-layout dataset (train region + shifted test region)")
-    _call(vision_main, ["vision", "synth", "--out", str(data), "--images", str(args.images),
-                        "--seed", str(args.seed), "--image-size", str(args.image_size), *common])
+    _call(
+        vision_main,
+        [
+            "vision",
+            "synth",
+            "--out",
+            str(data),
+            "--images",
+            str(args.images),
+            "--seed",
+            str(args.seed),
+            "--image-size",
+            str(args.image_size),
+            *common,
+        ],
+    )
 
     _stage("2. label graph from the Wikipedia sample dump + training annotations")
-    _call(lg_main, ["labelgraph", "build", "--corpus", str(corpus),
-                    "--labels", str(data / "class-descriptions.csv"),
-                    "--annotations", str(data / "train_human_labels.csv"),
-                    "--out", str(graph), "--min-count", "1", "--epochs", "5", *common])
+    _call(
+        lg_main,
+        [
+            "labelgraph",
+            "build",
+            "--corpus",
+            str(corpus),
+            "--labels",
+            str(data / "class-descriptions.csv"),
+            "--annotations",
+            str(data / "train_human_labels.csv"),
+            "--out",
+            str(graph),
+            "--min-count",
+            "1",
+            "--epochs",
+            "5",
+            *common,
+        ],
+    )
 
     _stage("3. neighbours and plausibility")
     _call(lg_main, ["labelgraph", "neighbors", str(graph), "Shopkeeper", "-k", "5"])
     _call(lg_main, ["labelgraph", "score", str(graph), "Person,Shopkeeper", "Horse,Shopkeeper"])
-    _call(lg_main, ["labelgraph", "odd-one-out", str(graph), "Person,Shopkeeper,Grocery store,Horse"])
+    _call(
+        lg_main, ["labelgraph", "odd-one-out", str(graph), "Person,Shopkeeper,Grocery store,Horse"]
+    )
 
     _stage("4. train the graph-augmented classifier (rerank head) on the CPU")
-    _call(vision_main, ["vision", "train", "--data", str(data), "--graph", str(graph),
-                        "--out", str(run), "--backbone", "compact_cnn", "--head", "rerank",
-                        "--image-size", str(args.image_size), "--epochs", str(args.epochs),
-                        "--batch-size", "32", "--seed", str(args.seed), *common])
+    _call(
+        vision_main,
+        [
+            "vision",
+            "train",
+            "--data",
+            str(data),
+            "--graph",
+            str(graph),
+            "--out",
+            str(run),
+            "--backbone",
+            "compact_cnn",
+            "--head",
+            "rerank",
+            "--image-size",
+            str(args.image_size),
+            "--epochs",
+            str(args.epochs),
+            "--batch-size",
+            "32",
+            "--seed",
+            str(args.seed),
+            *common,
+        ],
+    )
 
     _stage("5. predict the shifted test region before adaptation")
     sub_before = out / "submission-before.csv"
-    _call(vision_main, ["vision", "predict", "--run", str(run), "--images", str(data / "test"),
-                        "--sample-submission", str(data / "sample_submission.csv"),
-                        "--out", str(sub_before), *common])
+    _call(
+        vision_main,
+        [
+            "vision",
+            "predict",
+            "--run",
+            str(run),
+            "--images",
+            str(data / "test"),
+            "--sample-submission",
+            str(data / "sample_submission.csv"),
+            "--out",
+            str(sub_before),
+            *common,
+        ],
+    )
     before_json = out / "f2-before.json"
-    _call(vision_main, ["vision", "evaluate", "--solution", str(data / "test_solutions.csv"),
-                        "--submission", str(sub_before), "--json", str(before_json)])
+    _call(
+        vision_main,
+        [
+            "vision",
+            "evaluate",
+            "--solution",
+            str(data / "test_solutions.csv"),
+            "--submission",
+            str(sub_before),
+            "--json",
+            str(before_json),
+        ],
+    )
 
     _stage("6. adapt with the tuning labels (last layer + per-class thresholds), predict again")
-    _call(vision_main, ["vision", "adapt", "--run", str(run),
-                        "--tuning-labels", str(data / "tuning_labels.csv"),
-                        "--images", str(data / "test"), "--mode", "last-layer,thresholds",
-                        "--folds", "3", "--out", str(adapted), *common])
+    _call(
+        vision_main,
+        [
+            "vision",
+            "adapt",
+            "--run",
+            str(run),
+            "--tuning-labels",
+            str(data / "tuning_labels.csv"),
+            "--images",
+            str(data / "test"),
+            "--mode",
+            "last-layer,thresholds",
+            "--folds",
+            "3",
+            "--out",
+            str(adapted),
+            *common,
+        ],
+    )
     sub_after = out / "submission.csv"
-    _call(vision_main, ["vision", "predict", "--run", str(adapted), "--images", str(data / "test"),
-                        "--sample-submission", str(data / "sample_submission.csv"),
-                        "--out", str(sub_after), *common])
+    _call(
+        vision_main,
+        [
+            "vision",
+            "predict",
+            "--run",
+            str(adapted),
+            "--images",
+            str(data / "test"),
+            "--sample-submission",
+            str(data / "sample_submission.csv"),
+            "--out",
+            str(sub_after),
+            *common,
+        ],
+    )
     after_json = out / "f2-after.json"
-    _call(vision_main, ["vision", "evaluate", "--solution", str(data / "test_solutions.csv"),
-                        "--submission", str(sub_after), "--json", str(after_json)])
+    _call(
+        vision_main,
+        [
+            "vision",
+            "evaluate",
+            "--solution",
+            str(data / "test_solutions.csv"),
+            "--submission",
+            str(sub_after),
+            "--json",
+            str(after_json),
+        ],
+    )
 
     before = json.loads(before_json.read_text())["mean_f2"]
     after = json.loads(after_json.read_text())["mean_f2"]
     _stage("summary")
-    print(f"mean F2 on the shifted test region: before adaptation {before:.3f}, "
-          f"after adaptation {after:.3f}  (scored on test images outside the tuning set)")
+    print(
+        f"mean F2 on the shifted test region: before adaptation {before:.3f}, "
+        f"after adaptation {after:.3f}  (scored on test images outside the tuning set)"
+    )
     print(f"outputs under {out}/ ({time.time() - t0:.0f} s):")
-    for name, path in [("dataset", data), ("label graph", graph), ("trained run", run),
-                       ("adapted run", adapted), ("submission", sub_after)]:
+    for name, path in [
+        ("dataset", data),
+        ("label graph", graph),
+        ("trained run", run),
+        ("adapted run", adapted),
+        ("submission", sub_after),
+    ]:
         print(f"  {name:12s} {path}")
     return 0
 
