@@ -34,8 +34,10 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", default="runs/demo", help="output folder (default: runs/demo)")
     parser.add_argument("--corpus", default=None, help="Wikipedia dump (default: gensim's sample)")
     group = parser.add_argument_group("size")
-    group.add_argument("--images", type=int, default=600, help="synthetic training images")
-    group.add_argument("--epochs", type=int, default=12, help="training epochs")
+    group.add_argument("--images", type=int, default=1500, help="synthetic training images")
+    group.add_argument("--test-images", type=int, default=400, help="synthetic test images")
+    group.add_argument("--tuning-images", type=int, default=60, help="test images with labels")
+    group.add_argument("--epochs", type=int, default=20, help="training epochs")
     group.add_argument("--image-size", type=int, default=32, help="image side in pixels")
     group.add_argument("--seed", type=int, default=0)
     return parser
@@ -77,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             str(data),
             "--images",
             str(args.images),
+            "--test-images",
+            str(args.test_images),
+            "--tuning-images",
+            str(args.tuning_images),
             "--seed",
             str(args.seed),
             "--image-size",
