@@ -1,7 +1,7 @@
-"""Minimal reader of Open Images ``class-descriptions.csv`` for the corpus CLI.
+"""The one parser of Open Images ``class-descriptions.csv`` rows.
 
-(The full label vocabulary is :class:`labelgraph.LabelVocabulary`; ``corpora`` must not
-depend on ``labelgraph``, so the ``labelgraph corpus`` commands use this small reader.)
+Used by the ``labelgraph corpus`` commands and by :class:`labelgraph.LabelVocabulary`
+(``corpora`` must not depend on ``labelgraph``, so the parser lives here).
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import csv
 import os
 from pathlib import Path
 
-from corpora.errors import InputError
+from corpora.errors import CorruptInputError, InputError
 
-__all__ = ["read_label_names"]
+__all__ = ["HEADER_WORDS", "read_label_names"]
 
-_HEADER_WORDS = {"label_code", "labelname", "label_name", "code", "label", "mid"}
+# First-cell values that mark a header row in Open Images label files.
+HEADER_WORDS = frozenset({"label_code", "labelname", "label_name", "code", "label", "mid"})
 
 
 def read_label_names(path: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
@@ -25,17 +26,21 @@ def read_label_names(path: str | os.PathLike[str]) -> tuple[list[str], list[str]
     codes: list[str] = []
     names: list[str] = []
     with open(p, encoding="utf-8-sig", newline="") as fh:
-        for lineno, row in enumerate(csv.reader(fh), 1):
-            if not row or not any(cell.strip() for cell in row):
-                continue
-            if lineno == 1 and row[0].strip().lower() in _HEADER_WORDS:
-                continue
-            if len(row) < 2:
-                raise InputError(
-                    f"{p}:{lineno}: expected 'label_code,description', got {','.join(row)!r}"
-                )
-            codes.append(row[0].strip())
-            names.append(",".join(row[1:]).strip())
+        try:
+            for lineno, row in enumerate(csv.reader(fh), 1):
+                if not row or not any(cell.strip() for cell in row):
+                    continue
+                if lineno == 1 and row[0].strip().lower() in HEADER_WORDS:
+                    continue
+                if len(row) < 2:
+                    raise InputError(
+                        f"{p}:{lineno}: expected 'label_code,description', got {row!r}; "
+                        "pass an Open Images class-descriptions.csv"
+                    )
+                codes.append(row[0].strip())
+                names.append(",".join(row[1:]).strip())
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise CorruptInputError(f"{p}: cannot read as UTF-8 CSV: {exc}") from exc
     if not codes:
-        raise InputError(f"{p}: holds no labels (expected 'label_code,description' rows)")
+        raise InputError(f"{p}: no labels found; expected 'label_code,description' rows")
     return codes, names

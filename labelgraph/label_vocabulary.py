@@ -17,19 +17,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from corpora.errors import CorruptInputError, InputError
+from corpora._label_names import HEADER_WORDS, read_label_names
+from corpora.errors import InputError
 
 __all__ = ["LabelVocabulary"]
 
 logger = logging.getLogger(__name__)
 
-# First-column values that mark a header row in class-description / trainable-class files.
-_HEADER_WORDS = frozenset({"label_code", "labelname", "label_name", "code", "mid", "label"})
+
+def _require_file(path: Path) -> None:
+    if not path.is_file():
+        raise InputError(f"label file {str(path)!r} does not exist; pass an existing CSV")
 
 
 def _open_text(path: Path):
-    if not path.is_file():
-        raise InputError(f"label file {str(path)!r} does not exist; pass an existing CSV")
+    _require_file(path)
     return open(path, encoding="utf-8-sig", newline="")
 
 
@@ -78,26 +80,8 @@ class LabelVocabulary:
         codes listed in a ``trainable`` CSV (one code per row, header optional), in the order of
         the class-descriptions file."""
         path = Path(path)
-        codes: list[str] = []
-        names: list[str] = []
-        with _open_text(path) as fh:
-            try:
-                for lineno, row in enumerate(csv.reader(fh), start=1):
-                    if not row or not any(cell.strip() for cell in row):
-                        continue
-                    if lineno == 1 and row[0].strip().lower() in _HEADER_WORDS:
-                        continue
-                    if len(row) < 2:
-                        raise InputError(
-                            f"{path}:{lineno}: expected 'label_code,description', got {row!r}; "
-                            "pass an Open Images class-descriptions.csv"
-                        )
-                    codes.append(row[0].strip())
-                    names.append(",".join(row[1:]).strip())
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise CorruptInputError(f"{path}: cannot read as UTF-8 CSV: {exc}") from exc
-        if not codes:
-            raise InputError(f"{path}: no labels found; expected 'label_code,description' rows")
+        _require_file(path)
+        codes, names = read_label_names(path)
         vocab = cls(codes, names)
         if trainable is not None:
             keep = cls.read_code_list(trainable)
@@ -124,7 +108,7 @@ class LabelVocabulary:
         path = Path(path)
         with _open_text(path) as fh:
             first = next((line for line in fh if line.strip()), "")
-        if "," in first or first.strip().lower() in _HEADER_WORDS:
+        if "," in first or first.strip().lower() in HEADER_WORDS:
             return cls.from_csv(path, trainable)
         with _open_text(path) as fh:
             names = list(dict.fromkeys(line.strip() for line in fh if line.strip()))
@@ -143,7 +127,7 @@ class LabelVocabulary:
             for lineno, row in enumerate(csv.reader(fh), start=1):
                 if not row or not row[0].strip():
                     continue
-                if lineno == 1 and row[0].strip().lower() in _HEADER_WORDS:
+                if lineno == 1 and row[0].strip().lower() in HEADER_WORDS:
                     continue
                 out.append(row[0].strip())
         return out
