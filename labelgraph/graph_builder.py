@@ -250,8 +250,9 @@ class GraphBuilder:
             "examples_per_pair": c.examples_per_pair,
             "plurals": c.plurals,
         }
-        if self._reader_options():  # only when set, so earlier builds keep their hashes
-            count["reader"] = self._reader_options()
+        reader = self._reader_options()
+        if reader:  # only when set, so earlier builds keep their hashes
+            count["reader"] = reader
         ann = {"vocab": self.vocab.digest(), "annotations": [_file_info(a) for a in c.annotations]}
         emb = {"count": _hash(count), "embeddings": c.embeddings, "word2vec": asdict(c.word2vec)}
         graph = {"count": _hash(count), "ann": _hash(ann), "emb": _hash(emb), "config": c.to_dict()}
