@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from corpora._compressed import DECOMPRESSION_ERRORS, iter_text_chunks, open_binary, read_chunks
+from corpora._compressed import DECOMPRESSION_ERRORS, iter_text_chunks, open_binary, open_chunks
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.errors import CorruptInputError
@@ -25,14 +25,17 @@ class PlainTextReader:
     Args:
         documents: ``"auto"`` (default: blank-line separated when the file has blank lines
             between text lines, else one document per line), ``"line"`` or ``"paragraph"``.
+        readahead: decompress in a background thread while lines are parsed (default
+            ``False``; the corpus turns it on in the reading process).
 
     Document ids are ``"<file name>:<first line number>"``; titles are empty.
     """
 
     name = "text"
 
-    def __init__(self, documents: str = "auto", **_: object) -> None:
+    def __init__(self, documents: str = "auto", readahead: bool = False, **_: object) -> None:
         self.documents = documents
+        self.readahead = readahead
 
     @classmethod
     def sniff(cls, head: bytes, path: str) -> bool:
@@ -55,10 +58,10 @@ class PlainTextReader:
         name = Path(shard.path).name
         mode = self.documents
         try:
-            with open_binary(shard.path) as stream:
+            with open_chunks(shard.path, readahead=self.readahead) as chunks:
                 lines = _lines(
                     iter_text_chunks(
-                        read_chunks(stream),
+                        chunks,
                         "utf-8-sig",
                         counter,
                         errors="replace" if skip_bad_pages else "strict",

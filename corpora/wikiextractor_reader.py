@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from corpora._compressed import DECOMPRESSION_ERRORS, iter_text_chunks, open_binary, read_chunks
+from corpora._compressed import DECOMPRESSION_ERRORS, iter_text_chunks, open_chunks
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.errors import CorruptInputError
@@ -29,12 +29,16 @@ class WikiExtractorReader:
     """Reader for WikiExtractor files: ``<doc id=".." url=".." title="..">`` blocks (the first
     text line repeats the title and is dropped) or ``--json`` lines
     (``{"id", "url", "title", "text"}``). Each file is one shard; the text is already clean.
+
+    Args:
+        readahead: decompress ``.bz2`` files in a background thread while documents are
+            parsed (default ``False``; the corpus turns it on in the reading process).
     """
 
     name = "wikiextractor"
 
-    def __init__(self, **_: object) -> None:
-        pass
+    def __init__(self, readahead: bool = False, **_: object) -> None:
+        self.readahead = readahead
 
     @classmethod
     def sniff(cls, head: bytes, path: str) -> bool:
@@ -59,10 +63,10 @@ class WikiExtractorReader:
         counter = [0]
         last = ["(none: first document of the file)"]
         try:
-            with open_binary(shard.path) as stream:
+            with open_chunks(shard.path, readahead=self.readahead) as chunks:
                 lines = _lines(
                     iter_text_chunks(
-                        read_chunks(stream),
+                        chunks,
                         "utf-8",
                         counter,
                         errors="replace" if skip_bad_pages else "strict",

@@ -180,7 +180,8 @@ def clean_wikitext(text: str, tidy: bool = True) -> str:
             text = _links(text)
     if "//" in text:
         text = _EXTLINK_RE.sub(_group1, text)
-        text = _URL_RE.sub("", text)
+        if "://" in text:  # the URL regex has no literal prefix: it tries every position
+            text = _URL_RE.sub("", text)
     if "''" in text:
         text = _QUOTES_RE.sub("", text)
     if "=" in text:

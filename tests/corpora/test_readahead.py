@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from corpora._compressed import DECOMPRESSION_ERRORS, ReadAhead
+from corpora._compressed import DECOMPRESSION_ERRORS, ReadAhead, read_chunks
 
 
 def _payload() -> bytes:
@@ -16,7 +16,7 @@ def test_same_bytes_as_plain_reads() -> None:
     data = _payload()
     stream = bz2.BZ2File(io.BytesIO(bz2.compress(data)))
     first = stream.read(100)
-    with ReadAhead(stream, first, chunk_bytes=4096, depth=2) as chunks:
+    with ReadAhead(read_chunks(stream, 4096), first, depth=2) as chunks:
         got = list(chunks)
     assert got[0] == data[:100]
     assert all(len(c) == 4096 for c in got[1:-1])
@@ -28,7 +28,7 @@ def test_truncated_stream_raises_after_the_good_chunks() -> None:
     packed = bz2.compress(data, compresslevel=1)
     stream = bz2.BZ2File(io.BytesIO(packed[: len(packed) // 2]))
     got: list[bytes] = []
-    with pytest.raises(DECOMPRESSION_ERRORS), ReadAhead(stream, chunk_bytes=1024) as chunks:
+    with pytest.raises(DECOMPRESSION_ERRORS), ReadAhead(read_chunks(stream, 1024)) as chunks:
         for c in chunks:
             got.append(c)
     assert got and data.startswith(b"".join(got))
@@ -37,7 +37,7 @@ def test_truncated_stream_raises_after_the_good_chunks() -> None:
 def test_close_midway_stops_the_thread() -> None:
     stream = io.BytesIO(_payload())
     before = threading.active_count()
-    ra = ReadAhead(stream, chunk_bytes=16, depth=1)
+    ra = ReadAhead(read_chunks(stream, 16), depth=1)
     assert next(ra) == _payload()[:16]
     ra.close()
     assert threading.active_count() == before
