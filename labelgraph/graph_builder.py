@@ -88,7 +88,8 @@ class BuildConfig:
         plurals: match plural label forms [True]; progress: tqdm bars [True].
         corpus_format: force the corpus reader (``mediawiki`` | ``wikiextractor`` | ``text``)
             [None: detected from each file]; index: multistream ``-index.txt.bz2`` of a single
-            dump, which splits it into shards of about ``shard_mb`` compressed MB [None, 1.0].
+            dump, which splits it into shards of about ``shard_mb`` compressed MB [None, 1.0];
+            readahead: decompress in a thread of the reading process [True] (same output).
     """
 
     corpus: list[str]
@@ -125,6 +126,7 @@ class BuildConfig:
     corpus_format: str | None = None
     index: str | None = None
     shard_mb: float = 1.0
+    readahead: bool = True
     progress: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -306,9 +308,10 @@ class GraphBuilder:
     def count(self) -> None:
         t0 = time.perf_counter()
         c = self.config
-        corpus = self.corpus_factory(
-            c.corpus, self.matcher, c.processes, c.progress, **self._reader_options()
-        )
+        options = self._reader_options()
+        if not c.readahead:  # changes speed, not results: not part of the stage parameters
+            options["readahead"] = False
+        corpus = self.corpus_factory(c.corpus, self.matcher, c.processes, c.progress, **options)
         shards = corpus.shards()
         if not shards:
             raise InputError(f"corpus {c.corpus} has no shards (no readable files)")

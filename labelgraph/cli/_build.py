@@ -47,6 +47,7 @@ def _run(args: argparse.Namespace) -> int:
         corpus_format=args.corpus_format,
         index=args.index,
         shard_mb=args.shard_mb,
+        readahead=not args.no_readahead,
         context=args.context,
         window=args.window,
         document_max_labels=args.document_max_labels,
@@ -154,6 +155,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     g = p.add_argument_group("co-occurrence")
     g.add_argument("--processes", type=int, default=1, help="corpus worker processes (default 1)")
+    g.add_argument(
+        "--no-readahead",
+        action="store_true",
+        help="do not decompress in a background thread of the reading process (one core per "
+        "process; same output)",
+    )
     g.add_argument(
         "--context",
         choices=("sentence", "window", "document"),

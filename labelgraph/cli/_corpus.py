@@ -107,6 +107,12 @@ def _add_source_flags(p: argparse.ArgumentParser) -> None:
     lab.add_argument("--no-plurals", action="store_true", help="do not match plural forms")
     par = p.add_argument_group("parallelism")
     par.add_argument("--processes", type=int, default=1, help="worker processes (1)")
+    par.add_argument(
+        "--no-readahead",
+        action="store_true",
+        help="do not decompress bz2/gz in a background thread of the reading process (one "
+        "core per process; same output)",
+    )
 
 
 def _open(args: argparse.Namespace) -> tuple[Corpus, list[str] | None]:
@@ -131,6 +137,7 @@ def _open(args: argparse.Namespace) -> tuple[Corpus, list[str] | None]:
         shard_mb=args.shard_mb,
         documents=args.documents,
         min_sentence_tokens=args.min_sentence_tokens,
+        readahead=not args.no_readahead,
     )
     return corpus, codes
 

@@ -48,6 +48,19 @@ def test_stats_json(write_dump, labels_csv: Path, capsys) -> None:
     assert out["labels_never_seen"] == 1 and out["never_seen_examples"][0]["name"] == "Unicorn"
 
 
+def test_stats_same_without_readahead(write_dump, labels_csv: Path, capsys) -> None:
+    path = write_dump("d.xml.bz2")
+    outs = []
+    for extra in ([], ["--no-readahead"], ["--no-readahead", "--processes", "2"]):
+        argv = ["corpus", "stats", str(path), "--labels", str(labels_csv), "--json", "--quiet"]
+        assert main(argv + extra) == 0
+        out = json.loads(capsys.readouterr().out)
+        for timing in ("seconds", "mb_per_second", "pages_per_second"):
+            out.pop(timing, None)
+        outs.append(out)
+    assert outs[0] == outs[1] == outs[2] and outs[0]["articles"] == 3
+
+
 def test_stats_summary_text(write_dump, labels_csv: Path, capsys) -> None:
     path = write_dump("d.xml.bz2")
     assert (

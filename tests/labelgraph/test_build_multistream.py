@@ -33,7 +33,7 @@ def test_build_from_multistream_index_matches_single_stream(tmp_path, gensim_wik
     labels = tmp_path / "labels.txt"
     labels.write_text("Water\nWar\nArt\nCity\nHistory\nAnimal\nGovernment\nPeople\n")
     dump, index = write_multistream(gensim_wiki_dump, tmp_path / "ms.xml.bz2", pages_per_stream=20)
-    single = _build(tmp_path, "single", gensim_wiki_dump, labels)
+    single = _build(tmp_path, "single", gensim_wiki_dump, labels, ["--no-readahead"])
     multi = _build(
         tmp_path,
         "multi",
@@ -48,6 +48,9 @@ def test_build_from_multistream_index_matches_single_stream(tmp_path, gensim_wik
     assert (a.adjacency("text") != b.adjacency("text")).nnz == 0
     manifest = json.loads((multi / "manifest.json").read_text())
     assert manifest["parameters"]["index"] == str(index)
+    assert manifest["parameters"]["readahead"] is True
+    single_manifest = json.loads((single / "manifest.json").read_text())
+    assert single_manifest["parameters"]["readahead"] is False
 
 
 def test_build_rejects_unknown_format(tmp_path, capsys):
