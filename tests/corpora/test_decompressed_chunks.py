@@ -93,7 +93,6 @@ def test_damaged_later_stream_raises(tmp_path: Path, where: int) -> None:
         b"".join(decompressed_chunks(path))
 
 
-
 def test_trailing_bytes_after_last_stream_ignored_like_bz2_module(tmp_path: Path, caplog) -> None:
     path, parts, _ = _streams(tmp_path)
     path.write_bytes(path.read_bytes() + b"not bz2 at all")
