@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.document import Document
+from corpora.mediawiki_reader import xml_unescape
 from corpora.phrase_matcher import PhraseMatcher
 from corpora.tokenizer import Tokenizer
 from corpora.wikitext_cleaner import clean_wikitext, is_disambiguation
@@ -33,6 +34,8 @@ class Pipeline:
             stats.skipped += 1
             return None
         text = page.text
+        if page.escaped:
+            text = xml_unescape(text)
         if page.markup:
             if self.skip_disambiguation and is_disambiguation(text, page.title):
                 stats.skipped += 1

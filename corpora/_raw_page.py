@@ -8,7 +8,9 @@ __all__ = ["RawPage"]
 
 
 class RawPage(NamedTuple):
-    """One page/document: ``markup`` says whether ``text`` is wikitext to be cleaned."""
+    """One page/document: ``markup`` says whether ``text`` is wikitext to be cleaned;
+    ``escaped`` that it still holds the XML entities of a dump (``&lt;ref&gt;``), which the
+    pipeline resolves (in the worker processes, when there are some)."""
 
     title: str
     page_id: str
@@ -16,3 +18,4 @@ class RawPage(NamedTuple):
     redirect: bool
     text: str
     markup: bool
+    escaped: bool = False

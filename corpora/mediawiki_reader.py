@@ -280,10 +280,10 @@ class MediaWikiReader:
             x1 = block.find("</text>", gt)
             if x1 < 0:
                 return None
-            text = xml_unescape(block[gt + 1 : x1])
+            text = block[gt + 1 : x1]  # entities are resolved by the pipeline
         if not redirect and text[:9].upper() == "#REDIRECT":
             redirect = True
-        return RawPage(title, page_id, ns, redirect, text, True)
+        return RawPage(title, page_id, ns, redirect, text, True, "&" in text)
 
 
 class _ScanContext:
