@@ -36,6 +36,8 @@ _GLOB_CHARS = set("*?[")
 # process reads them and feeds page batches to the workers instead.
 _MAX_WHOLE_SHARD_BYTES = 16_000_000
 _BATCH_CHARS = 2_000_000
+# os.nice() increment of the workers that the main process feeds with pages (see _feed).
+_FEED_WORKER_NICE = 10
 _BATCH_PAGES = 500
 
 
@@ -225,18 +227,21 @@ class Corpus:
                 if batch:
                     yield batch
 
-        with self._pool(processes) as pool:
+        # The workers run at a lower priority: when they outnumber the free cores, the one
+        # reading (and decompressing) process would otherwise get only its share of a core
+        # and hold them all back (2 workers on 2 cores: 1.45x -> 1.6x one core; nice 5 gave 1.53x).
+        with self._pool(processes, nice=_FEED_WORKER_NICE) as pool:
             for packed, st in _ordered_map(pool, _worker_process_batch, batches(), processes):
                 stats.merge(st)
                 bar.refresh()
                 yield from _unpack(packed)
 
-    def _pool(self, processes: int | None = None) -> Any:
+    def _pool(self, processes: int | None = None, nice: int = 0) -> Any:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         return ctx.Pool(
             processes or self.processes,
             initializer=_worker_init,
-            initargs=(self.files, self.pipeline, self.skip_bad_pages),
+            initargs=(self.files, self.pipeline, self.skip_bad_pages, nice),
         )
 
     # ------------------------------------------------------------------ per-shard work
@@ -309,9 +314,11 @@ _WORKER: Corpus | None = None
 
 
 def _worker_init(
-    files: list[tuple[str, str, dict[str, Any]]], pipeline: Pipeline, skip: bool
+    files: list[tuple[str, str, dict[str, Any]]], pipeline: Pipeline, skip: bool, nice: int = 0
 ) -> None:
     global _WORKER
+    if nice > 0:
+        os.nice(nice)
     _WORKER = Corpus(
         files, pipeline, processes=1, skip_bad_pages=skip, progress=False, readahead=False
     )

@@ -132,3 +132,21 @@ def test_corrupt_stream_reported_from_worker(multistream: Path) -> None:
     )
     docs = list(skipping)
     assert skipping.stats.bad_pages == 1 and 0 < len(docs) < 12
+
+
+def _niceness() -> int:
+    import os
+
+    return os.nice(0)
+
+
+def test_feed_workers_run_at_lower_priority(write_dump) -> None:
+    import os
+
+    from corpora.corpus import _FEED_WORKER_NICE
+
+    corpus = open_corpus(write_dump("one.xml.bz2"), processes=2, progress=False)
+    with corpus._pool(1, nice=_FEED_WORKER_NICE) as pool:
+        assert pool.apply(_niceness) == min(19, os.nice(0) + _FEED_WORKER_NICE)
+    with corpus._pool(1) as pool:
+        assert pool.apply(_niceness) == os.nice(0)
