@@ -11,6 +11,7 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -324,32 +325,40 @@ def _worker_init(
     )
 
 
-def _pack(docs: Iterable[Document]) -> list[tuple[str, str, str, array]]:
+_Packed = tuple[str, str, str, "array | None", "array | None"]
+
+
+def _pack(docs: Iterable[Document]) -> list[_Packed]:
     """Documents in a form that pickles fast: one string of sentences, flat int mentions.
 
     Tokens never hold spaces or newlines, so ``"\n".join(" ".join(s))`` is lossless;
-    mentions become ``[sentence, position, label, ...]`` in an int array.
+    mentions become per-sentence counts and ``[position, label, ...]`` int arrays (``None``
+    for a document without mentions).
     """
-    out = []
+    out: list[_Packed] = []
     for d in docs:
-        flat = array("l")
-        for i, ms in enumerate(d.mentions):
-            for pos, lab in ms:
-                flat.extend((i, pos, lab))
-        out.append((d.doc_id, d.title, "\n".join([" ".join(s) for s in d.sentences]), flat))
+        text = "\n".join([" ".join(s) for s in d.sentences])
+        counts = array("l", map(len, d.mentions))
+        if any(counts):
+            flat = array("l", chain.from_iterable(chain.from_iterable(d.mentions)))
+            out.append((d.doc_id, d.title, text, counts, flat))
+        else:
+            out.append((d.doc_id, d.title, text, None, None))
     return out
 
 
-def _unpack(packed: list[tuple[str, str, str, array]]) -> Iterator[Document]:
-    for doc_id, title, text, flat in packed:
+def _unpack(packed: list[_Packed]) -> Iterator[Document]:
+    for doc_id, title, text, counts, flat in packed:
         sentences = [s.split(" ") for s in text.split("\n")] if text else []
-        mentions: list[list[tuple[int, int]]] = [[] for _ in sentences]
-        for k in range(0, len(flat), 3):
-            mentions[flat[k]].append((flat[k + 1], flat[k + 2]))
+        if counts is None:
+            mentions: list[list[tuple[int, int]]] = [[] for _ in sentences]
+        else:
+            pairs = zip(flat[0::2], flat[1::2])
+            mentions = [list(islice(pairs, n)) for n in counts]
         yield Document(doc_id, title, sentences, mentions)
 
 
-def _worker_shard_docs(shard: Shard) -> tuple[list[tuple[str, str, str, array]], CorpusStats]:
+def _worker_shard_docs(shard: Shard) -> tuple[list[_Packed], CorpusStats]:
     assert _WORKER is not None
     stats = CorpusStats()
     return _pack(_WORKER._shard_docs_serial(shard, stats)), stats
@@ -357,7 +366,7 @@ def _worker_shard_docs(shard: Shard) -> tuple[list[tuple[str, str, str, array]],
 
 def _worker_process_batch(
     batch: list[RawPage],
-) -> tuple[list[tuple[str, str, str, array]], CorpusStats]:
+) -> tuple[list[_Packed], CorpusStats]:
     assert _WORKER is not None
     stats = CorpusStats()
     return _pack(_WORKER.pipeline.run(batch, stats)), stats
