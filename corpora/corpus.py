@@ -122,8 +122,8 @@ class Corpus:
         self.processes = max(1, int(processes))
         self.skip_bad_pages = skip_bad_pages
         self.progress = progress
-        # Decompress in a thread in the reading process (see ReadAhead); off in the workers,
-        # so that N workers keep to N cores.
+        # Decompress in a thread in the reading process (see ReadAhead); in the workers only
+        # when there are two cores per worker, so that N workers keep to N cores otherwise.
         self.readahead = readahead
         self.stats = CorpusStats()
         self._shards: list[Shard] | None = None
@@ -238,11 +238,15 @@ class Corpus:
                 yield from _unpack(packed)
 
     def _pool(self, processes: int | None = None, nice: int = 0) -> Any:
+        procs = processes or self.processes
+        # Workers that read whole shards decompress in a thread too when every worker can
+        # have a second core (on 2 cores, 2 workers already use both).
+        readahead = self.readahead and usable_cpus() >= 2 * procs
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         return ctx.Pool(
-            processes or self.processes,
+            procs,
             initializer=_worker_init,
-            initargs=(self.files, self.pipeline, self.skip_bad_pages, nice),
+            initargs=(self.files, self.pipeline, self.skip_bad_pages, nice, readahead),
         )
 
     # ------------------------------------------------------------------ per-shard work
@@ -314,14 +318,26 @@ def _ordered_map(
 _WORKER: Corpus | None = None
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _worker_init(
-    files: list[tuple[str, str, dict[str, Any]]], pipeline: Pipeline, skip: bool, nice: int = 0
+    files: list[tuple[str, str, dict[str, Any]]],
+    pipeline: Pipeline,
+    skip: bool,
+    nice: int = 0,
+    readahead: bool = False,
 ) -> None:
     global _WORKER
     if nice > 0:
         os.nice(nice)
     _WORKER = Corpus(
-        files, pipeline, processes=1, skip_bad_pages=skip, progress=False, readahead=False
+        files, pipeline, processes=1, skip_bad_pages=skip, progress=False, readahead=readahead
     )
 
 
@@ -475,7 +491,8 @@ def open_corpus(
             while it parses and tokenizes (default ``True``). bz2 and zlib release the GIL,
             so a serial pass then uses a second core when one is free: wall time drops
             towards the larger of decompression and processing, CPU time does not change,
-            nor does the output. Worker processes never start such a thread.
+            nor does the output. Worker processes that read whole shards start one only
+            when the machine has two usable CPUs per worker.
 
     Raises:
         InputError: missing path, empty folder, unrecognised format.

@@ -150,3 +150,25 @@ def test_feed_workers_run_at_lower_priority(write_dump) -> None:
         assert pool.apply(_niceness) == min(19, os.nice(0) + _FEED_WORKER_NICE)
     with corpus._pool(1) as pool:
         assert pool.apply(_niceness) == os.nice(0)
+
+
+def worker_readahead(key: str, docs: Iterator[Document]) -> tuple[bool, int]:
+    from corpora import corpus as corpus_module
+
+    assert corpus_module._WORKER is not None
+    return corpus_module._WORKER.readahead, sum(1 for _ in docs)
+
+
+@pytest.mark.parametrize(("cpus", "expected"), [(2, False), (4, True)])
+def test_workers_read_ahead_only_with_two_cpus_each(
+    multistream: Path, monkeypatch, cpus: int, expected: bool
+) -> None:
+    from corpora import corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "usable_cpus", lambda: cpus)
+    corpus = open_corpus(multistream, progress=False, shard_mb=1e-6, processes=2)
+    results = [r for _, r in corpus.map_shards(worker_readahead)]
+    assert {flag for flag, _ in results} == {expected}
+    assert sum(n for _, n in results) == 12
+    serial = _dump(open_corpus(multistream, progress=False, shard_mb=1e-6, readahead=False))
+    assert _dump(open_corpus(multistream, progress=False, shard_mb=1e-6, processes=2)) == serial
