@@ -25,7 +25,8 @@ __all__ = [
     "detect_encoding",
     "iter_text_chunks",
     "DECOMPRESSION_ERRORS",
-    "read_chunks",
+    "iter_lines",
+    "open_text_lines",
     "decompressed_chunks",
     "open_chunks",
     "prefetch_chunks",
@@ -35,7 +36,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-CHUNK_BYTES = 1 << 20
 # Compressed bytes handed to one decompress() call: large, so that a decompressing thread
 # releases the GIL for long stretches (bz2.BZ2File feeds 8 KiB at a time, and each of those
 # calls has to win the GIL back from the parsing thread).
@@ -139,16 +139,6 @@ def iter_text_chunks(
         yield tail
 
 
-def read_chunks(stream: IO[bytes], chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """``stream.read(chunk_bytes)`` until the end."""
-    read = stream.read
-    while True:
-        data = read(chunk_bytes)
-        if not data:
-            return
-        yield data
-
-
 def decompressed_chunks(
     path: str | os.PathLike[str],
     start: int | None = None,
@@ -174,7 +164,17 @@ def decompressed_chunks(
         end: byte after the last one to read (default: the end of the file).
         block_bytes: compressed bytes per read (default 256 KiB).
     """
-    kind = compression_of(path)
+    return _decompress(path, compression_of(path), start, end, block_bytes)
+
+
+def _decompress(
+    path: str | os.PathLike[str],
+    kind: str,
+    start: int | None = None,
+    end: int | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> Iterator[bytes]:
+    """:func:`decompressed_chunks` for a file whose :func:`compression_of` is ``kind``."""
     with open(path, "rb") as fh:
         if start:
             fh.seek(start)
@@ -250,12 +250,13 @@ def prefetch_chunks(
     never idle at a shard boundary. Plain files are not prefetched. Pair every call with
     :func:`cancel_prefetch` (a no-op once the prefetch has been taken by ``open_chunks``).
     """
-    if not compression_of(path):
+    kind = compression_of(path)
+    if not kind:
         return
     key = _part_key(path, start, end)
     with _prefetch_lock:
         if key not in _prefetched:
-            _prefetched[key] = ReadAhead(decompressed_chunks(path, start, end))
+            _prefetched[key] = ReadAhead(_decompress(path, kind, start, end))
 
 
 def cancel_prefetch(
@@ -279,17 +280,45 @@ def open_chunks(
     produced by a :class:`ReadAhead` thread when ``readahead`` is true and the file is
     compressed (a plain file gains nothing from it), or taken over from
     :func:`prefetch_chunks`. The file is closed (and the thread joined) when the block ends."""
-    if readahead and compression_of(path):
+    kind = compression_of(path)
+    if readahead and kind:
         with _prefetch_lock:
             ahead = _prefetched.pop(_part_key(path, start, end), None)
         if ahead is None:
-            ahead = ReadAhead(decompressed_chunks(path, start, end))
+            ahead = ReadAhead(_decompress(path, kind, start, end))
         with ahead:
             yield ahead
     else:
-        chunks = decompressed_chunks(path, start, end)
+        chunks = _decompress(path, kind, start, end)
         with contextlib.closing(chunks):
             yield chunks
+
+
+def iter_lines(chunks: Iterable[str]) -> Iterator[str]:
+    """Lines (without newline) of a stream of text chunks."""
+    rest = ""
+    for chunk in chunks:
+        parts = (rest + chunk).split("\n")
+        rest = parts.pop()
+        yield from parts
+    if rest:
+        yield rest
+
+
+@contextlib.contextmanager
+def open_text_lines(
+    path: str | os.PathLike[str],
+    encoding: str,
+    counter: list[int],
+    errors: str = "strict",
+    stats: Any = None,
+    readahead: bool = False,
+) -> Iterator[Iterator[str]]:
+    """``with open_text_lines(path, "utf-8", counter) as lines:`` the decoded lines of a
+    (possibly compressed) text file; ``counter``, ``errors`` and ``stats`` as in
+    :func:`iter_text_chunks`, ``readahead`` as in :func:`open_chunks`."""
+    with open_chunks(path, readahead=readahead) as chunks:
+        yield iter_lines(iter_text_chunks(chunks, encoding, counter, errors=errors, stats=stats))
 
 
 _DONE = object()
@@ -343,12 +372,10 @@ class ReadAhead:
 
     Args:
         chunks: an iterable of byte chunks, usually :func:`decompressed_chunks`.
-        first: bytes yielded before the chunks (default ``b""``: none).
         depth: chunks produced ahead at most (default 4).
     """
 
-    def __init__(self, chunks: Iterable[bytes], first: bytes = b"", depth: int = 4) -> None:
-        self._first = first
+    def __init__(self, chunks: Iterable[bytes], depth: int = 4) -> None:
         self._chunks = iter(chunks)
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max(1, depth))
         self._stop = threading.Event()
@@ -383,9 +410,6 @@ class ReadAhead:
         return self
 
     def __next__(self) -> bytes:
-        if self._first:
-            first, self._first = self._first, b""
-            return first
         if self._finished:
             raise StopIteration
         item = self._queue.get()

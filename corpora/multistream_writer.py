@@ -9,13 +9,14 @@ by the tests and ``bench/corpus.py``).
 from __future__ import annotations
 
 import bz2
+import itertools
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from corpora._atomic import atomic_path
-from corpora._compressed import detect_encoding, iter_text_chunks, open_binary, read_chunks
+from corpora._compressed import detect_encoding, iter_text_chunks, open_chunks
 from corpora.errors import CorruptInputError
 
 __all__ = ["write_multistream", "iter_page_blocks"]
@@ -27,17 +28,12 @@ _ID_RE = re.compile(r"<id>\s*(\d+)\s*</id>")
 def iter_page_blocks(path: str | os.PathLike[str]) -> Iterator[tuple[str, str]]:
     """Yield ``("header", text)``, then ``("page", "<page>...</page>")`` blocks, then
     ``("footer", text)`` of a dump, as text (any compression/encoding)."""
-    with open_binary(path) as fh:
-        first = fh.read(65536)
+    with open_chunks(path) as chunks:
+        first = next(chunks, b"")
         encoding = detect_encoding(first)
-
-        def chunks() -> Iterator[bytes]:
-            yield first
-            yield from read_chunks(fh)
-
         buf = ""
         header_done = False
-        for chunk in iter_text_chunks(chunks(), encoding, [0]):
+        for chunk in iter_text_chunks(itertools.chain((first,), chunks), encoding, [0]):
             buf += chunk
             pos = 0
             while True:

@@ -6,14 +6,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from corpora._compressed import DECOMPRESSION_ERRORS, iter_text_chunks, open_binary, open_chunks
+from corpora._compressed import DECOMPRESSION_ERRORS, open_binary, open_text_lines
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.errors import CorruptInputError
 from corpora.mediawiki_reader import safe_name
 from corpora.reader_registry import register_reader
 from corpora.shard import Shard
-from corpora.wikiextractor_reader import _lines
 
 __all__ = ["PlainTextReader"]
 
@@ -58,16 +57,14 @@ class PlainTextReader:
         name = Path(shard.path).name
         mode = self.documents
         try:
-            with open_chunks(shard.path, readahead=self.readahead) as chunks:
-                lines = _lines(
-                    iter_text_chunks(
-                        chunks,
-                        "utf-8-sig",
-                        counter,
-                        errors="replace" if skip_bad_pages else "strict",
-                        stats=stats,
-                    )
-                )
+            with open_text_lines(
+                shard.path,
+                "utf-8-sig",
+                counter,
+                errors="replace" if skip_bad_pages else "strict",
+                stats=stats,
+                readahead=self.readahead,
+            ) as lines:
                 if mode == "auto":
                     with open_binary(shard.path) as probe:
                         head = probe.read(1 << 20).decode("utf-8", errors="replace")

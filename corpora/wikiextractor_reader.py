@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from corpora._compressed import DECOMPRESSION_ERRORS, iter_text_chunks, open_chunks
+from corpora._compressed import DECOMPRESSION_ERRORS, open_text_lines
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.errors import CorruptInputError
@@ -63,16 +63,14 @@ class WikiExtractorReader:
         counter = [0]
         last = ["(none: first document of the file)"]
         try:
-            with open_chunks(shard.path, readahead=self.readahead) as chunks:
-                lines = _lines(
-                    iter_text_chunks(
-                        chunks,
-                        "utf-8",
-                        counter,
-                        errors="replace" if skip_bad_pages else "strict",
-                        stats=stats,
-                    )
-                )
+            with open_text_lines(
+                shard.path,
+                "utf-8",
+                counter,
+                errors="replace" if skip_bad_pages else "strict",
+                stats=stats,
+                readahead=self.readahead,
+            ) as lines:
                 yield from self._docs(lines, shard, stats, skip_bad_pages, last)
         except DECOMPRESSION_ERRORS as exc:
             msg = (
@@ -157,14 +155,3 @@ class WikiExtractorReader:
                 raise CorruptInputError(msg + "; pass --skip-bad-pages to skip it")
             logger.warning("%s", msg)
             stats.bad_pages += 1
-
-
-def _lines(chunks: Iterator[str]) -> Iterator[str]:
-    """Lines (without newline) of a stream of text chunks."""
-    rest = ""
-    for chunk in chunks:
-        parts = (rest + chunk).split("\n")
-        rest = parts.pop()
-        yield from parts
-    if rest:
-        yield rest

@@ -1,11 +1,16 @@
 import bz2
 import io
+import itertools
 import random
 import threading
 
 import pytest
 
-from corpora._compressed import DECOMPRESSION_ERRORS, ReadAhead, read_chunks
+from corpora._compressed import DECOMPRESSION_ERRORS, ReadAhead
+
+
+def read_chunks(stream, size: int):
+    return iter(lambda: stream.read(size), b"")
 
 
 def _payload() -> bytes:
@@ -16,7 +21,7 @@ def test_same_bytes_as_plain_reads() -> None:
     data = _payload()
     stream = bz2.BZ2File(io.BytesIO(bz2.compress(data)))
     first = stream.read(100)
-    with ReadAhead(read_chunks(stream, 4096), first, depth=2) as chunks:
+    with ReadAhead(itertools.chain([first], read_chunks(stream, 4096)), depth=2) as chunks:
         got = list(chunks)
     assert got[0] == data[:100]
     assert all(len(c) == 4096 for c in got[1:-1])
