@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from corpora._atomic import atomic_path
 from corpora._compressed import detect_encoding, iter_text_chunks, open_chunks
+from corpora.atomic import atomic_path
 from corpora.errors import CorruptInputError
 
 __all__ = ["write_multistream", "iter_page_blocks"]

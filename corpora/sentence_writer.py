@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from corpora._atomic import atomic_write
+from corpora.atomic import atomic_write
 from corpora.corpus import Corpus
 from corpora.corpus_stats import CorpusStats
 from corpora.document import Document

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from corpora._atomic import atomic_write
+from corpora.atomic import atomic_write
 from corpora.errors import CorruptInputError, InputError
 
 __all__ = ["CooccurrenceCounts", "CooccurrenceCounter", "TEXT_CONTEXTS", "CONTEXT_KINDS"]

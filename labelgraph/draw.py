@@ -22,7 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from corpora._atomic import atomic_path  # noqa: E402
+from corpora.atomic import atomic_path  # noqa: E402
 from corpora.errors import InputError  # noqa: E402
 from labelgraph._edge_colours import CATEGORY_COLOURS, edge_category  # noqa: E402
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from corpora._atomic import atomic_path
+from corpora.atomic import atomic_path
 from corpora.errors import InputError
 from labelgraph._sparse import canonical_csr, symmetrize
 

@@ -25,7 +25,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from corpora._atomic import atomic_path, atomic_write
+from corpora.atomic import atomic_path, atomic_write
 from corpora.errors import InputError
 from labelgraph.neighbourhood import filtered_adjacency
 

@@ -34,8 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from corpora._atomic import atomic_path, atomic_write
+from corpora.atomic import atomic_path, atomic_write
 from corpora.errors import InputError
+from corpora.versions import package_versions
 from labelgraph.cooccurrence import TEXT_CONTEXTS, CooccurrenceCounter, CooccurrenceCounts
 from labelgraph.edge_combination import combine_sources, sparsify
 from labelgraph.embeddings import (
@@ -45,7 +46,7 @@ from labelgraph.embeddings import (
     save_keyed_vectors,
     train_word2vec,
 )
-from labelgraph.label_graph import DEFAULT_SCORING, LabelGraph, _package_versions
+from labelgraph.label_graph import DEFAULT_SCORING, LabelGraph
 from labelgraph.label_vocabulary import LabelVocabulary
 
 __all__ = ["BuildConfig", "GraphBuilder", "STAGES"]
@@ -527,7 +528,7 @@ class GraphBuilder:
             "counts": {**text.meta.get("corpus", {}), **report["summary"]},
             "annotation_report": ann.meta.get("report") if ann is not None else None,
             "stages": self.stages,
-            "package_versions": _package_versions(),
+            "package_versions": package_versions(),
         }
         g = LabelGraph(
             self.vocab,

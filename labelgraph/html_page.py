@@ -15,7 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from corpora._atomic import atomic_write
+from corpora.atomic import atomic_write
 from corpora.errors import InputError
 from labelgraph._edge_colours import CATEGORY_COLOURS, edge_category
 from labelgraph.export import register_exporter

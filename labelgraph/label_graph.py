@@ -38,8 +38,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from corpora._atomic import atomic_write
+from corpora.atomic import atomic_write
 from corpora.errors import CorruptInputError, InputError
+from corpora.versions import package_versions
 from labelgraph._sparse import canonical_csr, csr_from_triples, symmetrize
 from labelgraph.label_vocabulary import LabelVocabulary
 
@@ -66,18 +67,6 @@ DEFAULT_SCORING: dict[str, Any] = {
 }
 
 Edges = tuple[Sequence[int] | np.ndarray, Sequence[int] | np.ndarray, Sequence[float] | np.ndarray]
-
-
-def _package_versions() -> dict[str, str]:
-    import importlib.metadata as md
-
-    out = {}
-    for pkg in ("labelgraph", "numpy", "scipy", "gensim", "networkx", "torch", "torch_geometric"):
-        try:
-            out[pkg] = md.version(pkg.replace("_", "-"))
-        except md.PackageNotFoundError:
-            continue
-    return out
 
 
 class LabelGraph:
@@ -224,7 +213,7 @@ class LabelGraph:
         with atomic_write(out / "graph.npz", "wb") as fh:
             np.savez_compressed(fh, **arrays)
         manifest = dict(self.manifest)
-        manifest.setdefault("package_versions", _package_versions())
+        manifest.setdefault("package_versions", package_versions())
         manifest.setdefault("saved_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         manifest["graph"] = self.summary()
         with atomic_write(out / "manifest.json") as fh:
@@ -232,7 +221,7 @@ class LabelGraph:
         meta = {
             "format": GRAPH_FORMAT,
             "format_version": GRAPH_FORMAT_VERSION,
-            "labelgraph_version": _package_versions().get("labelgraph", "unknown"),
+            "labelgraph_version": package_versions().get("labelgraph", "unknown"),
             "codes": self.vocab.codes,
             "names": self.vocab.names,
             "sources": list(self._adj),

@@ -29,7 +29,7 @@ import torch
 import yaml
 from torch import nn
 
-from corpora._atomic import atomic_path, atomic_write
+from corpora.atomic import atomic_path, atomic_write
 from corpora.errors import InputError
 from vision.decision_rule import DecisionRule
 

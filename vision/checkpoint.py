@@ -40,7 +40,7 @@ from typing import Any
 
 import torch
 
-from corpora._atomic import atomic_path
+from corpora.atomic import atomic_path
 from corpora.errors import CorruptInputError, InputError
 from vision.models import GraphInputs, MultiLabelClassifier
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from corpora._atomic import atomic_path, atomic_write
+from corpora.atomic import atomic_path, atomic_write
 from corpora.errors import CorruptInputError, InputError
 from vision.knn_transfer import KNNTransfer, knn_vectors
 from vision.prior_shift import shift_probs

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from corpora._atomic import atomic_write
+from corpora.atomic import atomic_write
 from corpora.errors import CorruptInputError, InputError
 
 __all__ = [

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from corpora._atomic import atomic_write
+from corpora.atomic import atomic_write
 from corpora.errors import CorruptInputError, InputError
 from vision.metrics import best_global_threshold, fbeta_from_counts, mean_f2_arrays
 from vision.metrics._arrays import as_bool, as_dense

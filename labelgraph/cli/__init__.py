@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from labelgraph._cli_common import make_parser, run_cli
+from corpora.cli_common import make_parser, run_cli
 
 __all__ = ["get_args_parser", "main"]
 

@@ -6,7 +6,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from labelgraph._cli_common import add_common_flags, save_resolved_config
+from corpora.cli_common import add_common_flags, save_resolved_config
 
 __all__ = ["register"]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from corpora import Corpus, Document, PhraseMatcher, open_corpus, write_sentences
 from corpora._label_names import read_label_names
+from corpora.cli_common import add_common_flags
 from corpora.corpus_stats import CorpusStats
 from corpora.tokenizer import NUMBER_MODES
-from labelgraph._cli_common import add_common_flags
 
 __all__ = ["register"]
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from corpora._atomic import atomic_write
+from corpora.atomic import atomic_write
+from corpora.cli_common import add_common_flags
 from corpora.errors import InputError
-from labelgraph._cli_common import add_common_flags
 
 __all__ = ["register"]
 

@@ -7,8 +7,8 @@ import csv
 import json
 import sys
 
+from corpora.cli_common import add_common_flags
 from corpora.errors import InputError
-from labelgraph._cli_common import add_common_flags
 
 __all__ = ["register"]
 

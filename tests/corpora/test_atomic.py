@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from corpora._atomic import atomic_path, atomic_write
+from corpora.atomic import atomic_path, atomic_write
 
 
 def test_atomic_write_replaces_only_on_success(tmp_path):

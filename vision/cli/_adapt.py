@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from corpora.cli_common import add_common_flags, save_resolved_config
 from corpora.errors import InputError
-from labelgraph._cli_common import add_common_flags, save_resolved_config
+from corpora.versions import package_versions
 from vision.adaptation import (
     AdaptationConfig,
     adapt,
@@ -191,19 +191,13 @@ def _main(args: argparse.Namespace) -> int:
         "train": train_info,
         "fit": result.stats,
         "cross_validation": cv,
-        "versions": _versions(),
+        "versions": package_versions(),
     }
     weights = result.model if cfg.weight_mode else None
     AdaptedRun.write(out, run.run_dir, weights, result.rule, manifest)
     save_resolved_config(args, out / "config.yaml")
     print(f"adapted run written to {out} (modes: {', '.join(modes)})")
     return 0
-
-
-def _versions() -> dict[str, str]:
-    import torch
-
-    return {"python": sys.version.split()[0], "torch": torch.__version__, "numpy": np.__version__}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from corpora._atomic import atomic_write
-from labelgraph._cli_common import add_common_flags
+from corpora.atomic import atomic_write
+from corpora.cli_common import add_common_flags
 from vision.metrics import mean_f2, mean_precision_recall, per_label_stats
 from vision.submission import read_submission
 

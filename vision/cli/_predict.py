@@ -7,8 +7,8 @@ import logging
 
 import numpy as np
 
+from corpora.cli_common import add_common_flags
 from corpora.errors import InputError
-from labelgraph._cli_common import add_common_flags
 from vision.adapted_run import AdaptedRun
 from vision.decision_rule import DecisionRule
 from vision.ensemble import check_same_vocabulary, create_vote, list_votes

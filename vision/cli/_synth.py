@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from labelgraph._cli_common import add_common_flags, save_resolved_config
+from corpora.cli_common import add_common_flags, save_resolved_config
 from vision.data.synth_dataset import MAX_SYNTH_LABELS, generate_synth_dataset
 
 __all__ = ["register"]

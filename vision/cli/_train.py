@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from labelgraph._cli_common import add_common_flags, save_resolved_config
+from corpora.cli_common import add_common_flags, save_resolved_config
 
 __all__ = ["register"]
 

@@ -21,7 +21,6 @@ import hashlib
 import json
 import logging
 import os
-import platform
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,9 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from corpora._atomic import atomic_path, atomic_write
+from corpora.atomic import atomic_path, atomic_write
 from corpora.errors import InputError
+from corpora.versions import package_versions
 from vision.data._image_io import load_base_image
 
 __all__ = ["ImageCache", "CACHE_FORMAT_VERSION"]
@@ -58,12 +58,6 @@ def _digest(*parts: Any) -> str:
         h.update(part if isinstance(part, bytes) else str(part).encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    import PIL
-
-    return {"python": platform.python_version(), "numpy": np.__version__, "pillow": PIL.__version__}
 
 
 class ImageCache:
@@ -225,7 +219,7 @@ class ImageCache:
             "first_file": str(paths[0]) if paths else None,
             "stats_digest": stats_digest,
             "bad": bad,
-            "versions": _versions(),
+            "versions": package_versions(),
         }
         with atomic_write(files["manifest"]) as fh:
             json.dump(manifest, fh, indent=1)

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 import torch
 from torch.utils.data import Dataset
 
-from corpora._atomic import atomic_write
+from corpora.atomic import atomic_write
 from corpora.errors import CorruptInputError, InputError
 from vision.data._image_io import check_image_header, index_images, load_base_image
 from vision.data.build_transform import build_transform

@@ -35,8 +35,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 
-from corpora._atomic import atomic_write
+from corpora.atomic import atomic_write
 from corpora.errors import InputError
+from corpora.versions import package_versions
 from vision.data._synth_glyphs import GLYPHS, SafeDraw, draw_leash
 from vision.data._synth_scenes import SCENES, TEST_STYLE, TRAIN_STYLE, RegionStyle, Scene
 from vision.data._synth_vocabulary import CODE, EXTRA_VOCABULARY, PARENTS, SYNTH_LABELS
@@ -232,18 +233,6 @@ def _confusers(drawn: _Drawn, kept: set[str]) -> list[str]:
     return sorted({p for p in pool if p in kept and p not in drawn.labels})
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    import PIL
-
-    try:
-        pkg = version("labelgraph")
-    except PackageNotFoundError:
-        pkg = "unknown"
-    return {"labelgraph": pkg, "numpy": np.__version__, "pillow": PIL.__version__}
-
-
 def generate_synth_dataset(
     out: str | Path,
     *,
@@ -420,7 +409,7 @@ def generate_synth_dataset(
                 "train": dict(Counter(d.scene.name for _, _, d in train)),
                 "test": dict(Counter(d.scene.name for _, _, d in test)),
             },
-            "versions": _versions(),
+            "versions": package_versions(),
         }
         with atomic_write(tmp / "synth_manifest.json") as fh:
             json.dump(manifest, fh, indent=1, sort_keys=True)

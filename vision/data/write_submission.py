@@ -6,7 +6,7 @@ import csv
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from corpora._atomic import atomic_write
+from corpora.atomic import atomic_write
 
 __all__ = ["write_submission"]
 

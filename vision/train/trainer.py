@@ -18,6 +18,7 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from corpora.errors import InputError
+from corpora.versions import package_versions
 from vision.checkpoint import load_checkpoint, save_checkpoint
 from vision.losses import create_loss
 from vision.models import GRAPH_HEADS, GraphInputs, MultiLabelClassifier
@@ -38,19 +39,6 @@ logger = logging.getLogger(__name__)
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the last good checkpoint was kept."""
-
-
-def _versions() -> dict[str, str]:
-    import torchvision
-
-    out = {"torch": str(torch.__version__), "torchvision": str(torchvision.__version__)}
-    try:
-        import torch_geometric
-
-        out["torch_geometric"] = str(torch_geometric.__version__)
-    except ImportError:  # pragma: no cover - a hard dependency
-        pass
-    return out
 
 
 def _graph_inputs(cfg: TrainConfig, codes: list[str], names: list[str]) -> GraphInputs:
@@ -283,7 +271,7 @@ class Trainer:
             "scaler": self.scaler.state_dict() if self.use_scaler else None,
             "rng": rng_states,
             "config": self.cfg.to_dict(),
-            "versions": _versions(),
+            "versions": package_versions(),
         }
 
     def _save(self, metrics: dict[str, Any], best: bool) -> None:

@@ -3,8 +3,8 @@ import argparse
 import pytest
 import yaml
 
+from corpora.cli_common import add_common_flags, parse_args, run_cli, save_resolved_config
 from corpora.errors import InputError
-from labelgraph._cli_common import add_common_flags, parse_args, run_cli, save_resolved_config
 
 
 def _parser():

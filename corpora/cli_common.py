@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from corpora._atomic import atomic_write
+from corpora.atomic import atomic_write
 from corpora.errors import InputError
 
 __all__ = [
