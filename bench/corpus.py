@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from corpora import PhraseMatcher, open_corpus  # noqa: E402
-from corpora._label_names import read_label_names  # noqa: E402
+from corpora.formats.class_descriptions import read_label_names  # noqa: E402
 from corpora.multistream_writer import write_multistream  # noqa: E402
 from corpora.phrase_matcher import normalize_label_name  # noqa: E402
 

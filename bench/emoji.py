@@ -281,8 +281,9 @@ class Evaluator:
     """Everything shared by the runs: ids, tuning tensors per image size, the kNN bank, priors."""
 
     def __init__(self, args: argparse.Namespace, codes: list[str]) -> None:
+        from corpora.formats.label_sets import read_solution, read_tuning_labels
         from vision.cli._adapt import tuning_matrix
-        from vision.data import load_targets, read_solution, read_tuning_labels, targets_matrix
+        from vision.data import load_targets, targets_matrix
 
         self.args = args
         self.codes = codes
@@ -549,7 +550,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"benchmark data not found at {args.data} (needs ../shared/data)", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    from vision.data import read_classes_trainable
+    from corpora.formats.classes_trainable import read_classes_trainable
 
     codes = read_classes_trainable(args.data / "classes-trainable.csv")
     t_start = time.perf_counter()

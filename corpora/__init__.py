@@ -21,8 +21,15 @@ one mention *per label* at that position, so per-label counts count it for each 
 Broken input raises :class:`CorruptInputError` naming the file, the byte offset and the last
 good page (``skip_bad_pages=True`` counts and skips instead); a missing path or unknown
 format raises :class:`InputError`.
+
+``corpora`` is also the base layer of the package: shared plumbing (:mod:`corpora.errors`,
+:mod:`corpora.atomic`, :mod:`corpora.cli_common`, :mod:`corpora.catalogue`,
+:mod:`corpora.versions`) and one parser per external file format (:mod:`corpora.formats`).
 """
 
+# The built-in readers register themselves in the reader catalogue when imported here (the
+# catalogue never imports its readers).
+from corpora import mediawiki_reader, plain_text_reader, wikiextractor_reader  # noqa: F401
 from corpora.corpus import Corpus, open_corpus
 from corpora.corpus_stats import CorpusStats
 from corpora.document import Document

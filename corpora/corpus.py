@@ -22,7 +22,7 @@ from corpora.corpus_stats import CorpusStats
 from corpora.document import Document
 from corpora.errors import InputError
 from corpora.phrase_matcher import PhraseMatcher
-from corpora.reader_registry import create_reader, detect_reader, list_readers
+from corpora.reader_registry import READERS, create_reader, detect_reader
 from corpora.shard import Shard
 from corpora.tokenizer import Tokenizer
 
@@ -502,8 +502,8 @@ def open_corpus(
     if isinstance(path_or_paths, (str, os.PathLike)):
         path_or_paths = [path_or_paths]
     files, indexes = _expand(list(path_or_paths))
-    if format is not None and format not in list_readers():
-        raise InputError(f"unknown format {format!r}; known formats: {', '.join(list_readers())}")
+    if format is not None:
+        format = READERS.canonical(format)  # the catalogue's "unknown corpus format" error
     resolved: list[tuple[str, str, dict[str, Any]]] = []
     detected: dict[tuple[str, str], str] = {}
     for f in files:
@@ -527,12 +527,15 @@ def open_corpus(
                         "folder or text files"
                     )
                 detected[group] = reader
-        options: dict[str, Any] = {}
-        if reader == "mediawiki":
-            idx = _index_for(f, indexes) or (index if len(files) == 1 else None)
-            options = {"shard_mb": shard_mb, "index": os.fspath(idx) if idx else None}
-        elif reader == "text":
-            options = {"documents": documents}
+        idx = _index_for(f, indexes) or (index if len(files) == 1 else None)
+        offered = {
+            "shard_mb": shard_mb,
+            "index": os.fspath(idx) if idx else None,
+            "documents": documents,
+        }
+        # each reader gets the options its catalogue entry declares
+        accepted = {o.name for o in READERS.options(reader)}
+        options = {k: v for k, v in offered.items() if k in accepted}
         resolved.append((str(f), reader, options))
     if matcher is not None and not isinstance(matcher, PhraseMatcher):
         matcher = PhraseMatcher(list(matcher))

@@ -35,7 +35,7 @@ from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.errors import CorruptInputError, InputError
 from corpora.reader_registry import register_reader
-from corpora.shard import Shard
+from corpora.shard import Shard, shard_key
 
 __all__ = ["MediaWikiReader", "find_multistream_index", "read_multistream_offsets"]
 
@@ -45,7 +45,6 @@ logger = logging.getLogger(__name__)
 # str.replace passes cost twice as much on the non-ASCII text of most pages).
 _XML_ENTITY_RE = re.compile(r"&(?:lt|gt|quot|apos|amp|#x[0-9a-fA-F]+|#[0-9]+);")
 _XML_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
-_SAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _xml_entity(m: re.Match[str]) -> str:
@@ -67,11 +66,6 @@ def xml_unescape(s: str) -> str:
     if "&" not in s:
         return s
     return _XML_ENTITY_RE.sub(_xml_entity, s)
-
-
-def safe_name(name: str) -> str:
-    """A filename-safe version of ``name``."""
-    return _SAFE_RE.sub("_", name).strip("_") or "file"
 
 
 def find_multistream_index(path: str | os.PathLike[str]) -> Path | None:
@@ -149,7 +143,7 @@ class MediaWikiReader:
 
     def shards(self, path: str, file_index: int) -> list[Shard]:
         size = os.path.getsize(path)
-        base = f"{file_index:04d}-{safe_name(Path(path).name)}"
+        base = shard_key(file_index, Path(path).name)
         index = Path(self.index) if self.index else find_multistream_index(path)
         if index is None or compression_of(path) != "bz2":
             return [Shard(key=base, path=str(path), reader=self.name, nbytes=size)]

@@ -10,9 +10,8 @@ from corpora._compressed import DECOMPRESSION_ERRORS, open_binary, open_text_lin
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.errors import CorruptInputError
-from corpora.mediawiki_reader import safe_name
 from corpora.reader_registry import register_reader
-from corpora.shard import Shard
+from corpora.shard import Shard, shard_key
 
 __all__ = ["PlainTextReader"]
 
@@ -48,7 +47,7 @@ class PlainTextReader:
         return True
 
     def shards(self, path: str, file_index: int) -> list[Shard]:
-        key = f"{file_index:04d}-{safe_name(Path(path).name)}"
+        key = shard_key(file_index, Path(path).name)
         return [Shard(key=key, path=str(path), reader=self.name, nbytes=os.path.getsize(path))]
 
     def read(self, shard: Shard, stats: CorpusStats, skip_bad_pages: bool) -> Iterator[RawPage]:

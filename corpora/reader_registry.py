@@ -1,4 +1,9 @@
-"""Registry of corpus readers and the factory that picks one for a path."""
+"""The catalogue of corpus readers (one per input format) and its factory functions.
+
+Readers register themselves with :func:`register_reader` where they are defined;
+``corpora/__init__.py`` imports the built-in reader modules, so this module never imports
+them. Sniffing tries the readers in ``priority`` order (lower first).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,18 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from corpora._raw_page import RawPage
+from corpora.catalogue import Catalogue
 from corpora.corpus_stats import CorpusStats
-from corpora.errors import InputError
 from corpora.shard import Shard
 
-__all__ = ["Reader", "register_reader", "create_reader", "list_readers", "detect_reader"]
+__all__ = [
+    "READERS",
+    "Reader",
+    "register_reader",
+    "create_reader",
+    "list_readers",
+    "detect_reader",
+]
 
 
 class Reader(Protocol):
@@ -30,16 +42,20 @@ class Reader(Protocol):
         """Yield the raw pages of a shard, counting pages/bytes/bad pages into ``stats``."""
 
 
-_READERS: dict[str, type] = {}
+#: name -> reader class; the options of an entry are its constructor's keyword parameters.
+READERS: Catalogue[Reader] = Catalogue("corpus format", order="priority")
 
 
-def register_reader(name: str, priority: int = 100) -> Callable[[type], type]:
-    """Class decorator adding a reader under ``name``; lower ``priority`` is sniffed first."""
+def register_reader(name: str, priority: int = 100, **kw: Any) -> Callable[[type], type]:
+    """Class decorator adding a reader under ``name``; lower ``priority`` is sniffed first.
+
+    Further keywords (``aliases=``, ``help=``) go to :meth:`Catalogue.register`.
+    """
 
     def deco(cls: type) -> type:
         cls.name = name
         cls.priority = priority
-        _READERS[name] = cls
+        READERS.add(name, cls, priority=priority, **kw)
         return cls
 
     return deco
@@ -47,33 +63,21 @@ def register_reader(name: str, priority: int = 100) -> Callable[[type], type]:
 
 def list_readers() -> list[str]:
     """Registered reader names, in sniffing order."""
-    _load_builtin()
-    return sorted(_READERS, key=lambda n: (_READERS[n].priority, n))
+    return READERS.names()
 
 
 def create_reader(name: str, **options: Any) -> Reader:
-    """Instantiate the reader registered as ``name`` with its options."""
-    _load_builtin()
-    try:
-        cls = _READERS[name]
-    except KeyError:
-        raise InputError(
-            f"unknown corpus format {name!r}; known formats: {', '.join(_READERS)}"
-        ) from None
-    return cls(**options)
+    """Instantiate the reader registered as ``name`` with its options (checked by name).
+
+    Raises:
+        InputError: ``unknown corpus format 'x'; choose one of: ...`` or an unknown option.
+    """
+    return READERS.create(name, **options)
 
 
 def detect_reader(path: str | os.PathLike[str], head: bytes) -> str | None:
     """Name of the first registered reader whose ``sniff`` accepts the file, or ``None``."""
-    _load_builtin()
-    for name in list_readers():
-        if _READERS[name].sniff(head, os.fspath(path)):
-            return name
+    for entry in READERS.entries():
+        if entry.factory.sniff(head, os.fspath(path)):
+            return entry.name
     return None
-
-
-def _load_builtin() -> None:
-    # Importing the modules registers them.
-    import corpora.mediawiki_reader  # noqa: F401
-    import corpora.plain_text_reader  # noqa: F401
-    import corpora.wikiextractor_reader  # noqa: F401

@@ -13,9 +13,8 @@ from corpora._compressed import DECOMPRESSION_ERRORS, open_text_lines
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.errors import CorruptInputError
-from corpora.mediawiki_reader import safe_name
 from corpora.reader_registry import register_reader
-from corpora.shard import Shard
+from corpora.shard import Shard, shard_key
 
 __all__ = ["WikiExtractorReader"]
 
@@ -55,7 +54,7 @@ class WikiExtractorReader:
         return False
 
     def shards(self, path: str, file_index: int) -> list[Shard]:
-        key = f"{file_index:04d}-{safe_name(Path(path).parent.name + '_' + Path(path).name)}"
+        key = shard_key(file_index, Path(path).parent.name + "_" + Path(path).name)
         return [Shard(key=key, path=str(path), reader=self.name, nbytes=os.path.getsize(path))]
 
     def read(self, shard: Shard, stats: CorpusStats, skip_bad_pages: bool) -> Iterator[RawPage]:

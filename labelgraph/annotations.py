@@ -1,11 +1,10 @@
 """Image-level label co-occurrence from annotation files, and the ML-GCN adjacency.
 
-Readers (the format is detected from the first row):
-
-* Open Images human-label CSVs: header ``ImageID,Source,LabelName,Confidence``; rows with
-  ``Confidence > 0`` are positives, the others are ignored;
-* ``tuning_labels.csv`` style: no header, ``ImageID,"code code ..."``;
-* solution / submission files: header ``image_id,labels`` (``labels`` space-separated).
+The annotation files are read by :func:`corpora.formats.annotation_sets.read_annotation_sets`
+(re-exported here as :func:`read_image_labels`): Open Images image-label CSVs (header
+``ImageID,Source,LabelName,Confidence``, rows with ``Confidence > 0`` are positives) or
+label-set files (``tuning_labels.csv`` without header, solutions and submissions with header
+``image_id,labels``).
 
 Codes not in the vocabulary are skipped and counted (reported in the build manifest and logged
 as a warning); they never fail the build silently nor enter the counts.
@@ -13,17 +12,16 @@ as a warning); they never fail the build silently nor enter the counts.
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-from corpora.errors import CorruptInputError, InputError
+from corpora.errors import InputError
+from corpora.formats.annotation_sets import read_annotation_sets as read_image_labels
 from labelgraph._sparse import canonical_csr
 from labelgraph.association import conditional_matrix
 from labelgraph.cooccurrence import CooccurrenceCounter, CooccurrenceCounts
@@ -38,80 +36,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-def _detect(header: list[str]) -> str:
-    low = [h.strip().lower() for h in header]
-    if "imageid" in low and "labelname" in low:
-        return "human_labels"
-    if (
-        len(low) >= 2
-        and low[0] in ("image_id", "imageid")
-        and low[1] in ("labels", "predictionstring")
-    ):
-        return "solution"
-    return "tuning"
-
-
-def read_image_labels(path: str | os.PathLike[str]) -> dict[str, list[str]]:
-    """``{image_id: [codes]}`` (positives only, first-seen order, no duplicates) from any of
-    the supported annotation formats (see the module docstring)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"annotation file {str(path)!r} does not exist")
-    images: dict[str, list[str]] = {}
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            first = next(reader, None)
-            if first is None:
-                return images
-            fmt = _detect(first)
-            if fmt == "human_labels":
-                low = [h.strip().lower() for h in first]
-                i_img, i_lab = low.index("imageid"), low.index("labelname")
-                i_conf = low.index("confidence") if "confidence" in low else None
-                rows: Iterable[list[str]] = reader
-            else:
-                rows = reader if fmt == "solution" else _chain_first(first, reader)
-            for lineno, row in enumerate(rows, start=2 if fmt != "tuning" else 1):
-                if not row or not row[0].strip():
-                    continue
-                if fmt == "human_labels":
-                    if len(row) <= max(i_img, i_lab):
-                        raise InputError(
-                            f"{path}:{lineno}: expected {len(first)} columns, got {row!r}"
-                        )
-                    if i_conf is not None:
-                        try:
-                            conf = float(row[i_conf])
-                        except ValueError as exc:
-                            raise InputError(
-                                f"{path}:{lineno}: Confidence {row[i_conf]!r} is not a number"
-                            ) from exc
-                        if conf <= 0:
-                            continue
-                    codes = [row[i_lab].strip()]
-                    image = row[i_img].strip()
-                else:
-                    if len(row) < 2:
-                        raise InputError(
-                            f"{path}:{lineno}: expected 'ImageID,\"code code ...\"', got {row!r}"
-                        )
-                    image = row[0].strip()
-                    codes = row[1].split()
-                have = images.setdefault(image, [])
-                for c in codes:
-                    if c not in have:
-                        have.append(c)
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise CorruptInputError(f"{path}: cannot read as UTF-8 CSV: {exc}") from exc
-    return images
-
-
-def _chain_first(first: list[str], reader):
-    yield first
-    yield from reader
 
 
 @dataclass

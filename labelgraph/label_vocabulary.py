@@ -8,7 +8,6 @@ a :class:`~labelgraph.label_graph.LabelGraph`), its code (``/m/01g317``) and its
 
 from __future__ import annotations
 
-import csv
 import difflib
 import hashlib
 import logging
@@ -17,8 +16,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from corpora._label_names import HEADER_WORDS, read_label_names
 from corpora.errors import InputError
+from corpora.formats.class_descriptions import HEADER_NAMES, read_label_names
+from corpora.formats.classes_trainable import read_classes_trainable
 
 __all__ = ["LabelVocabulary"]
 
@@ -76,15 +76,15 @@ class LabelVocabulary:
         path: str | os.PathLike[str],
         trainable: str | os.PathLike[str] | None = None,
     ) -> LabelVocabulary:
-        """Read ``label_code,description`` rows (header optional), optionally keep only the
-        codes listed in a ``trainable`` CSV (one code per row, header optional), in the order of
-        the class-descriptions file."""
+        """Read a ``class-descriptions.csv`` (:mod:`corpora.formats.class_descriptions`),
+        optionally keep only the codes listed in a ``classes-trainable.csv``
+        (:mod:`corpora.formats.classes_trainable`), in the order of the class-descriptions
+        file."""
         path = Path(path)
-        _require_file(path)
         codes, names = read_label_names(path)
         vocab = cls(codes, names)
         if trainable is not None:
-            keep = cls.read_code_list(trainable)
+            keep = read_classes_trainable(trainable)
             unknown = [c for c in keep if c not in vocab._code_index]
             if unknown:
                 raise InputError(
@@ -108,29 +108,15 @@ class LabelVocabulary:
         path = Path(path)
         with _open_text(path) as fh:
             first = next((line for line in fh if line.strip()), "")
-        if "," in first or first.strip().lower() in HEADER_WORDS:
+        if "," in first or first.strip().lower() in HEADER_NAMES:
             return cls.from_csv(path, trainable)
         with _open_text(path) as fh:
             names = list(dict.fromkeys(line.strip() for line in fh if line.strip()))
         if trainable is not None:
-            keep = set(cls.read_code_list(trainable))
+            keep = set(read_classes_trainable(trainable))
             names = [n for n in names if n in keep]
         logger.info("label vocabulary: %d names from %s", len(names), path)
         return cls.from_names(names)
-
-    @staticmethod
-    def read_code_list(path: str | os.PathLike[str]) -> list[str]:
-        """Codes from the first column of a CSV such as ``classes-trainable.csv``."""
-        path = Path(path)
-        out: list[str] = []
-        with _open_text(path) as fh:
-            for lineno, row in enumerate(csv.reader(fh), start=1):
-                if not row or not row[0].strip():
-                    continue
-                if lineno == 1 and row[0].strip().lower() in HEADER_WORDS:
-                    continue
-                out.append(row[0].strip())
-        return out
 
     @classmethod
     def from_names(

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from corpora import Corpus, Document, PhraseMatcher, open_corpus, write_sentences
-from corpora._label_names import read_label_names
 from corpora.cli_common import add_common_flags
 from corpora.corpus_stats import CorpusStats
+from corpora.formats.class_descriptions import read_label_names
 from corpora.tokenizer import NUMBER_MODES
 
 __all__ = ["register"]

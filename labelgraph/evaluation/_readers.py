@@ -1,4 +1,5 @@
-"""Readers for the evaluation files: word-similarity lists, pair counts and image label sets."""
+"""Readers for the evaluation files: word-similarity lists and pair counts (read only here),
+and image label sets (through :mod:`corpora.formats`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 from pathlib import Path
 
 from corpora.errors import InputError
+from corpora.formats.annotation_sets import read_annotation_sets
 
 __all__ = ["read_similarity_pairs", "read_pair_counts", "read_label_sets"]
 
@@ -104,53 +106,19 @@ def read_pair_counts(path: str | os.PathLike[str]) -> tuple[list[str], dict[tupl
 
 
 def read_label_sets(path: str | os.PathLike[str]) -> dict[str, list[str]]:
-    """Read image-level label sets.
+    """The labelled images of an annotation file, for the evaluation tasks.
 
-    Accepted layouts:
-
-    * ``tuning_labels.csv``: no header, ``ImageID,"code code ..."``;
-    * solution / submission files: header ``image_id,labels``, labels space-separated;
-    * Open Images human labels: header ``ImageID,Source,LabelName,Confidence`` (rows with
-      ``Confidence`` 0 are negatives and skipped).
+    The file is read by :func:`corpora.formats.annotation_sets.read_annotation_sets`
+    (``tuning_labels.csv`` without header, solutions / submissions with header
+    ``image_id,labels``, or Open Images human labels ``ImageID,Source,LabelName,Confidence``
+    whose ``Confidence`` 0 rows are negatives).
 
     Returns:
         ``{image_id: [label, ...]}`` in file order, duplicates removed, empty sets dropped.
+    Raises:
+        InputError: as the reader, or no labelled image in the file.
     """
-    sets: dict[str, list[str]] = {}
-    with _open_text(path) as fh:
-        reader = csv.reader(fh)
-        first = next(reader, None)
-        if first is None:
-            raise InputError(f"{path}: empty file; expected image label sets")
-        head = [h.strip().lower() for h in first]
-        if head[:3] == ["imageid", "source", "labelname"]:
-            conf_col = head.index("confidence") if "confidence" in head else None
-            for lineno, row in enumerate(reader, start=2):
-                if not row:
-                    continue
-                if len(row) < 3:
-                    raise InputError(
-                        f"{path}, line {lineno}: expected ImageID,Source,LabelName,..."
-                    )
-                if conf_col is not None and float(row[conf_col]) <= 0:
-                    continue
-                labels = sets.setdefault(row[0].strip(), [])
-                if row[2].strip() not in labels:
-                    labels.append(row[2].strip())
-            return sets
-        rows = reader if head[:2] == ["image_id", "labels"] else [first, *reader]
-        start = 2 if rows is reader else 1
-        for lineno, row in enumerate(rows, start=start):
-            if not row:
-                continue
-            if len(row) != 2:
-                raise InputError(
-                    f"{path}, line {lineno}: expected 'ImageID,\"label label ...\"' (2 fields), "
-                    f"got {len(row)} fields"
-                )
-            labels = list(dict.fromkeys(row[1].split()))
-            if labels:
-                sets[row[0].strip()] = labels
+    sets = {image: labels for image, labels in read_annotation_sets(path).items() if labels}
     if not sets:
-        raise InputError(f"{path}: no labelled images found")
+        raise InputError(f"{path}: no labelled images found; expected image label sets")
     return sets

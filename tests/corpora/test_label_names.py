@@ -1,7 +1,7 @@
 import pytest
 
-from corpora._label_names import read_label_names
 from corpora.errors import CorruptInputError, InputError
+from corpora.formats.class_descriptions import read_label_names
 from labelgraph import LabelVocabulary
 
 

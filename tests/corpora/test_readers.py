@@ -195,5 +195,8 @@ def test_keep_case_with_matcher_and_forced_format(write_dump, tmp_path: Path) ->
     odd = tmp_path / "notes.dat"
     odd.write_text("one doc\ntwo doc\n")
     assert len(list(open_corpus(odd, format="text", documents="line", progress=False))) == 2
-    with pytest.raises(InputError, match="unknown format 'pdf'"):
+    with pytest.raises(
+        InputError,
+        match="unknown corpus format 'pdf'; choose one of: mediawiki, wikiextractor, text",
+    ):
         open_corpus(odd, format="pdf")

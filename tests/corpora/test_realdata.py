@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from corpora import PhraseMatcher, open_corpus
-from corpora._label_names import read_label_names
+from corpora.formats.class_descriptions import read_label_names
 
 
 def test_gensim_enwiki_sample(gensim_wiki_dump: Path) -> None:

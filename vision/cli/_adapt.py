@@ -111,7 +111,7 @@ def _unseen(text: str) -> tuple[float | None, tuple[float | None, ...]]:
 
 
 def _main(args: argparse.Namespace) -> int:
-    from vision.data import read_tuning_labels
+    from corpora.formats.label_sets import read_tuning_labels
 
     modes = parse_modes(args.mode)
     run = AdaptedRun.load(args.run, args.which)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from corpora.atomic import atomic_write
 from corpora.cli_common import add_common_flags
+from corpora.formats.label_sets import read_solution, read_submission
 from vision.metrics import mean_f2, mean_precision_recall, per_label_stats
-from vision.submission import read_submission
 
 __all__ = ["register", "evaluate_files"]
 
@@ -21,7 +21,7 @@ def evaluate_files(solution: str | Path, submission: str | Path, per_label: bool
     rows), ``missing`` (solution ids absent from the submission, scored 0), ``extra`` (ignored
     submission ids) and, with ``per_label``, a ``per_label`` list.
     """
-    sol = read_submission(solution)
+    sol = read_solution(solution)
     sub = read_submission(submission)
     precision, recall = mean_precision_recall(sol, sub)
     result = {

@@ -9,11 +9,12 @@ import numpy as np
 
 from corpora.cli_common import add_common_flags
 from corpora.errors import InputError
+from corpora.formats.label_sets import read_submission_ids, write_submission
 from vision.adapted_run import AdaptedRun
 from vision.decision_rule import DecisionRule
 from vision.ensemble import check_same_vocabulary, create_vote, list_votes
 from vision.predictor import Predictor
-from vision.submission import labels_from_decisions, read_submission_ids, write_submission
+from vision.submission import labels_from_decisions
 from vision.thresholds import ClassThresholds
 from vision.tta import list_tta
 

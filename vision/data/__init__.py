@@ -11,6 +11,18 @@ Public API (see ``docs/interfaces.md``)::
     read_classes_trainable, read_tuning_labels, read_solution, read_submission
 """
 
+# The file-format readers live in corpora.formats (re-exported here for convenience).
+from corpora.formats.bounding_boxes import read_bounding_boxes
+from corpora.formats.class_descriptions import read_class_descriptions
+from corpora.formats.classes_trainable import read_classes_trainable
+from corpora.formats.image_labels import read_human_labels, read_image_labels, read_machine_labels
+from corpora.formats.label_sets import (
+    read_solution,
+    read_submission,
+    read_tuning_labels,
+    write_submission,
+)
+from corpora.formats.read_report import ReadReport
 from vision.data.build_transform import build_transform, list_transforms, register_transform
 from vision.data.data_layout import DataLayout
 from vision.data.eval_transform import EvalTransform
@@ -25,17 +37,9 @@ from vision.data.label_policy import (
 )
 from vision.data.load_targets import load_evidence, load_targets
 from vision.data.precedence_policy import PrecedencePolicy
-from vision.data.read_bounding_boxes import read_bounding_boxes
-from vision.data.read_class_descriptions import read_class_descriptions
-from vision.data.read_classes_trainable import read_classes_trainable
-from vision.data.read_image_labels import read_human_labels, read_image_labels, read_machine_labels
-from vision.data.read_report import ReadReport
-from vision.data.read_solution import read_solution, read_submission
-from vision.data.read_tuning_labels import read_tuning_labels
 from vision.data.seed_policy import SeedPolicy
 from vision.data.targets_matrix import targets_matrix
 from vision.data.train_transform import TrainTransform
-from vision.data.write_submission import write_submission
 
 __all__ = [
     "DataLayout",

@@ -8,11 +8,11 @@ from typing import Any
 
 import pandas as pd
 
+from corpora.formats.bounding_boxes import read_bounding_boxes
+from corpora.formats.class_descriptions import read_class_descriptions
+from corpora.formats.image_labels import read_human_labels, read_machine_labels
 from vision.data.data_layout import DataLayout
 from vision.data.label_policy import LabelEvidence, create_label_policy
-from vision.data.read_bounding_boxes import read_bounding_boxes
-from vision.data.read_class_descriptions import read_class_descriptions
-from vision.data.read_image_labels import read_human_labels, read_machine_labels
 
 __all__ = ["load_targets", "load_evidence"]
 
@@ -25,7 +25,7 @@ def load_evidence(
     """Read human labels (required), machine labels and boxes (when present) of ``data_dir``.
 
     With ``check_vocabulary`` and a ``class-descriptions.csv``, codes outside the vocabulary
-    are logged with counts (see :class:`~vision.data.read_report.ReadReport`).
+    are logged with counts (see :class:`~corpora.formats.read_report.ReadReport`).
     """
     layout = DataLayout(data_dir).check()
     vocab = None

@@ -53,13 +53,13 @@ def load_training_data(
     Training images get ``build_transform("train")``, validation ``build_transform("eval")``.
     ``skip_bad_rows`` counts and skips malformed label rows instead of stopping at the first.
     """
+    from corpora.formats.class_descriptions import read_class_descriptions
+    from corpora.formats.classes_trainable import read_classes_trainable
     from vision.data import (
         DataLayout,
         ImageFolderDataset,
         build_transform,
         load_targets,
-        read_class_descriptions,
-        read_classes_trainable,
         targets_matrix,
     )
 

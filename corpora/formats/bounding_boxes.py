@@ -1,4 +1,4 @@
-"""Reader for ``train_bounding_boxes.csv``.
+"""Open Images ``train_bounding_boxes.csv``.
 
 Format (header required)::
 
@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vision.data import _csv
-from vision.data.read_report import ReadReport
+from corpora.formats import _csv
+from corpora.formats.read_report import ReadReport
 
 __all__ = ["read_bounding_boxes", "BOX_COLUMNS"]
 
@@ -56,7 +56,7 @@ def read_bounding_boxes(
         number in ``[0, 1]``, ``XMin > XMax`` or ``YMin > YMax``, or a flag is not -1/0/1.
 
     Raises:
-        InputError: as :func:`~vision.data.read_image_labels.read_image_labels`.
+        InputError: as :func:`~corpora.formats.image_labels.read_image_labels`.
     """
     report = report if report is not None else ReadReport()
     path = _csv.check_file(path, "bounding boxes")

@@ -1,4 +1,5 @@
-"""What a reader saw in one file: kept rows, skipped bad rows and codes outside the vocabulary."""
+"""What a format reader saw in one file: kept rows, skipped bad rows and codes outside the
+vocabulary."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ MAX_EXAMPLES = 20
 
 @dataclass
 class ReadReport:
-    """Counts gathered while reading one annotation file.
+    """Counts gathered while reading one file of :mod:`corpora.formats`.
 
-    Pass an empty ``ReadReport()`` as ``report=`` to any ``read_*`` function and it is filled
-    in place (the DataFrame readers also attach it as ``df.attrs["read_report"]``).
+    Pass an empty ``ReadReport()`` as ``report=`` to any ``read_*`` function there and it is
+    filled in place (the DataFrame readers also attach it as ``df.attrs["read_report"]``).
 
     Attributes:
         path: the file that was read.

@@ -1,30 +1,48 @@
-"""Readers for image-level label files: ``train_human_labels.csv``, ``train_machine_labels.csv``.
+"""Open Images image-level label files: ``train_human_labels.csv``, ``train_machine_labels.csv``.
 
-Format (header required, extra columns kept)::
+Format (header required, any column order, extra columns kept)::
 
     ImageID,Source,LabelName,Confidence
     000002b66c9c498e,verification,/m/014j1m,1
 
 ``Confidence`` is a number in ``[0, 1]``: 0 or 1 for human verification (0 = verified absent),
-the classifier's score for machine labels.
+the classifier's score for machine labels. UTF-8 with or without BOM, LF or CRLF, quoting;
+blank lines are ignored. Malformed rows (too many fields, an empty ``ImageID``/``LabelName``,
+a ``Confidence`` that is not a number in ``[0, 1]``) are an
+:class:`~corpora.errors.InputError` naming file and line, or, with ``skip_bad_rows=True``,
+counted in the :class:`~corpora.formats.read_report.ReadReport` and skipped.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from vision.data import _csv
-from vision.data.read_report import ReadReport
+from corpora.formats import _csv
+from corpora.formats.read_report import ReadReport
 
-__all__ = ["read_image_labels", "read_human_labels", "read_machine_labels", "LABEL_COLUMNS"]
+__all__ = [
+    "LABEL_COLUMNS",
+    "is_image_labels_header",
+    "positive_label_sets",
+    "read_human_labels",
+    "read_image_labels",
+    "read_machine_labels",
+]
 
 logger = logging.getLogger(__name__)
 
 LABEL_COLUMNS = ("ImageID", "Source", "LabelName", "Confidence")
+
+
+def is_image_labels_header(fields: Sequence[str]) -> bool:
+    """Whether a file's first row (its fields) is this format's header: it names ``ImageID``
+    and ``LabelName`` (any case)."""
+    low = {f.strip().lower() for f in fields}
+    return {"imageid", "labelname"} <= low
 
 
 def read_image_labels(
@@ -72,6 +90,16 @@ def read_image_labels(
     df.attrs["read_report"] = report
     logger.debug("read %d rows from %s", len(df), path)
     return df
+
+
+def positive_label_sets(df: pd.DataFrame) -> dict[str, list[str]]:
+    """Image id -> its positive codes (``Confidence > 0``), in first-seen order without
+    repeats, from a frame of :func:`read_image_labels`."""
+    pos = df.loc[df["Confidence"] > 0, ["ImageID", "LabelName"]].drop_duplicates()
+    out: dict[str, list[str]] = {}
+    for image, code in zip(pos["ImageID"].tolist(), pos["LabelName"].tolist()):
+        out.setdefault(image, []).append(code)
+    return out
 
 
 def read_human_labels(path: str | Path, **kw) -> pd.DataFrame:

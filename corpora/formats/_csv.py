@@ -1,10 +1,19 @@
-"""Validated CSV reading shared by the annotation readers (private plumbing).
+"""Validated CSV reading shared by the format readers (private to :mod:`corpora.formats`).
 
-Every file is read with pandas' C parser as strings. Rows with too many fields and rows that
-fail a value check are either an :class:`~corpora.errors.InputError` naming the file and the
-1-based physical line (header = line 1) or, with ``skip_bad_rows=True``, counted in a
-:class:`~vision.data.read_report.ReadReport` and dropped. Fully blank lines are ignored.
-Line numbers assume no field contains a quoted newline (true of every Open Images format).
+Every reader accepts UTF-8 with or without a BOM, LF or CRLF line ends and RFC 4180 quoting,
+and ignores fully blank lines. Line numbers are 1-based physical lines (a header is line 1).
+Two ways in, one policy for bad rows:
+
+* :func:`read_rows` reads a large table (the Open Images image labels and boxes: millions of
+  rows) with pandas' C parser, as strings; :func:`reject` and :func:`to_float` then drop the
+  rows that fail a vectorised check;
+* :func:`iter_rows` yields the rows of a small file (label sets, class descriptions, trainable
+  classes) one by one with the :mod:`csv` module, for readers that look at each row's
+  fields, and :class:`BadRows` collects the rows they find malformed.
+
+A malformed row is an :class:`~corpora.errors.InputError` naming the file, the line and the
+number of such rows, or, with ``skip_bad_rows=True``, counted in a
+:class:`~corpora.formats.read_report.ReadReport` and dropped.
 """
 
 from __future__ import annotations
@@ -12,37 +21,95 @@ from __future__ import annotations
 import csv
 import re
 import warnings
-from collections.abc import Collection, Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from corpora.errors import CorruptInputError, InputError
-from vision.data.read_report import ReadReport
+from corpora.formats.read_report import ReadReport
+
+if TYPE_CHECKING:  # pandas is imported by the functions that need it (large tables only)
+    import pandas as pd
 
 _SKIP_RE = re.compile(r"Skipping line (\d+): expected \d+ fields, saw (\d+)")
 _EXTRA = "__extra_field__"
+_FIX = "Fix the file or pass skip_bad_rows=True (--skip-bad-rows) to skip them"
 
 
-def check_file(path: str | Path, what: str) -> Path:
+def check_file(path: str | Path, what: str, hint: str = "check the path") -> Path:
+    """``path`` as a :class:`Path`; :class:`InputError` naming ``what`` when it is no file."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(
-            f"{what} file {str(path)!r} does not exist; check the path or the data directory"
-        )
+        raise InputError(f"{what} file not found: {str(path)!r} does not exist; {hint}")
     return path
 
 
-def first_fields(path: Path) -> list[str]:
-    """The comma-separated fields of the first non-blank line (BOM and quotes stripped)."""
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        for line in fh:
-            if line.strip():
-                return [f.strip().strip('"').strip() for f in line.rstrip("\r\n").split(",")]
-    return []
+def _unreadable(path: Path, exc: Exception) -> CorruptInputError:
+    return CorruptInputError(f"{path}: cannot read as UTF-8 CSV ({exc}); is it the right file?")
 
 
+def _raise_bad(first: str, count: int) -> None:
+    raise InputError(f"{first}; {count} such row(s) in the file. {_FIX}")
+
+
+# ---------------------------------------------------------------------- small files, row by row
+def iter_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """``(line, fields)`` of every non-blank row of ``path`` (fields as written, unstripped).
+
+    Raises:
+        CorruptInputError: the file is not UTF-8 or not CSV.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            line = 1
+            for row in reader:
+                start, line = line, reader.line_num + 1
+                if any(cell.strip() for cell in row):
+                    yield start, row
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise _unreadable(path, exc) from exc
+
+
+class BadRows:
+    """The malformed rows of one file read with :func:`iter_rows`.
+
+    With ``skip_bad_rows`` each is counted in ``report`` at once; otherwise :meth:`check`
+    raises one :class:`InputError` naming the first and counting them all.
+    """
+
+    def __init__(self, path: Path, report: ReadReport, skip_bad_rows: bool) -> None:
+        self.path = path
+        self.report = report
+        self.skip_bad_rows = skip_bad_rows
+        self.count = 0
+        self.first: str | None = None
+
+    def add(self, line: int, reason: str, message: str | None = None) -> None:
+        """Record the row at ``line``: ``reason`` goes to the report, ``message`` (default
+        ``"PATH line N: reason"``) into the error."""
+        self.count += 1
+        if self.skip_bad_rows:
+            self.report.add_bad(line, reason)
+        elif self.first is None:
+            self.first = message or f"{self.path} line {line}: {reason}"
+
+    def check(self) -> None:
+        """Raise for the recorded rows unless they are skipped."""
+        if self.count and not self.skip_bad_rows:
+            _raise_bad(str(self.first), self.count)
+
+
+def header_row(first: Sequence[str] | None, names: Collection[str]) -> bool:
+    """Whether a file's first non-blank row is a header: its first field (stripped, any case)
+    is one of ``names`` (lower case)."""
+    return bool(first) and first[0].strip().lower() in names
+
+
+# ---------------------------------------------------------------------- large tables (pandas)
 def _header_fields(path: Path) -> list[str]:
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
         first = fh.readline()
@@ -68,6 +135,8 @@ def read_rows(
             (case-insensitive; extra columns are kept) and ``optional`` ones are renamed to
             their canonical spelling when present.
     """
+    import pandas as pd
+
     report.path = path
     if header:
         canon = {c.lower(): c for c in list(required) + list(optional)}
@@ -104,9 +173,7 @@ def read_rows(
         except pd.errors.EmptyDataError:
             df = pd.DataFrame({c: pd.Series([], dtype=str) for c in [*names, _EXTRA]})
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise CorruptInputError(
-                f"{path}: cannot parse as CSV ({exc}); is it the right file?"
-            ) from exc
+            raise _unreadable(path, exc) from exc
     bad_lines: list[tuple[int, str]] = []
     for w in caught:
         for m in _SKIP_RE.finditer(str(w.message)):
@@ -126,10 +193,7 @@ def read_rows(
     if bad_lines:
         if not skip_bad_rows:
             ln, why = bad_lines[0]
-            raise InputError(
-                f"{path} line {ln}: malformed row ({why}); {len(bad_lines)} such row(s) in the "
-                "file. Fix the file or pass skip_bad_rows=True (--skip-bad-rows) to skip them"
-            )
+            _raise_bad(f"{path} line {ln}: malformed row ({why})", len(bad_lines))
         for ln, why in bad_lines:
             report.add_bad(ln, why)
     df = df.drop(columns=[_EXTRA])
@@ -158,10 +222,7 @@ def reject(
     idx = np.flatnonzero(bad)
     if not skip_bad_rows:
         row = ",".join(str(v) for v in df.iloc[idx[0]].tolist())
-        raise InputError(
-            f"{path} line {int(lines[idx[0]])}: {reason} (row: {row!r}); {len(idx)} such row(s) "
-            "in the file. Fix the file or pass skip_bad_rows=True (--skip-bad-rows) to skip them"
-        )
+        _raise_bad(f"{path} line {int(lines[idx[0]])}: {reason} (row: {row!r})", len(idx))
     for i in idx:
         report.add_bad(int(lines[i]), reason)
     keep = ~bad
@@ -193,6 +254,8 @@ def to_float(
     **kw,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Convert ``col`` to float64; non-numbers and values outside ``[low, high]`` are bad rows."""
+    import pandas as pd
+
     values = pd.to_numeric(df[col].str.strip(), errors="coerce")
     bad = values.isna().to_numpy().copy()
     if low is not None:
@@ -206,6 +269,7 @@ def to_float(
     return df, lines
 
 
+# ---------------------------------------------------------------------- both
 def count_unknown(
     codes: Iterable[str] | pd.Series, vocabulary: Collection[str] | None, report: ReadReport
 ) -> None:
@@ -213,11 +277,8 @@ def count_unknown(
     if vocabulary is None:
         return
     vocab = vocabulary if isinstance(vocabulary, (set, frozenset, dict)) else set(vocabulary)
-    counts = (
-        codes.value_counts()
-        if isinstance(codes, pd.Series)
-        else pd.Series(list(codes)).value_counts()
-    )
-    for code, n in counts.items():
+    value_counts = getattr(codes, "value_counts", None)  # a pandas Series: counted in C
+    counts = value_counts().items() if value_counts is not None else Counter(codes).items()
+    for code, n in counts:
         if code not in vocab:
             report.unknown_codes[str(code)] += int(n)
