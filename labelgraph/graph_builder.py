@@ -1,5 +1,7 @@
 """Build a :class:`~labelgraph.label_graph.LabelGraph` from a corpus, labels and annotations.
 
+The parameters are a :class:`~labelgraph.build_config.BuildConfig`.
+
 Stages (each one's outputs, parameters, wall time and peak memory are recorded in
 ``OUT/work/stages.json``; ``resume=True`` skips a stage whose parameters are unchanged and
 whose outputs exist, and the count stage skips finished shards):
@@ -45,7 +47,7 @@ from labelgraph.embeddings import cosine_knn, label_vectors, save_keyed_vectors,
 from labelgraph.label_graph import DEFAULT_SCORING, LabelGraph
 from labelgraph.label_vocabulary import LabelVocabulary
 
-__all__ = ["BuildConfig", "GraphBuilder", "STAGES"]
+__all__ = ["GraphBuilder", "STAGES"]
 
 logger = logging.getLogger(__name__)
 

@@ -34,8 +34,9 @@ def _weights(text: str) -> dict[str, float]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from labelgraph.build_config import BuildConfig
     from labelgraph.embeddings import Word2VecConfig
-    from labelgraph.graph_builder import BuildConfig, GraphBuilder
+    from labelgraph.graph_builder import GraphBuilder
 
     config = BuildConfig(
         corpus=list(args.corpus),
