@@ -313,7 +313,8 @@ class CooccurrenceCounter:
         unknown = [c for c in contexts if c not in CONTEXT_KINDS]
         if unknown:
             raise InputError(
-                f"unknown co-occurrence context(s) {unknown}; use {list(CONTEXT_KINDS)}"
+                f"unknown co-occurrence context {unknown[0]!r}; choose one of: "
+                + ", ".join(CONTEXT_KINDS)
             )
         if window < 1:
             raise InputError(f"window must be >= 1 token, got {window}")

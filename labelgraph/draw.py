@@ -1,6 +1,6 @@
-"""A picture of a label neighbourhood (PNG or SVG) with matplotlib and a networkx layout.
+"""A picture of a label neighborhood (PNG or SVG) with matplotlib and a networkx layout.
 
-Edge width grows with weight, node area with (log) corpus frequency, edge colour says which
+Edge width grows with weight, node area with (log) corpus frequency, edge color says which
 edge source(s) link the pair; the layout (Kamada-Kawai from a seeded spring start) is fixed,
 so the same graph gives the same picture.
 Drawing goes through matplotlib's Agg canvas (no display needed, pyplot state untouched).
@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from corpora.atomic import atomic_path  # noqa: E402
 from corpora.errors import InputError  # noqa: E402
-from labelgraph._edge_colours import CATEGORY_COLOURS, edge_category  # noqa: E402
+from labelgraph._edge_colors import CATEGORY_COLORS, edge_category  # noqa: E402
 
 __all__ = ["draw_graph", "DRAW_FORMATS"]
 
@@ -71,21 +71,21 @@ def draw_graph(
     wmax = max(weights, default=1.0) or 1.0
     widths = [0.4 + 4.6 * w / wmax for w in weights]
     cats = [edge_category(_sources(d)) for _, _, d in g.edges(data=True)]
-    colours = [CATEGORY_COLOURS[c] for c in cats]
+    colors = [CATEGORY_COLORS[c] for c in cats]
 
     fig = Figure(figsize=size_inches, dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     ax.set_axis_off()
     ax.margins(0.08)
-    nx.draw_networkx_edges(g, pos, ax=ax, width=widths, edge_color=colours, alpha=0.6)
-    node_colours = ["#d62728" if n in center else "#c6dbef" for n in nodes]
+    nx.draw_networkx_edges(g, pos, ax=ax, width=widths, edge_color=colors, alpha=0.6)
+    node_colors = ["#d62728" if n in center else "#c6dbef" for n in nodes]
     nx.draw_networkx_nodes(
         g,
         pos,
         ax=ax,
         node_size=sizes,
-        node_color=node_colours,
+        node_color=node_colors,
         edgecolors="#3b5b92",
         linewidths=0.6,
     )
@@ -120,8 +120,8 @@ def draw_graph(
         font_weight="bold",
         bbox={**box, "ec": "#d62728", "alpha": 0.9},
     )
-    present = [c for c in CATEGORY_COLOURS if c in cats]
-    handles = [Line2D([0], [0], color=CATEGORY_COLOURS[c], lw=3, label=c) for c in present]
+    present = [c for c in CATEGORY_COLORS if c in cats]
+    handles = [Line2D([0], [0], color=CATEGORY_COLORS[c], lw=3, label=c) for c in present]
     if handles:
         ax.legend(handles=handles, title="edge source", loc="lower right", fontsize=8, frameon=True)
     if title is None:

@@ -8,13 +8,15 @@
   other edge source (0.0 where that source has no edge) and ``sources``, the list of edge
   sources that link the pair.
 
-Writers are registered by format name; :func:`create_exporter` is the factory.
+Writers ``fn(view, path, **options)`` are the catalogue :data:`EXPORTERS` (one entry per format
+name, its options the writer's keyword parameters); they live in :mod:`labelgraph.exporters`, one
+module each, and register themselves with :func:`register_exporter` (this module never imports
+them; ``import labelgraph`` does). :func:`create_exporter` is the factory, :func:`export_file`
+writes a view.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -25,11 +27,12 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from corpora.atomic import atomic_path, atomic_write
-from corpora.errors import InputError
-from labelgraph.neighbourhood import filtered_adjacency
+from corpora.catalogue import Catalogue
+from labelgraph.neighborhood import filtered_adjacency
 
 __all__ = [
+    "EXPORTERS",
+    "Exporter",
     "export_graph",
     "encode_scalars",
     "create_exporter",
@@ -43,33 +46,35 @@ logger = logging.getLogger(__name__)
 
 LIST_SEPARATOR = ";"
 
-Exporter = Callable[[nx.Graph, Path], None]
-_EXPORTERS: dict[str, Exporter] = {}
+#: ``fn(view, path, **options)``: writes ``view`` (from :func:`export_graph`) to ``path``
+Exporter = Callable[..., None]
+
+#: format name -> writer
+EXPORTERS: Catalogue[None] = Catalogue("export format")
 
 
-def register_exporter(fmt: str) -> Callable[[Exporter], Exporter]:
-    """Decorator adding a writer ``fn(nx_graph, path)`` under format name ``fmt``."""
+def register_exporter(fmt: str, **kwargs: Any) -> Callable[[Exporter], Exporter]:
+    """Decorator adding a writer ``fn(nx_graph, path, **options)`` under format name ``fmt``.
 
-    def deco(fn: Exporter) -> Exporter:
-        _EXPORTERS[fmt] = fn
-        return fn
-
-    return deco
+    ``kwargs``: ``help``, ``aliases``, ``tags`` of :meth:`Catalogue.register`, and
+    ``check_size=fn(n_nodes)`` for a format that refuses views above a size (raising
+    ``InputError``); ``labelgraph export`` calls it before building the view.
+    """
+    return EXPORTERS.register(fmt, **kwargs)
 
 
 def list_export_formats() -> list[str]:
-    """Format names accepted by :func:`create_exporter`."""
-    import labelgraph.html_page  # noqa: F401  (registers "html")
-
-    return sorted(_EXPORTERS)
+    """Format names accepted by :func:`create_exporter`, sorted."""
+    return EXPORTERS.names()
 
 
 def create_exporter(fmt: str) -> Exporter:
-    """The writer for ``fmt`` (``InputError`` naming the known formats otherwise)."""
-    formats = list_export_formats()
-    if fmt not in _EXPORTERS:
-        raise InputError(f"unknown export format {fmt!r}; choose one of: {', '.join(formats)}")
-    return _EXPORTERS[fmt]
+    """The writer for ``fmt``.
+
+    Raises:
+        InputError: ``unknown export format 'x'; choose one of: csv, gexf, ...``.
+    """
+    return EXPORTERS.get(fmt).factory
 
 
 def _f32(x: float) -> float:
@@ -92,7 +97,7 @@ def export_graph(
 
     Args:
         graph: a LabelGraph.
-        nodes: ``[N]`` vocabulary indices, e.g. from :func:`labelgraph.neighbourhood.select_nodes`.
+        nodes: ``[N]`` vocabulary indices, e.g. from :func:`labelgraph.neighborhood.select_nodes`.
         source: edge source that defines the edges and their ``weight``.
         min_weight: edges of ``source`` below this weight are left out.
         center: mark ``nodes[0]`` as the centre of the view (node attribute ``center``).
@@ -153,58 +158,11 @@ def encode_scalars(g: nx.Graph) -> nx.Graph:
     return h
 
 
-@register_exporter("gexf")
-def write_gexf(g: nx.Graph, path: Path) -> None:
-    """GEXF 1.2 (Gephi): display names as node labels, ``weight`` as edge weight."""
-    with atomic_path(path) as tmp:
-        nx.write_gexf(encode_scalars(g), tmp)
-
-
-@register_exporter("graphml")
-def write_graphml(g: nx.Graph, path: Path) -> None:
-    """GraphML with scalar attributes only (lists such as ``sources`` are ``;``-joined)."""
-    with atomic_path(path) as tmp:
-        nx.write_graphml(encode_scalars(g), tmp)
-
-
-@register_exporter("json")
-def write_json(g: nx.Graph, path: Path) -> None:
-    """networkx node-link JSON (``nodes`` and ``links``); read back with
-    ``nx.node_link_graph(data, edges="links")``."""
-    data = nx.node_link_data(g, edges="links")
-    with atomic_write(path) as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
-
-
-@register_exporter("csv")
-def write_csv(g: nx.Graph, path: Path) -> None:
-    """Edge list: one row per edge with codes, names, ``weight``, per-source weights, sources."""
-    weight_cols = sorted(
-        {k for _, _, d in g.edges(data=True) for k in d if k.startswith("weight_")}
-    )
-    with atomic_write(path, newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            ["source", "target", "source_name", "target_name", "weight", *weight_cols, "sources"]
-        )
-        for a, b, d in g.edges(data=True):
-            w.writerow(
-                [
-                    a,
-                    b,
-                    g.nodes[a]["label"],
-                    g.nodes[b]["label"],
-                    repr(d["weight"]),
-                    *[repr(d.get(c, 0.0)) for c in weight_cols],
-                    LIST_SEPARATOR.join(d.get("sources", [])),
-                ]
-            )
-
-
-def export_file(g: nx.Graph, path: str | os.PathLike[str], fmt: str) -> Path:
-    """Write ``g`` to ``path`` in format ``fmt`` (atomically) and return the path."""
+def export_file(g: nx.Graph, path: str | os.PathLike[str], fmt: str, **options: Any) -> Path:
+    """Write ``g`` to ``path`` in format ``fmt`` (atomically) and return the path; ``options``
+    are the writer's (e.g. ``title`` of ``html``), checked by name."""
     path = Path(path)
-    create_exporter(fmt)(g, path)
+    EXPORTERS.create(fmt, g, path, **options)
     logger.info(
         "wrote %s (%d nodes, %d edges) to %s", fmt, g.number_of_nodes(), g.number_of_edges(), path
     )

@@ -1,5 +1,7 @@
 """Build a :class:`~labelgraph.label_graph.LabelGraph` from a corpus, labels and annotations.
 
+The parameters are a :class:`~labelgraph.build_config.BuildConfig`.
+
 Stages (each one's outputs, parameters, wall time and peak memory are recorded in
 ``OUT/work/stages.json``; ``resume=True`` skips a stage whose parameters are unchanged and
 whose outputs exist, and the count stage skips finished shards):
@@ -28,7 +30,7 @@ import resource
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -37,101 +39,20 @@ import numpy as np
 from corpora.atomic import atomic_path, atomic_write
 from corpora.errors import InputError
 from corpora.versions import package_versions
+from labelgraph.build_config import EDGE_SOURCES, BuildConfig, edge_builder_spec
 from labelgraph.cooccurrence import TEXT_CONTEXTS, CooccurrenceCounter, CooccurrenceCounts
+from labelgraph.edge_builders import create_edge_builder
 from labelgraph.edge_combination import combine_sources, sparsify
-from labelgraph.embeddings import (
-    Word2VecConfig,
-    cosine_knn,
-    label_vectors,
-    save_keyed_vectors,
-    train_word2vec,
-)
+from labelgraph.embeddings import cosine_knn, label_vectors, save_keyed_vectors, train_word2vec
 from labelgraph.label_graph import DEFAULT_SCORING, LabelGraph
 from labelgraph.label_vocabulary import LabelVocabulary
 
-__all__ = ["BuildConfig", "GraphBuilder", "STAGES"]
+__all__ = ["GraphBuilder", "STAGES"]
 
 logger = logging.getLogger(__name__)
 
 STAGES = ("count", "merge", "annotations", "embeddings", "graph")
 _EXAMPLE_CHARS = 400
-
-
-@dataclass
-class BuildConfig:
-    """Every parameter of a build (saved in the manifest).
-
-    Attributes:
-        corpus: corpus paths (files, folders, globs) for :func:`corpora.open_corpus`.
-        labels: ``class-descriptions.csv``; trainable: optional ``classes-trainable.csv``.
-        annotations: image-level label files (human labels, tuning, solution).
-        processes: corpus worker processes [1].
-        context: context of the ``text`` edges: ``sentence`` | ``window`` | ``document``
-            [sentence] (all three are counted).
-        window: ``W`` tokens for window co-occurrence [10].
-        document_max_labels: labels per document context (its most mentioned) [50; 0 = all].
-        text_edges / annotation_edges: edge builder names (see
-            :mod:`labelgraph.edge_builders`) [ppmi / ppmi].
-        pair_min_count: minimum co-occurrence count of a text or annotation pair [2 / 1].
-        alpha: context-distribution smoothing of PPMI [0.75]; shrinkage: ``n / (n + k)`` [1.0];
-            confidence: ``z`` of the lower-bound pair count ``n - z sqrt(n)`` [0].
-        tau, p: ML-GCN threshold and re-weighting (``annotation_edges="mlgcn"``) [0.4, 0.2].
-        embeddings: train word2vec [True]; word2vec: its options.
-        knn: embedding neighbours per label [10]; top_k: edges kept per label per source [50].
-        weights: source -> weight in the combined edges [text 0.5, annotation 1,
-            embedding 0.5] (k-fold completion on the tuning labels: text weight 1 let rare
-            text pairs crowd out image evidence).
-        prior_annotation_weight: share of annotation frequency in the label prior [0.8].
-        association_weight: association against log prior in scoring [1.0];
-            negative_weight: never co-annotated pairs' penalty in odd-one-out [1.0].
-        examples_per_pair: sentences kept per pair while counting [3]; example_neighbors:
-            pairs with examples saved = each label's top-n text and combined neighbours [10].
-        plurals: match plural label forms [True]; progress: tqdm bars [True].
-        corpus_format: force the corpus reader (``mediawiki`` | ``wikiextractor`` | ``text``)
-            [None: detected from each file]; index: multistream ``-index.txt.bz2`` of a single
-            dump, which splits it into shards of about ``shard_mb`` compressed MB [None, 1.0];
-            readahead: decompress in a thread of the reading process [True] (same output).
-    """
-
-    corpus: list[str]
-    labels: str
-    out: str
-    trainable: str | None = None
-    annotations: list[str] = field(default_factory=list)
-    processes: int = 1
-    context: str = "sentence"
-    window: int = 10
-    document_max_labels: int = 50
-    text_edges: str = "ppmi"
-    annotation_edges: str = "ppmi"
-    pair_min_count: int = 2
-    annotation_min_count: int = 1
-    alpha: float = 0.75
-    shrinkage: float = 1.0
-    confidence: float = 0.0
-    tau: float = 0.4
-    p: float = 0.2
-    embeddings: bool = True
-    word2vec: Word2VecConfig = field(default_factory=Word2VecConfig)
-    knn: int = 10
-    top_k: int = 50
-    weights: dict[str, float] = field(
-        default_factory=lambda: {"text": 0.5, "annotation": 1.0, "embedding": 0.5}
-    )
-    prior_annotation_weight: float = 0.8
-    association_weight: float = 1.0
-    negative_weight: float = 1.0
-    examples_per_pair: int = 3
-    example_neighbors: int = 10
-    plurals: bool = True
-    corpus_format: str | None = None
-    index: str | None = None
-    shard_mb: float = 1.0
-    readahead: bool = True
-    progress: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _hash(obj: Any) -> str:
@@ -216,7 +137,11 @@ class GraphBuilder:
         corpus_factory: Callable[..., Any] | None = None,
     ) -> None:
         if config.context not in TEXT_CONTEXTS:
-            raise InputError(f"unknown --context {config.context!r}; use one of {TEXT_CONTEXTS}")
+            raise InputError(
+                f"unknown --context {config.context!r}; choose one of: {', '.join(TEXT_CONTEXTS)}"
+            )
+        for source in EDGE_SOURCES:  # an unknown builder or option fails now, not after counting
+            edge_builder_spec(config.to_dict(), source)
         self.config = config
         self.resume = resume
         self.out = Path(config.out)
@@ -459,23 +384,14 @@ class GraphBuilder:
         emb: np.ndarray | None,
         missing: np.ndarray | None,
     ):
-        from labelgraph.edge_builders import create_edge_builder
-
         c = self.config
-        text_opts = {"min_count": c.pair_min_count}
-        ann_opts = {"min_count": c.annotation_min_count}
-        if c.text_edges == "ppmi":
-            text_opts.update(alpha=c.alpha, shrinkage=c.shrinkage, confidence=c.confidence)
-        if c.text_edges == "mlgcn":
-            text_opts = {"tau": c.tau, "p": c.p}
-        if c.annotation_edges == "ppmi":
-            ann_opts.update(alpha=c.alpha, shrinkage=c.shrinkage, confidence=c.confidence)
-        if c.annotation_edges == "mlgcn":
-            ann_opts = {"tau": c.tau, "p": c.p}
-        full = {"text": create_edge_builder(c.text_edges, **text_opts)(text, c.context)}
+        params = c.to_dict()
+        text_name, text_opts = edge_builder_spec(params, "text")
+        ann_name, ann_opts = edge_builder_spec(params, "annotation")
+        full = {"text": create_edge_builder(text_name, **text_opts)(text, c.context)}
         if ann is not None:
-            full["annotation"] = create_edge_builder(c.annotation_edges, **ann_opts)(ann, "image")
-        self._annotation_builder = {"name": c.annotation_edges, "options": ann_opts}
+            full["annotation"] = create_edge_builder(ann_name, **ann_opts)(ann, "image")
+        self._annotation_builder = {"name": ann_name, "options": ann_opts}
         if emb is not None:
             full["embedding"] = cosine_knn(emb, missing, k=c.knn)
         return full

@@ -20,6 +20,19 @@ example sentences behind :meth:`evidence`). No pickle anywhere.
 Scoring model (documented in :meth:`complete`): a naive-Bayes log-score that adds the label's
 log prior frequency to the sum of its associations with the given labels, so that a frequent,
 well-associated label beats both a rare label with a lucky high PMI and a frequent unrelated one.
+
+This module holds the frozen artifact (nodes, edges, scoring, save/load); what is computed
+from it lives beside it, and the methods of the same name delegate there:
+
+* :mod:`labelgraph.graph_evidence`: the evidence behind an edge (:meth:`LabelGraph.evidence`);
+* :mod:`labelgraph.graph_conversions`: networkx and PyG views (:meth:`LabelGraph.to_networkx`,
+  :meth:`LabelGraph.to_pyg`);
+* :mod:`labelgraph.subgraph`: neighborhoods and induced subgraphs (:meth:`LabelGraph.subgraph`,
+  :meth:`LabelGraph.restrict`);
+* :mod:`labelgraph.edge_rebuild`: sources replaced or annotation edges refit
+  (:meth:`LabelGraph.with_sources`, :meth:`LabelGraph.with_annotations`).
+
+It is built by :class:`labelgraph.graph_builder.GraphBuilder`.
 """
 
 from __future__ import annotations
@@ -30,7 +43,6 @@ import logging
 import math
 import os
 import time
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,14 +54,24 @@ from corpora.atomic import atomic_write
 from corpora.errors import CorruptInputError, InputError
 from corpora.versions import package_versions
 from labelgraph._sparse import canonical_csr, csr_from_triples, symmetrize
+from labelgraph.graph_conversions import to_networkx, to_pyg
+from labelgraph.graph_evidence import GraphEvidence
 from labelgraph.label_vocabulary import LabelVocabulary
+from labelgraph.subgraph import restrict, subgraph
 
-__all__ = ["LabelGraph", "GRAPH_FORMAT", "GRAPH_FORMAT_VERSION", "DEFAULT_SCORING"]
+__all__ = [
+    "LabelGraph",
+    "GRAPH_FORMAT",
+    "GRAPH_FORMAT_VERSION",
+    "DEFAULT_SCORING",
+    "FREQUENCY_KINDS",
+]
 
 logger = logging.getLogger(__name__)
 
 GRAPH_FORMAT = "labelgraph.graph"
 GRAPH_FORMAT_VERSION = 1
+#: node frequency kinds every graph answers for (zeros when built without that data)
 FREQUENCY_KINDS = ("corpus", "annotation")
 
 #: Defaults of the scoring model (stored with every graph, overridable per graph).
@@ -128,7 +150,7 @@ class LabelGraph:
         self.manifest: dict[str, Any] = dict(manifest or {})
         self.path: Path | None = Path(path) if path is not None else None
         self._log_prior_cache: np.ndarray | None = None
-        self._evidence_cache: dict[str, Any] | None = None
+        self._evidence: GraphEvidence | None = None
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -368,7 +390,8 @@ class LabelGraph:
         """``[L]`` float64 counts: ``"corpus"`` (text mentions) or ``"annotation"`` (images);
         zeros when the graph was built without that kind of data."""
         if kind not in FREQUENCY_KINDS and kind not in self._freq:
-            raise InputError(f"unknown frequency kind {kind!r}; use one of {FREQUENCY_KINDS}")
+            known = ", ".join(dict.fromkeys([*FREQUENCY_KINDS, *self._freq]))
+            raise InputError(f"unknown frequency kind {kind!r}; choose one of: {known}")
         return self._freq.get(kind, np.zeros(len(self), dtype=np.float64))
 
     @property
@@ -419,7 +442,7 @@ class LabelGraph:
     def neighbors(
         self, label: str | int, k: int = 10, source: str = "combined"
     ) -> list[tuple[str, float]]:
-        """The ``k`` strongest neighbours ``(code, weight)`` of ``label`` (itself excluded),
+        """The ``k`` strongest neighbors ``(code, weight)`` of ``label`` (itself excluded),
         strongest first, ties by node order."""
         i = self.index(label)
         m = self.adjacency(source)
@@ -432,7 +455,7 @@ class LabelGraph:
         return [(codes[c], float(v)) for c, v in zip(cols[order], vals[order])]
 
     def rank(self, a: str | int, b: str | int, source: str = "combined") -> int | None:
-        """1-based rank of ``b`` among ``a``'s neighbours in ``source`` (None: not a neighbour)."""
+        """1-based rank of ``b`` among ``a``'s neighbors in ``source`` (None: not a neighbor)."""
         i, j = self.index(a), self.index(b)
         m = self.adjacency(source)
         w = float(m[i, j])
@@ -595,66 +618,15 @@ class LabelGraph:
         order = sorted(range(len(codes)), key=lambda t: (coh[codes[t]], cond[codes[t]], -t))
         return codes[order[0]]
 
-    # ------------------------------------------------------------------ evidence
-    def _evidence_store(self) -> dict[str, Any]:
-        if self._evidence_cache is None:
-            store: dict[str, Any] = {}
-            counts_dir = self.path / "counts" if self.path is not None else None
-            if counts_dir is not None and counts_dir.is_dir():
-                from labelgraph.cooccurrence import CooccurrenceCounts
-
-                text = counts_dir / "text_counts.npz"
-                if text.is_file():
-                    store["text"] = CooccurrenceCounts.load(text)
-                ann = counts_dir / "annotation_counts.npz"
-                if ann.is_file():
-                    store["annotation"] = CooccurrenceCounts.load(ann)
-                ex = counts_dir / "examples.json"
-                if ex.is_file():
-                    store["examples"] = json.loads(ex.read_text(encoding="utf-8"))
-            self._evidence_cache = store
-        return self._evidence_cache
-
+    # ------------------------------------------------------------------ delegations
     def evidence(self, a: str | int, b: str | int, max_examples: int = 5) -> dict[str, Any]:
-        """Everything known about the pair ``a``, ``b`` (for ``labelgraph explain``).
+        """Everything known about the pair ``a``, ``b`` (for ``labelgraph explain``): see
+        :meth:`labelgraph.graph_evidence.GraphEvidence.pair` (the build's count files are
+        read once per graph)."""
+        if self._evidence is None:
+            self._evidence = GraphEvidence(self)
+        return self._evidence.pair(a, b, max_examples=max_examples)
 
-        Keys: ``a``/``b`` (code and name), ``weights`` (edge weight per source), ``rank``
-        (1-based rank of ``b`` among ``a``'s neighbours per source, or None), ``cosine``,
-        ``text`` (per context: ``count_a``, ``count_b``, ``count_ab``, ``total``, ``pmi``,
-        ``ppmi``, ``npmi``, ``p_b_given_a``), ``annotation`` (same for images, or None),
-        ``frequency`` (per kind, for a and b), ``examples`` (up to ``max_examples`` sentences
-        where both labels occur, sampled while counting; [] when none were kept).
-        """
-        from labelgraph.association import pair_statistics
-
-        i, j = self.index(a), self.index(b)
-        codes = self.vocab.codes
-        out: dict[str, Any] = {
-            "a": {"code": codes[i], "name": self.vocab.names[i]},
-            "b": {"code": codes[j], "name": self.vocab.names[j]},
-            "weights": {s: float(self._adj[s][i, j]) for s in self._adj},
-            "rank": {s: self.rank(i, j, s) for s in self._adj},
-            "cosine": self.cosine(i, j),
-            "frequency": {
-                kind: {"a": float(f[i]), "b": float(f[j])} for kind, f in self._freq.items()
-            },
-            "text": None,
-            "annotation": None,
-            "examples": [],
-        }
-        store = self._evidence_store()
-        if "text" in store:
-            counts = store["text"]
-            out["text"] = {ctx: pair_statistics(counts, ctx, i, j) for ctx in counts.contexts}
-        if "annotation" in store:
-            counts = store["annotation"]
-            out["annotation"] = {ctx: pair_statistics(counts, ctx, i, j) for ctx in counts.contexts}
-        examples = store.get("examples", {}).get("pairs", {})
-        lo, hi = (i, j) if i < j else (j, i)
-        out["examples"] = list(examples.get(f"{codes[lo]}|{codes[hi]}", []))[:max_examples]
-        return out
-
-    # ------------------------------------------------------------------ subgraphs, export
     def subgraph(
         self,
         label: str | int,
@@ -662,148 +634,41 @@ class LabelGraph:
         max_nodes: int | None = None,
         source: str = "combined",
     ) -> LabelGraph:
-        """The graph restricted to labels within ``hops`` edges of ``label`` in ``source``.
-
-        With ``max_nodes``, nodes are kept by (hop distance, then descending weight of the edge
-        that reached them); the centre is always node 0 of the result.
-        """
-        centre = self.index(label)
-        m = self.adjacency(source)
-        best: dict[int, tuple[int, float]] = {centre: (0, math.inf)}
-        frontier = deque([centre])
-        while frontier:
-            u = frontier.popleft()
-            d = best[u][0]
-            if d >= hops:
-                continue
-            lo, hi = m.indptr[u], m.indptr[u + 1]
-            for v, w in zip(m.indices[lo:hi], m.data[lo:hi]):
-                v = int(v)
-                if v not in best:
-                    best[v] = (d + 1, float(w))
-                    frontier.append(v)
-                elif best[v][0] == d + 1 and float(w) > best[v][1]:
-                    best[v] = (d + 1, float(w))
-        nodes = sorted(best, key=lambda v: (best[v][0], -best[v][1], v))
-        if max_nodes is not None:
-            nodes = nodes[: max(int(max_nodes), 1)]
-        return self.restrict(nodes)
+        """The graph restricted to labels within ``hops`` edges of ``label`` in ``source``
+        (centre first): :func:`labelgraph.subgraph.subgraph`."""
+        return subgraph(self, label, hops=hops, max_nodes=max_nodes, source=source)
 
     def restrict(self, nodes: Sequence[int]) -> LabelGraph:
-        """The induced subgraph on ``nodes`` (label indices, in that order)."""
-        idx = np.asarray(nodes, dtype=np.int64)
-        adj = {s: m[idx][:, idx] for s, m in self._adj.items()}
-        return LabelGraph(
-            self.vocab.subset(list(idx)),
-            adj,
-            embeddings=self._embeddings[idx],
-            missing=self._missing[idx],
-            frequencies={k: f[idx] for k, f in self._freq.items()},
-            totals=self.totals,
-            scoring=self.scoring,
-            combination=self.combination,
-            manifest={
-                **self.manifest,
-                "subgraph_of": self.manifest.get("graph_digest", self.digest()),
-            },
-        )
+        """The induced subgraph on ``nodes`` (label indices, in that order):
+        :func:`labelgraph.subgraph.restrict`."""
+        return restrict(self, nodes)
 
-    def to_networkx(self, source: str = "combined"):
-        """An undirected ``networkx.Graph``: node = code with ``name``, ``corpus_frequency``,
-        ``annotation_frequency``, ``has_embedding``; edge attribute ``weight``."""
-        import networkx as nx
+    def to_networkx(self, source: str = "combined") -> Any:
+        """An undirected ``networkx.Graph``: :func:`labelgraph.graph_conversions.to_networkx`."""
+        return to_networkx(self, source)
 
-        g = nx.Graph()
-        codes, names = self.vocab.codes, self.vocab.names
-        fc, fa = self.frequency("corpus"), self.frequency("annotation")
-        for i, code in enumerate(codes):
-            g.add_node(
-                code,
-                name=names[i],
-                corpus_frequency=float(fc[i]),
-                annotation_frequency=float(fa[i]),
-                has_embedding=bool(not self._missing[i]),
-            )
-        coo = sp.triu(self.adjacency(source), k=1).tocoo()
-        g.add_weighted_edges_from(
-            (codes[r], codes[c], float(w)) for r, c, w in zip(coo.row, coo.col, coo.data)
-        )
-        return g
+    def to_pyg(self, source: str = "combined", self_loops: bool = False) -> Any:
+        """A ``torch_geometric.data.Data`` (``x [L, D]``, ``edge_index [2, E]``,
+        ``edge_weight [E]``, ``missing [L]``): :func:`labelgraph.graph_conversions.to_pyg`."""
+        return to_pyg(self, source, self_loops=self_loops)
 
-    def to_pyg(self, source: str = "combined", self_loops: bool = False):
-        """A ``torch_geometric.data.Data`` with ``x [L, D]`` float32, ``edge_index [2, E]``
-        long, ``edge_weight [E]`` float32, ``missing [L]`` bool and ``codes`` (list)."""
-        import torch
-        from torch_geometric.data import Data
-
-        coo = self.adjacency(source, self_loops=self_loops).tocoo()
-        edge_index = torch.from_numpy(np.vstack([coo.row, coo.col]).astype(np.int64))
-        return Data(
-            x=torch.from_numpy(self._embeddings.copy()),
-            edge_index=edge_index,
-            edge_weight=torch.from_numpy(coo.data.astype(np.float32)),
-            missing=torch.from_numpy(self._missing.copy()),
-            num_nodes=len(self),
-            codes=self.vocab.codes,
-        )
-
-    # ------------------------------------------------------------------ re-combination
     def with_sources(
         self,
         adjacencies: Mapping[str, sp.spmatrix],
         frequencies: Mapping[str, np.ndarray] | None = None,
         totals: Mapping[str, float] | None = None,
     ) -> LabelGraph:
-        """A copy with some sources (and frequencies/totals) replaced; ``combined`` is
-        recomputed from the sources named in :attr:`combination` when it is not given."""
-        from labelgraph.edge_combination import combine_sources
+        """A copy with some sources replaced and ``combined`` recomputed:
+        :func:`labelgraph.edge_rebuild.with_sources`."""
+        from labelgraph.edge_rebuild import with_sources  # build side: loaded on use
 
-        adj = {**self._adj, **{k: canonical_csr(v) for k, v in adjacencies.items()}}
-        if "combined" not in adjacencies and self.combination.get("weights"):
-            adj["combined"] = combine_sources(
-                adj, self.combination["weights"], top_k=self.combination.get("top_k")
-            )
-        freqs = {**self._freq, **dict(frequencies or {})}
-        return LabelGraph(
-            self.vocab,
-            adj,
-            embeddings=self._embeddings,
-            missing=self._missing,
-            frequencies=freqs,
-            totals={**self.totals, **dict(totals or {})},
-            scoring=self.scoring,
-            manifest=self.manifest,
-            combination=self.combination,
-        )
+        return with_sources(self, adjacencies, frequencies=frequencies, totals=totals)
 
     def with_annotations(
         self, image_labels: Iterable[Iterable[str | int]] | None = None, counts: Any = None
     ) -> LabelGraph:
-        """A copy whose annotation source, annotation frequency and combined edges come from
-        other images (e.g. the training folds of a k-fold evaluation, so no image scores
-        itself).
+        """A copy whose annotation edges, annotation frequency and combined edges come from
+        other images: :func:`labelgraph.edge_rebuild.with_annotations`."""
+        from labelgraph.edge_rebuild import with_annotations  # build side: loaded on use
 
-        Give either ``image_labels`` (one iterable of labels per image; codes, names or
-        indices; unknown labels raise) or ``counts`` (a ``CooccurrenceCounts`` with an
-        ``"image"`` context). The edge builder and its options are those the graph was built
-        with (``combination["annotation_edges"]``, default PPMI); ``combined`` is recomputed
-        from the stored (top-k sparsified) sources with the build's weights.
-        """
-        from labelgraph.annotations import count_label_sets
-        from labelgraph.edge_builders import create_edge_builder
-
-        if counts is None:
-            if image_labels is None:
-                raise ValueError("give image_labels or counts")
-            sets = [self.vocab.indices(list(labels)) for labels in image_labels]
-            counts = count_label_sets(sets, len(self))
-        spec = self.combination.get("annotation_edges") or {"name": "ppmi", "options": {}}
-        builder = create_edge_builder(spec["name"], **spec.get("options", {}))
-        from labelgraph.edge_combination import sparsify
-
-        adj = sparsify(builder(counts, "image"), self.combination.get("top_k"))
-        return self.with_sources(
-            {"annotation": adj},
-            frequencies={"annotation": counts.unigram("image").astype(np.float64)},
-            totals={"annotation": float(counts.total("image"))},
-        )
+        return with_annotations(self, image_labels, counts=counts)

@@ -34,8 +34,9 @@ def _weights(text: str) -> dict[str, float]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from labelgraph.build_config import BuildConfig
     from labelgraph.embeddings import Word2VecConfig
-    from labelgraph.graph_builder import BuildConfig, GraphBuilder
+    from labelgraph.graph_builder import GraphBuilder
 
     config = BuildConfig(
         corpus=list(args.corpus),
@@ -91,6 +92,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from labelgraph.edge_builders import list_edge_builders
+
     p = subparsers.add_parser(
         "build",
         help="build a label graph from a corpus, a label vocabulary and optional annotations",
@@ -174,11 +177,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=50,
         help="a document context holds its N most mentioned labels (default 50; 0 = all)",
     )
-    g.add_argument("--text-edges", default="ppmi", help="edge builder for text (default ppmi)")
+    builders = ", ".join(list_edge_builders())
+    g.add_argument(
+        "--text-edges",
+        default="ppmi",
+        metavar="BUILDER",
+        help=f"edge builder for text: {builders}, optionally NAME:KEY=VALUE,... for options not "
+        "given below (default ppmi)",
+    )
     g.add_argument(
         "--annotation-edges",
         default="ppmi",
-        help="edge builder for annotations: ppmi, npmi, conditional, mlgcn (default ppmi)",
+        metavar="BUILDER",
+        help=f"edge builder for annotations: {builders}, or NAME:KEY=VALUE,... (default ppmi)",
     )
     g.add_argument(
         "--pair-min-count", type=int, default=2, help="minimum count of a text pair (default 2)"
@@ -234,9 +245,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--workers", type=int, default=None, help="word2vec threads (default: --processes)"
     )
     g.add_argument("--seed", type=int, default=0, help="word2vec seed (default 0)")
-    g.add_argument(
-        "--knn", type=int, default=10, help="embedding neighbours per label (default 10)"
-    )
+    g.add_argument("--knn", type=int, default=10, help="embedding neighbors per label (default 10)")
     g = p.add_argument_group("graph and scoring")
     g.add_argument(
         "--top-k",

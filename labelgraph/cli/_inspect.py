@@ -204,7 +204,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------- export/draw
 def _view(g, args: argparse.Namespace, around: str | None):
     from labelgraph.export import export_graph
-    from labelgraph.neighbourhood import select_nodes
+    from labelgraph.neighborhood import select_nodes
 
     if args.min_weight is not None and args.min_weight < 0:
         raise InputError(f"--min-weight must be >= 0, got {args.min_weight}")
@@ -217,18 +217,26 @@ def _view(g, args: argparse.Namespace, around: str | None):
         min_weight=min_w,
         source=args.source,
     )
-    if getattr(args, "format", None) == "html":
-        from labelgraph.html_page import check_html_size
-
-        check_html_size(len(nodes))  # refuse before building a large view
+    check_size = _size_check(getattr(args, "format", None))
+    if check_size is not None:
+        check_size(len(nodes))  # refuse before building a view the format cannot show
     return export_graph(g, nodes, source=args.source, min_weight=min_w, center=around is not None)
+
+
+def _size_check(fmt: str | None) -> Any:
+    """The export format's ``check_size(n_nodes)`` (formats that refuse large views), or None."""
+    if fmt is None:
+        return None
+    from labelgraph.export import EXPORTERS
+
+    return EXPORTERS.get(fmt).attrs.get("check_size")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from labelgraph.export import export_file
 
-    if args.format == "html" and args.around is None and args.max_nodes is None:
-        logger.info("no --around/--max-nodes: the HTML page covers every linked label")
+    if _size_check(args.format) is not None and args.around is None and args.max_nodes is None:
+        logger.info("no --around/--max-nodes: the %s view covers every linked label", args.format)
     g = _load(args.graph)
     view = _view(g, args, args.around)
     view.graph["title"] = (
@@ -267,7 +275,7 @@ def _add_view_flags(p: argparse.ArgumentParser, around: bool) -> None:
         type=int,
         default=1,
         choices=(0, 1, 2),
-        help="neighbourhood radius in edges (default 1)",
+        help="neighborhood radius in edges (default 1)",
     )
     group.add_argument(
         "--max-nodes",
@@ -351,7 +359,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_explain)
 
     p = subparsers.add_parser(
-        "export", help="write the graph (or a neighbourhood) as gexf/graphml/json/csv/html"
+        "export", help="write the graph (or a neighborhood) as gexf/graphml/json/csv/html"
     )
     p.add_argument("graph", metavar="DIR", help="graph folder")
     group = p.add_argument_group("output")
@@ -361,7 +369,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_common_flags(p)
     p.set_defaults(func=cmd_export)
 
-    p = subparsers.add_parser("draw", help="a PNG/SVG picture of a label's neighbourhood")
+    p = subparsers.add_parser("draw", help="a PNG/SVG picture of a label's neighborhood")
     p.add_argument("graph", metavar="DIR", help="graph folder")
     p.add_argument("label", metavar="LABEL", help="centre label (code or name)")
     group = p.add_argument_group("output")

@@ -7,6 +7,7 @@ import csv
 import json
 import sys
 
+from corpora.catalogue import Catalogue
 from corpora.cli_common import add_common_flags
 from corpora.errors import InputError
 
@@ -28,21 +29,38 @@ def _split_set(text: str) -> list[str]:
     return labels
 
 
+#: how the query commands print their rows: ``fn(rows, columns)``
+ROW_FORMATS: Catalogue[None] = Catalogue("output format", order="registration")
+
+
+@ROW_FORMATS.register("table")
+def _print_table(rows: list[dict], columns: list[str]) -> None:
+    """Aligned columns (floats with 4 decimals)."""
+    widths = {
+        c: max(len(c), *(len(_cell(r[c])) for r in rows)) if rows else len(c) for c in columns
+    }
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for r in rows:
+        print("  ".join(_cell(r[c]).ljust(widths[c]) for c in columns))
+
+
+@ROW_FORMATS.register("json")
+def _print_json(rows: list[dict], columns: list[str]) -> None:
+    """A JSON list of objects."""
+    json.dump(rows, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+@ROW_FORMATS.register("csv")
+def _print_csv(rows: list[dict], columns: list[str]) -> None:
+    """CSV with a header row."""
+    w = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+
+
 def _print_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
-    if fmt == "json":
-        json.dump(rows, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    elif fmt == "csv":
-        w = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    else:
-        widths = {
-            c: max(len(c), *(len(_cell(r[c])) for r in rows)) if rows else len(c) for c in columns
-        }
-        print("  ".join(c.ljust(widths[c]) for c in columns))
-        for r in rows:
-            print("  ".join(_cell(r[c]).ljust(widths[c]) for c in columns))
+    ROW_FORMATS.create(fmt, rows, columns)
 
 
 def _cell(v) -> str:
@@ -107,7 +125,7 @@ def _common(p: argparse.ArgumentParser, with_k: bool = False) -> None:
         g.add_argument("-k", type=int, default=10, help="how many labels (default 10)")
     g.add_argument(
         "--format",
-        choices=("table", "json", "csv"),
+        choices=ROW_FORMATS.names(),
         default="table",
         help="output format (default table)",
     )
@@ -115,7 +133,7 @@ def _common(p: argparse.ArgumentParser, with_k: bool = False) -> None:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("neighbors", help="a label's strongest neighbours")
+    p = subparsers.add_parser("neighbors", help="a label's strongest neighbors")
     p.add_argument("graph", metavar="DIR", help="graph folder written by `labelgraph build`")
     p.add_argument("label", metavar="LABEL", help="label code or name")
     p.add_argument(

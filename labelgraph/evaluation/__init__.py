@@ -4,6 +4,8 @@
 * real image co-occurrence (COCO / VOC pair counts): Spearman and AUC of text association;
 * image label sets (``tuning_labels.csv``): completion recall@k / MRR and intruder accuracy,
   cross-validated over images.
+
+Importing the package registers the pair scorers (:mod:`labelgraph.evaluation.scorers`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+import labelgraph.evaluation.scorers  # noqa: F401  (registers the pair scorers)
 from labelgraph.evaluation._manifest_inputs import manifest_mentions_file
 from labelgraph.evaluation.cooccurrence import evaluate_cooccurrence
 from labelgraph.evaluation.eval_row import EvalRow, format_table

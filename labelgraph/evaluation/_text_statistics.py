@@ -15,31 +15,15 @@ from typing import Any
 import scipy.sparse as sp
 
 from labelgraph.association import npmi_matrix
+from labelgraph.build_config import edge_builder_spec
 from labelgraph.cooccurrence import CooccurrenceCounts
 from labelgraph.edge_builders import create_edge_builder
 
-__all__ = ["text_counts", "full_text_adjacency", "text_npmi", "edge_builder_options"]
+__all__ = ["text_counts", "full_text_adjacency", "text_npmi"]
 
 logger = logging.getLogger(__name__)
 
 _CACHE: dict[tuple[str, str], Any] = {}
-
-
-def edge_builder_options(params: dict[str, Any], which: str) -> tuple[str, dict[str, Any]]:
-    """``(builder name, options)`` of the ``"text"`` or ``"annotation"`` edges of a build,
-    from the manifest's ``parameters`` (same mapping as ``labelgraph build``)."""
-    name = params.get(f"{which}_edges", "ppmi")
-    min_key = "pair_min_count" if which == "text" else "annotation_min_count"
-    opts: dict[str, Any] = {"min_count": int(params.get(min_key, 2 if which == "text" else 1))}
-    if name == "ppmi":
-        opts.update(
-            alpha=float(params.get("alpha", 0.75)), shrinkage=float(params.get("shrinkage", 1.0))
-        )
-        if params.get("confidence") is not None:  # lower-bound PPMI (newer builds)
-            opts["confidence"] = params["confidence"]
-    elif name == "mlgcn":
-        opts = {"tau": float(params.get("tau", 0.4)), "p": float(params.get("p", 0.2))}
-    return name, opts
 
 
 def _counts_path(graph: Any) -> Path | None:
@@ -73,7 +57,7 @@ def full_text_adjacency(graph: Any) -> sp.csr_matrix | None:
     """``[L, L]`` text edges before top-k sparsification (build's builder and options)."""
 
     def make(_: Path) -> sp.csr_matrix:
-        name, opts = edge_builder_options(graph.manifest.get("parameters") or {}, "text")
+        name, opts = edge_builder_spec(graph.manifest.get("parameters") or {}, "text")
         return create_edge_builder(name, **opts)(text_counts(graph), _context(graph)).tocsr()
 
     return _cached(graph, "full_text", make)

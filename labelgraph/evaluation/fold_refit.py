@@ -5,8 +5,9 @@ every image score itself. :func:`annotation_refit` returns a function that, give
 folds' label sets, recounts image co-occurrence over those images only and rebuilds what
 depends on it, the way ``labelgraph build`` does (:mod:`labelgraph.graph_builder`):
 
-* ``annotation`` edges: the build's annotation edge builder and options (from the manifest's
-  ``parameters``) over the training images, sparsified to ``top_k`` per label;
+* ``annotation`` edges: the build's annotation edge builder and options
+  (:func:`labelgraph.edge_rebuild.annotation_edge_spec`) over the training images, sparsified
+  to ``top_k`` per label;
 * ``combined``: ``combine_sources`` over the *unsparsified* text edges (recomputed once from the
   graph's ``counts/text_counts.npz``), the full embedding k-NN edges (recomputed from the
   stored label vectors with the build's ``knn``) and the new annotation edges,
@@ -14,10 +15,10 @@ depends on it, the way ``labelgraph build`` does (:mod:`labelgraph.graph_builder
 * annotation frequencies and image total (they enter the label prior of ``complete``).
 
 Everything else (text and embedding sources, embeddings, corpus frequencies, scoring) is the
-graph's own, via :meth:`LabelGraph.with_sources`. Unlike :meth:`LabelGraph.with_annotations`,
-which sums the stored top-k sources, this reproduces the build's ``combined`` edges exactly
-when given every image (checked in the tests), so fold graphs differ from the evaluated graph
-only by the held-out images.
+graph's own, via :func:`labelgraph.edge_rebuild.with_sources`. Unlike
+:func:`labelgraph.edge_rebuild.with_annotations`, which sums the stored top-k sources, this
+reproduces the build's ``combined`` edges exactly when given every image (checked in the
+tests), so fold graphs differ from the evaluated graph only by the held-out images.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from corpora.errors import InputError
 from labelgraph.annotations import count_label_sets
 from labelgraph.edge_builders import create_edge_builder
 from labelgraph.edge_combination import combine_sources, sparsify
+from labelgraph.edge_rebuild import annotation_edge_spec, with_sources
 from labelgraph.embeddings import cosine_knn
-from labelgraph.evaluation._text_statistics import edge_builder_options, full_text_adjacency
+from labelgraph.evaluation._text_statistics import full_text_adjacency
 
 __all__ = ["annotation_refit"]
 
@@ -83,11 +85,7 @@ def annotation_refit(graph: Any) -> Callable[[Sequence[Sequence[int]]], Any]:
     params = dict(graph.manifest.get("parameters") or {})
     weights = dict((graph.combination or {}).get("weights") or params.get("weights") or {})
     top_k = (graph.combination or {}).get("top_k", params.get("top_k"))
-    spec = (graph.combination or {}).get("annotation_edges")
-    if spec:  # recorded by newer builds
-        ann_name, ann_opts = spec["name"], dict(spec.get("options", {}))
-    else:
-        ann_name, ann_opts = edge_builder_options(params, "annotation")
+    ann_name, ann_opts = annotation_edge_spec(graph)
     full: dict[str, sp.csr_matrix] = {}
     if "text" in graph.sources:
         full["text"], how = _full_text(graph)
@@ -113,7 +111,8 @@ def annotation_refit(graph: Any) -> Callable[[Sequence[Sequence[int]]], Any]:
         counts = count_label_sets(train_sets, num)
         ann = create_edge_builder(ann_name, **ann_opts)(counts, "image")
         combined = combine_sources({**full, "annotation": ann}, weights, top_k=top_k)
-        return graph.with_sources(
+        return with_sources(
+            graph,
             {"annotation": sparsify(ann, top_k), "combined": combined},
             frequencies={"annotation": counts.unigram("image").astype(np.float64)},
             totals={"annotation": float(counts.total("image"))},

@@ -12,7 +12,7 @@ import pytest
 
 from corpora.errors import InputError
 from labelgraph.export import create_exporter, export_file, export_graph, list_export_formats
-from labelgraph.neighbourhood import select_nodes
+from labelgraph.neighborhood import select_nodes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # helper module beside this file
 from _inspect_graphs import shop_graph  # noqa: E402

@@ -1,4 +1,4 @@
-"""labelgraph.html_page: self-contained page, search data, refusal above the node limit."""
+"""labelgraph.exporters.html_page: self-contained page, search data, refusal above the node limit."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 
 from corpora.errors import InputError
 from labelgraph.export import export_file, export_graph
-from labelgraph.html_page import MAX_HTML_NODES, render_html_page
-from labelgraph.neighbourhood import select_nodes
+from labelgraph.exporters.html_page import MAX_HTML_NODES, render_html_page
+from labelgraph.neighborhood import select_nodes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # helper module beside this file
 from _inspect_graphs import shop_graph  # noqa: E402

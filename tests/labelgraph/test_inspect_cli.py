@@ -70,7 +70,7 @@ def test_export_formats_and_around(graph_dir, tmp_path, capsys):
 
 
 def test_export_html_refusal_is_one_line_exit_2(graph_dir, tmp_path, capsys, monkeypatch):
-    import labelgraph.html_page as hp
+    import labelgraph.exporters.html_page as hp
 
     monkeypatch.setattr(hp, "MAX_HTML_NODES", 3)
     monkeypatch.setattr(hp.render_html_page, "__defaults__", ("label graph", 3, 0))

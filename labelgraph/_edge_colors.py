@@ -1,12 +1,12 @@
-"""Edge categories by source and their colours, shared by the picture and the HTML page."""
+"""Edge categories by source and their colors, shared by the picture and the HTML page."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["edge_category", "CATEGORY_COLOURS"]
+__all__ = ["edge_category", "CATEGORY_COLORS"]
 
-CATEGORY_COLOURS: dict[str, str] = {
+CATEGORY_COLORS: dict[str, str] = {
     "text": "#1f77b4",
     "embedding": "#2ca02c",
     "annotation": "#ff7f0e",
@@ -23,4 +23,4 @@ def edge_category(sources: Sequence[str]) -> str:
         return "combined only"
     if len(sources) > 1:
         return "several sources"
-    return sources[0] if sources[0] in CATEGORY_COLOURS else "several sources"
+    return sources[0] if sources[0] in CATEGORY_COLORS else "several sources"

@@ -1,4 +1,4 @@
-"""Pick the nodes of a view of a label graph: a neighbourhood, strongest edges, size cap."""
+"""Pick the nodes of a view of a label graph: a neighborhood, strongest edges, size cap."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def select_nodes(
 ) -> np.ndarray:
     """Indices of the nodes to show, most important first.
 
-    With ``around``: the label itself, then its neighbours up to ``hops`` edges away (edges of
+    With ``around``: the label itself, then its neighbors up to ``hops`` edges away (edges of
     ``source`` with weight >= ``min_weight``), each ring ordered by its strongest edge into the
     nodes already chosen; cut at ``max_nodes``. Without ``around``: every node with at least
     one such edge, ordered by weighted degree (strength), cut at ``max_nodes``.

@@ -1,8 +1,8 @@
-"""A self-contained HTML page of a label neighbourhood: opens offline, search by label name.
+"""``html`` export: a self-contained page of a label neighborhood; opens offline, search by name.
 
 The layout is computed here (networkx spring layout, fixed seed) and drawn in the browser on a
 canvas by a few lines of inline JavaScript (no CDN, no external file): pan, zoom, click or
-search a label to list its neighbours.
+search a label to list its neighbors.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import networkx as nx
 
 from corpora.atomic import atomic_write
 from corpora.errors import InputError
-from labelgraph._edge_colours import CATEGORY_COLOURS, edge_category
+from labelgraph._edge_colors import CATEGORY_COLORS, edge_category
 from labelgraph.export import register_exporter
 
 __all__ = ["render_html_page", "write_html_page", "check_html_size", "MAX_HTML_NODES"]
@@ -74,7 +74,7 @@ def render_html_page(
                 "r": round(3 + 9 * (f / max_f if max_f > 0 else 0.0), 2),
             }
         )
-    categories = list(CATEGORY_COLOURS)
+    categories = list(CATEGORY_COLORS)
     edges = []
     for a, b, d in g.edges(data=True):
         sources = d.get("sources", [])
@@ -91,7 +91,7 @@ def render_html_page(
     data = {
         "nodes": nodes,
         "edges": edges,
-        "colours": list(CATEGORY_COLOURS.values()),
+        "colors": list(CATEGORY_COLORS.values()),
         "categories": categories,
     }
     # JSON inside <script>: "</" must not close the element.
@@ -100,9 +100,13 @@ def render_html_page(
     return template.replace("__TITLE__", html.escape(title)).replace("__DATA__", payload)
 
 
-@register_exporter("html")
+@register_exporter("html", check_size=check_html_size)
 def write_html_page(g: nx.Graph, path: Path, title: str | None = None) -> None:
-    """Write :func:`render_html_page` to ``path`` atomically."""
+    """Self-contained HTML page (offline; pan, zoom, search by label name).
+
+    Writes :func:`render_html_page` to ``path`` atomically; ``title`` defaults to the view's
+    ``title`` attribute, else the file name.
+    """
     page = render_html_page(g, title=title or g.graph.get("title", Path(path).stem))
     with atomic_write(path) as fh:
         fh.write(page)
