@@ -110,7 +110,7 @@ def floors(data: Path, codes: list[str], solution: dict, tuning: dict) -> dict[s
     from vision.data._image_io import load_base_image
     from vision.metrics import mean_f2
 
-    df = load_targets(data, policy="seed")
+    df = load_targets(data)  # DEFAULT_LABEL_POLICY
     ids, targets, _ = targets_matrix(df, codes)
     test_ids = list(solution)
     out: dict[str, Any] = {}
@@ -294,7 +294,7 @@ class Evaluator:
         self.tune_ids, self.tune_targets, self.unknown = tuning_matrix(
             tuning, codes, False, "tuning_labels.csv"
         )
-        df = load_targets(args.data, policy="seed")
+        df = load_targets(args.data)  # DEFAULT_LABEL_POLICY
         self.train_ids, self.train_targets, _ = targets_matrix(df, codes)
         self.prior = np.asarray(self.train_targets.mean(0)).ravel()
         self._tensors: dict[tuple, Any] = {}

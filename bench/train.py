@@ -6,7 +6,8 @@ batch 64, for the ``linear``, ``gcn`` and ``rerank`` heads with 429 labels (the 
 benchmark's size) and 7,178 labels (Open Images trainable classes), each graph synthetic with
 ~20 edges per label (``LabelGraph.from_edges``) and 300-d embeddings (5% missing). Prints
 images/s and the overhead of each graph head relative to ``linear`` at the same label count,
-plus loader-only images/s (decode + train augmentation of 64 px PNGs) for 0 and N workers.
+plus loader-only images/s (decode + augmentation of 64 px PNGs) for 0 and N workers, with the
+``train`` preset and, relative to it, the ``style`` preset (``vision train --augment style``).
 
     python bench/train.py                       # defaults: 3 timed steps per config
     python bench/train.py --steps 5 --device cuda
@@ -106,7 +107,7 @@ def time_heads(models, reps: int, batch: int, device: torch.device) -> dict:
 
 
 def loader_throughput(
-    size: int, batch: int, workers: int, n_images: int, data: str | None
+    size: int, batch: int, workers: int, n_images: int, data: str | None, augment: str = "train"
 ) -> float:
     from PIL import Image
     from torch.utils.data import DataLoader
@@ -126,7 +127,7 @@ def loader_throughput(
         ds = ImageFolderDataset(
             images_dir,
             ids,
-            transform=build_transform("train", size),
+            transform=build_transform(augment, size),
             image_size=size,
             progress=False,
         )
@@ -196,12 +197,18 @@ def main() -> None:
                 f"            | {h_med * 1e3:7.1f} / {h_min * 1e3:7.1f}"
                 f"          | {ex_med:+7.1%} / {ex_min:+7.1%}"
             )
-    print("\nloader only (decode + train augmentation):")
+    print("\nloader only (decode + augmentation):")
     for w in sorted({0, args.workers}):
-        v = loader_throughput(
-            args.image_size, args.batch_size, w, args.loader_images, args.loader_data
+        rates = {
+            preset: loader_throughput(
+                args.image_size, args.batch_size, w, args.loader_images, args.loader_data, preset
+            )
+            for preset in ("train", "style")
+        }
+        print(
+            f"  workers={w}: train {rates['train']:8.1f} images/s, style {rates['style']:8.1f} "
+            f"images/s ({rates['style'] / rates['train']:.2f}x train)"
         )
-        print(f"  workers={w}: {v:8.1f} images/s")
 
 
 if __name__ == "__main__":

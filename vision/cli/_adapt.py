@@ -63,7 +63,7 @@ def _train_bank(
     args: argparse.Namespace, run: AdaptedRun, need_bank: bool
 ) -> tuple[np.ndarray | None, Any, Any, dict[str, Any]]:
     """Training priors ``[L]`` and (for ``knn``) the training images and targets."""
-    from vision.data import load_targets, targets_matrix
+    from vision.data import DEFAULT_LABEL_POLICY, load_targets, targets_matrix
 
     data_dir = args.train_data or run.config.get("data")
     if not data_dir:
@@ -71,7 +71,7 @@ def _train_bank(
             "modes bias/knn need the training data: pass --train-data DIR "
             f"(the run's config.yaml in {run.run_dir} names none)"
         )
-    policy = args.label_policy or run.config.get("label_policy") or "seed"
+    policy = args.label_policy or run.config.get("label_policy") or DEFAULT_LABEL_POLICY
     df = load_targets(data_dir, policy=policy)
     ids, targets, _ = targets_matrix(df, run.codes)
     prior = np.asarray(targets.mean(0)).ravel()

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import logging
 import os
+import re
 import sys
+import types
+import typing
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+from corpora.catalogue import Catalogue, Option
 from corpora.cli_common import add_common_flags, save_resolved_config
+from corpora.errors import InputError
 
-__all__ = ["register"]
+if typing.TYPE_CHECKING:
+    from vision.train import TrainConfig
+
+__all__ = ["register", "head_option_flag"]
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +38,127 @@ def _pos_weight(text: str) -> float | str:
         ) from None
 
 
+def head_option_flag(head: str, option: str) -> str:
+    """The flag of option ``option`` of head ``head``: ``--{head}-{option}``, kebab-case
+    (``--gcn-hidden``, ``--rerank-layers``)."""
+    return f"--{head}-{option}".replace("_", "-")
+
+
+def _dest(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_")
+
+
+def _type_error(fn: Callable[[str], Any], name: str) -> Callable[[str], Any]:
+    """``fn`` with :class:`InputError` turned into argparse's error (message kept)."""
+
+    def convert(text: str) -> Any:
+        try:
+            return fn(text)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name
+    return convert
+
+
+def _spec(catalogue: Catalogue[Any]) -> Callable[[str], Any]:
+    """argparse type of a component flag: ``NAME`` or ``NAME:KEY=VALUE,...``, checked against
+    ``catalogue`` and kept as written (``TrainConfig`` splits it)."""
+
+    def check(text: str) -> str:
+        catalogue.parse(text)
+        return text
+
+    return _type_error(check, catalogue.kind)
+
+
+def _option_flag_kwargs(option: Option) -> dict[str, Any]:
+    """argparse keywords (``type``, ``nargs``, ``metavar``) for a catalogue option."""
+    kind = option.type
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(kind) if a is not type(None)]
+        kind = inner[0] if len(inner) == 1 else kind
+    origin = typing.get_origin(kind)
+    if kind in (list, tuple) or origin in (list, tuple, Sequence):
+        args = [a for a in typing.get_args(kind) if a is not Ellipsis]
+        item = Option(option.name, type=args[0] if args else None)
+        return {
+            "nargs": "+",
+            "type": _type_error(item.convert, option.name),
+            "metavar": _METAVARS.get(item.type, "V"),
+        }
+    metavar = _METAVARS.get(kind, "V")
+    return {"type": _type_error(option.convert, option.name), "metavar": metavar}
+
+
+_METAVARS = {bool: "{true,false}", int: "N", float: "X"}
+
+
+def _documented(factory: Any, name: str) -> str:
+    """The description of parameter ``name`` in ``factory``'s docstring ``Args:`` section
+    (Google style, one entry per parameter), on one line; '' when there is none."""
+    _, _, section = (inspect.getdoc(factory) or "").partition("Args:\n")
+    lines = section.splitlines()
+    for i, line in enumerate(lines):
+        found = re.match(rf"(\s+){re.escape(name)}: (.*)", line)
+        if not found:
+            continue
+        indent, text = len(found.group(1)), [found.group(2)]
+        for more in lines[i + 1 :]:
+            if not more.strip() or len(more) - len(more.lstrip()) <= indent:
+                break
+            text.append(more.strip())
+        return " ".join(text).replace("``", "")
+    return ""
+
+
+def _add_head_option_flags(group: argparse._ArgumentGroup) -> None:
+    """One flag per head option (:func:`head_option_flag`), from the head catalogue; options
+    with a shared setting (``--dropout``, ``--graph-neighbor-weight``) have none of their own.
+    Default None: the head's default (or the option given in ``--head NAME:KEY=VALUE``)."""
+    from vision.models import HEADS
+    from vision.train import SHARED_OPTIONS
+
+    for entry in HEADS.entries():
+        for option in entry.options:
+            if option.name in SHARED_OPTIONS["head"]:
+                continue
+            text = option.help or _documented(entry.factory, option.name)
+            if not text or "default" not in text:
+                default = "required" if option.required else f"default {option.default!r}"
+                text = f"{text or option.name} ({default})"
+            group.add_argument(
+                head_option_flag(entry.name, option.name),
+                default=None,
+                help=f"{entry.name} head: {text}".replace("%", "%%"),
+                **_option_flag_kwargs(option),
+            )
+
+
+def _head_flag_options(args: argparse.Namespace, head: str) -> dict[str, Any]:
+    """The options of ``head`` given by its own flags (the other heads' flags are ignored)."""
+    from vision.models import HEADS
+
+    out = {}
+    for option in HEADS.options(head):
+        value = getattr(args, _dest(head_option_flag(head, option.name)), None)
+        if value is not None:
+            out[option.name] = value
+    return out
+
+
+def _heads_with(option: str) -> list[tuple[str, Any]]:
+    """``(head, default)`` of the heads that have option ``option``."""
+    from vision.models import HEADS
+
+    return [(e.name, o.default) for e in HEADS.entries() for o in e.options if o.name == option]
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from vision.losses import list_losses
-    from vision.models import list_backbones, list_heads
+    from vision.data import DEFAULT_LABEL_POLICY, LABEL_POLICIES, TRANSFORMS
+    from vision.losses import LOSSES
+    from vision.models import BACKBONES, HEADS
+    from vision.train import list_optimizers
 
     p = subparsers.add_parser(
         "train",
@@ -45,7 +174,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument("--data", required=True, help="folder in Open Images layout")
     d.add_argument("--images-dir", default=None, help="training images (default DATA/train)")
     d.add_argument(
-        "--label-policy", default="seed", help="target policy of vision.data (default seed)"
+        "--label-policy",
+        type=_spec(LABEL_POLICIES),
+        default=DEFAULT_LABEL_POLICY,
+        metavar="NAME[:KEY=VALUE,...]",
+        help=f"target policy of vision.data: {', '.join(LABEL_POLICIES.names())} "
+        f"(default {DEFAULT_LABEL_POLICY})",
     )
     d.add_argument(
         "--skip-bad-rows",
@@ -58,6 +192,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--cache-dir", default=None, help="preprocessed image cache folder (default none)"
     )
     d.add_argument("--workers", type=int, default=0, help="data loader processes (default 0)")
+    d.add_argument(
+        "--augment",
+        type=_spec(TRANSFORMS),
+        default="train",
+        metavar="NAME[:KEY=VALUE,...]",
+        help="training transform preset: train (default: crop, flip, colour jitter), style "
+        "(stronger, against an art-style shift: colour, greyscale, posterize, equalize, blur)",
+    )
     g = p.add_argument_group("label graph")
     g.add_argument(
         "--graph",
@@ -83,8 +225,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=None,
         metavar="P",
-        help="share of a label's update taken from its neighbours in the gcn/rerank propagation "
-        "(1-P) I + P D^-1 A (default: 0.2 for gcn, 0.5 for rerank)",
+        help="share of a label's update taken from its neighbours in the graph heads' "
+        "propagation (1-P) I + P D^-1 A (default: the head's, "
+        + ", ".join(f"{d} for {h}" for h, d in _heads_with("neighbor_weight"))
+        + ")",
     )
     g.add_argument(
         "--graph-lr-scale",
@@ -93,22 +237,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="learning-rate multiplier of the gcn head's shared graph weights (default 0.1)",
     )
     m = p.add_argument_group("model")
-    m.add_argument("--backbone", choices=list_backbones(), default="resnet18")
-    m.add_argument("--stem-stride", type=int, choices=[1, 2], default=2, help="first conv stride")
-    m.add_argument("--head", choices=list_heads(), default="linear")
-    m.add_argument("--gcn-hidden", type=int, nargs="+", default=[256], help="gcn hidden widths")
-    m.add_argument("--rerank-hidden", type=int, default=16, help="rerank node width (default 16)")
     m.add_argument(
-        "--rerank-layers",
-        type=int,
-        default=1,
-        help="rerank GNN layers (default 1: the first is factorised and cheap, each further one "
-        "costs a sparse product over [L, B*H])",
+        "--backbone",
+        type=_spec(BACKBONES),
+        default="resnet18",
+        metavar="NAME[:KEY=VALUE,...]",
+        help=f"one of {', '.join(BACKBONES.names())} (default resnet18)",
     )
-    m.add_argument("--dropout", type=float, default=0.0, help="dropout before the classifier")
+    m.add_argument("--stem-stride", type=int, choices=[1, 2], default=2, help="first conv stride")
+    m.add_argument(
+        "--head",
+        type=_spec(HEADS),
+        default="linear",
+        metavar="NAME[:KEY=VALUE,...]",
+        help=f"one of {', '.join(HEADS.names())} (default linear); options also as "
+        "--HEAD-OPTION flags (below) or head: {name: ..., options: {...}} in a -c config",
+    )
+    m.add_argument(
+        "--dropout",
+        type=float,
+        default=0.0,
+        help="dropout before the classifier, for the heads that have it ("
+        + ", ".join(h for h, _ in _heads_with("dropout"))
+        + "; default 0)",
+    )
+    _add_head_option_flags(m)
     m.add_argument("--image-size", type=int, default=64, help="pixels (default 64)")
     lo = p.add_argument_group("loss")
-    lo.add_argument("--loss", choices=list_losses(), default="bce")
+    lo.add_argument(
+        "--loss",
+        type=_spec(LOSSES),
+        default="bce",
+        metavar="NAME[:KEY=VALUE,...]",
+        help=f"one of {', '.join(LOSSES.names())} (default bce)",
+    )
     lo.add_argument(
         "--pos-weight",
         type=_pos_weight,
@@ -116,7 +278,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="bce positive weight: a number, or 'auto' = clip(sqrt(neg/pos), 1, 30) per label",
     )
     o = p.add_argument_group("optimisation")
-    o.add_argument("--optimizer", choices=["adamw", "sgd"], default="adamw")
+    o.add_argument("--optimizer", choices=list_optimizers(), default="adamw")
     o.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (default 1e-3)")
     o.add_argument("--weight-decay", type=float, default=1e-4)
     o.add_argument("--momentum", type=float, default=0.9, help="sgd momentum")
@@ -145,13 +307,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
-def main(args: argparse.Namespace) -> int:
-    from vision.train import TrainConfig, Trainer, TrainingDiverged
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """The :class:`~vision.train.TrainConfig` of parsed ``vision train`` arguments.
+
+    ``--head`` is ``NAME``, ``NAME:KEY=VALUE,...`` or (from a ``-c`` config)
+    ``{name: ..., options: {...}}``; the head's own flags (``--HEAD-OPTION``) win over the
+    options written there. The other heads' flags are ignored.
+    """
+    from vision.models import HEADS
+    from vision.train import TrainConfig
 
     fields = set(TrainConfig.field_names())
     kw = {k: v for k, v in vars(args).items() if k in fields}
     kw["clip_grad"] = kw.get("clip_grad") or None
-    cfg = TrainConfig(**kw)
+    head, _ = HEADS.parse(args.head)
+    kw["head_options"] = _head_flag_options(args, head)
+    return TrainConfig(**kw)
+
+
+def main(args: argparse.Namespace) -> int:
+    from vision.train import Trainer, TrainingDiverged
+
+    cfg = config_from_args(args)
     rank = int(os.environ.get("RANK", "0"))
     trainer = Trainer(cfg)  # refuses an existing run without --resume before anything is written
     if rank == 0:

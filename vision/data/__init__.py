@@ -2,13 +2,16 @@
 
 Public API (see ``docs/interfaces.md``)::
 
-    load_targets(data_dir, policy="seed") -> DataFrame[ImageID, LabelName, Target]
+    load_targets(data_dir, policy=DEFAULT_LABEL_POLICY) -> DataFrame[ImageID, LabelName, Target]
     targets_matrix(df, codes) -> (image_ids, targets csr [N, L] float32, hard-negative csr | None)
     ImageFolderDataset(images_dir, image_ids, targets=None, transform=None, image_size=64,
                        cache_dir=None)[i] -> (image [3, H, W], target [L], mask [L])
-    build_transform("train" | "eval", image_size=64)
+    build_transform("train" | "eval" | "style", image_size=64)
     read_human_labels, read_machine_labels, read_bounding_boxes, read_class_descriptions,
     read_classes_trainable, read_tuning_labels, read_solution, read_submission
+
+Label policies and transform presets are catalogues (:data:`LABEL_POLICIES`,
+:data:`TRANSFORMS`); the plugin modules imported below register themselves in them.
 """
 
 # The file-format readers live in corpora.formats (re-exported here for convenience).
@@ -23,25 +26,30 @@ from corpora.formats.label_sets import (
     write_submission,
 )
 from corpora.formats.read_report import ReadReport
-from vision.data.build_transform import build_transform, list_transforms, register_transform
+from vision.data.build_transform import TRANSFORMS, build_transform, list_transforms
 from vision.data.data_layout import DataLayout
 from vision.data.eval_transform import EvalTransform
 from vision.data.human_policy import HumanPolicy
 from vision.data.image_cache import ImageCache
 from vision.data.image_folder_dataset import ImageFolderDataset
 from vision.data.label_policy import (
+    DEFAULT_LABEL_POLICY,
+    LABEL_POLICIES,
     LabelEvidence,
     create_label_policy,
     list_label_policies,
-    register_label_policy,
 )
 from vision.data.load_targets import load_evidence, load_targets
 from vision.data.precedence_policy import PrecedencePolicy
 from vision.data.seed_policy import SeedPolicy
+from vision.data.style_transform import StyleTransform
 from vision.data.targets_matrix import targets_matrix
 from vision.data.train_transform import TrainTransform
 
 __all__ = [
+    "DEFAULT_LABEL_POLICY",
+    "LABEL_POLICIES",
+    "TRANSFORMS",
     "DataLayout",
     "EvalTransform",
     "TrainTransform",
@@ -52,6 +60,7 @@ __all__ = [
     "PrecedencePolicy",
     "ReadReport",
     "SeedPolicy",
+    "StyleTransform",
     "build_transform",
     "create_label_policy",
     "list_label_policies",
@@ -67,8 +76,6 @@ __all__ = [
     "read_solution",
     "read_submission",
     "read_tuning_labels",
-    "register_label_policy",
-    "register_transform",
     "targets_matrix",
     "write_submission",
 ]

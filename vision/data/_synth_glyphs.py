@@ -1,6 +1,6 @@
 """Glyphs for the synthetic regions: small drawings of objects (private plumbing).
 
-A glyph is registered with :func:`glyph` and drawn by ``fn(draw, x, y, s, rng, outline)``:
+A glyph is registered in the :data:`GLYPHS` catalogue and drawn by ``fn(draw, x, y, s, rng, outline)``:
 ``(x, y)`` is the bottom centre in pixels, ``s`` the height in pixels, ``outline`` a colour
 or None (the test region's art style draws outlines). It returns its box
 ``(x0, y0, x1, y1)`` in pixels. Every person role uses the same ``person`` glyph: the role
@@ -14,12 +14,15 @@ from collections.abc import Callable
 import numpy as np
 from PIL import ImageDraw
 
+from corpora.catalogue import Catalogue
+
 Box = tuple[float, float, float, float]
 GlyphFn = Callable[
     [ImageDraw.ImageDraw, float, float, float, np.random.Generator, "tuple | None"], Box
 ]
 
-GLYPHS: dict[str, GlyphFn] = {}
+#: every glyph, by name (``GLYPHS.create(name, draw, x, y, s, rng, outline) -> box``)
+GLYPHS: Catalogue[Box] = Catalogue("glyph", order="registration")
 
 
 def _ordered(xy):
@@ -52,14 +55,6 @@ class SafeDraw(ImageDraw.ImageDraw):
         return super().arc(_ordered(xy), *a, **k)
 
 
-def glyph(name: str) -> Callable[[GlyphFn], GlyphFn]:
-    def deco(fn: GlyphFn) -> GlyphFn:
-        GLYPHS[name] = fn
-        return fn
-
-    return deco
-
-
 def _jit(
     rng: np.random.Generator, rgb: tuple[int, int, int], amount: int = 20
 ) -> tuple[int, int, int]:
@@ -74,7 +69,7 @@ def _rect(d, box, fill, outline):
     d.rectangle(box, fill=fill, outline=outline)
 
 
-@glyph("person")
+@GLYPHS.register("person")
 def person(d, x, y, s, rng, outline):
     w = s * 0.32
     head = s * 0.26
@@ -91,7 +86,7 @@ def person(d, x, y, s, rng, outline):
     return (x - w / 2, y - s, x + w / 2, y)
 
 
-@glyph("helmet")
+@GLYPHS.register("helmet")
 def helmet(d, x, y, s, rng, outline):
     # (x, y) is the top of a head of height s.
     d.pieslice(
@@ -104,7 +99,7 @@ def helmet(d, x, y, s, rng, outline):
     return (x - s * 0.6, y - s * 0.15, x + s * 0.6, y + s * 0.38)
 
 
-@glyph("horse")
+@GLYPHS.register("horse")
 def horse(d, x, y, s, rng, outline):
     w = s * 1.5
     col = _jit(rng, (130, 80, 40), 30)
@@ -118,7 +113,7 @@ def horse(d, x, y, s, rng, outline):
     return (x - w / 2, y - s * 1.05, x + w / 2, y)
 
 
-@glyph("saddle")
+@GLYPHS.register("saddle")
 def saddle(d, x, y, s, rng, outline):
     # (x, y) is the horse's bottom centre, s its height.
     box = (x - s * 0.3, y - s * 0.9, x + s * 0.1, y - s * 0.72)
@@ -126,14 +121,14 @@ def saddle(d, x, y, s, rng, outline):
     return box
 
 
-@glyph("tree")
+@GLYPHS.register("tree")
 def tree(d, x, y, s, rng, outline):
     _rect(d, (x - s * 0.07, y - s * 0.45, x + s * 0.07, y), (100, 65, 30), outline)
     _ell(d, (x - s * 0.3, y - s, x + s * 0.3, y - s * 0.35), _jit(rng, (40, 140, 50), 30), outline)
     return (x - s * 0.3, y - s, x + s * 0.3, y)
 
 
-@glyph("car")
+@GLYPHS.register("car")
 def car(d, x, y, s, rng, outline):
     w = s * 2.0
     col = tuple(int(c) for c in rng.integers(30, 230, 3))
@@ -145,7 +140,7 @@ def car(d, x, y, s, rng, outline):
     return (x - w / 2, y - s, x + w / 2, y)
 
 
-@glyph("bus")
+@GLYPHS.register("bus")
 def bus(d, x, y, s, rng, outline):
     w = s * 2.6
     _rect(d, (x - w / 2, y - s, x + w / 2, y - s * 0.2), _jit(rng, (235, 190, 30)), outline)
@@ -162,7 +157,7 @@ def bus(d, x, y, s, rng, outline):
     return (x - w / 2, y - s, x + w / 2, y)
 
 
-@glyph("traffic light")
+@GLYPHS.register("traffic light")
 def traffic_light(d, x, y, s, rng, outline):
     _rect(d, (x - 1, y - s * 0.55, x + 1, y), (60, 60, 60), None)
     _rect(d, (x - s * 0.13, y - s, x + s * 0.13, y - s * 0.5), (30, 30, 30), outline)
@@ -172,7 +167,7 @@ def traffic_light(d, x, y, s, rng, outline):
     return (x - s * 0.13, y - s, x + s * 0.13, y)
 
 
-@glyph("bicycle")
+@GLYPHS.register("bicycle")
 def bicycle(d, x, y, s, rng, outline):
     r = s * 0.3
     col = _jit(rng, (40, 90, 200), 40)
@@ -185,7 +180,7 @@ def bicycle(d, x, y, s, rng, outline):
     return (x - 0.45 * s - r, y - 2.2 * r, x + 0.45 * s + r, y)
 
 
-@glyph("dog")
+@GLYPHS.register("dog")
 def dog(d, x, y, s, rng, outline):
     col = _jit(rng, (150, 100, 50) if rng.random() < 0.6 else (40, 35, 30), 25)
     w = s * 1.3
@@ -197,7 +192,7 @@ def dog(d, x, y, s, rng, outline):
     return (x - w / 2 - s * 0.15, y - s, x + w / 2, y)
 
 
-@glyph("cat")
+@GLYPHS.register("cat")
 def cat(d, x, y, s, rng, outline):
     col = _jit(rng, (120, 120, 120) if rng.random() < 0.5 else (220, 140, 60), 25)
     _ell(d, (x - s * 0.35, y - s * 0.6, x + s * 0.25, y), col, outline)
@@ -211,7 +206,7 @@ def cat(d, x, y, s, rng, outline):
     return (x - s * 0.35, y - s, x + s * 0.4, y)
 
 
-@glyph("fruit")
+@GLYPHS.register("fruit")
 def fruit(d, x, y, s, rng, outline):
     col = ((220, 30, 30), (250, 150, 20), (240, 220, 40))[int(rng.integers(0, 3))]
     _ell(d, (x - s / 2, y - s, x + s / 2, y), _jit(rng, col), outline)
@@ -219,13 +214,13 @@ def fruit(d, x, y, s, rng, outline):
     return (x - s / 2, y - s - 2, x + s / 2, y)
 
 
-@glyph("vegetable")
+@GLYPHS.register("vegetable")
 def vegetable(d, x, y, s, rng, outline):
     _ell(d, (x - s * 0.25, y - s, x + s * 0.25, y), _jit(rng, (60, 160, 40), 30), outline)
     return (x - s * 0.25, y - s, x + s * 0.25, y)
 
 
-@glyph("bread")
+@GLYPHS.register("bread")
 def bread(d, x, y, s, rng, outline):
     d.rounded_rectangle(
         (x - s * 0.7, y - s * 0.6, x + s * 0.7, y),
@@ -236,7 +231,7 @@ def bread(d, x, y, s, rng, outline):
     return (x - s * 0.7, y - s * 0.6, x + s * 0.7, y)
 
 
-@glyph("table")
+@GLYPHS.register("table")
 def table(d, x, y, s, rng, outline):
     w = s * 1.8
     col = _jit(rng, (140, 90, 50), 25)
@@ -246,7 +241,7 @@ def table(d, x, y, s, rng, outline):
     return (x - w / 2, y - s, x + w / 2, y)
 
 
-@glyph("chair")
+@GLYPHS.register("chair")
 def chair(d, x, y, s, rng, outline):
     col = _jit(rng, (110, 70, 40), 25)
     _rect(d, (x - s * 0.3, y - s, x - s * 0.2, y), col, outline)
@@ -255,13 +250,13 @@ def chair(d, x, y, s, rng, outline):
     return (x - s * 0.3, y - s, x + s * 0.3, y)
 
 
-@glyph("plate")
+@GLYPHS.register("plate")
 def plate(d, x, y, s, rng, outline):
     _ell(d, (x - s * 0.8, y - s * 0.4, x + s * 0.8, y), (245, 245, 245), outline or (180, 180, 180))
     return (x - s * 0.8, y - s * 0.4, x + s * 0.8, y)
 
 
-@glyph("cup")
+@GLYPHS.register("cup")
 def cup(d, x, y, s, rng, outline):
     col = _jit(rng, (240, 240, 240), 15)
     _rect(d, (x - s * 0.3, y - s, x + s * 0.3, y), col, outline or (120, 120, 120))
@@ -269,7 +264,7 @@ def cup(d, x, y, s, rng, outline):
     return (x - s * 0.3, y - s, x + s * 0.55, y)
 
 
-@glyph("boat")
+@GLYPHS.register("boat")
 def boat(d, x, y, s, rng, outline):
     w = s * 1.4
     d.polygon(
@@ -285,7 +280,7 @@ def boat(d, x, y, s, rng, outline):
     return (x - w / 2, y - s, x + w / 2, y)
 
 
-@glyph("umbrella")
+@GLYPHS.register("umbrella")
 def umbrella(d, x, y, s, rng, outline):
     col = tuple(int(c) for c in rng.integers(60, 255, 3))
     d.pieslice((x - s * 0.5, y - s, x + s * 0.5, y - s * 0.2), 180, 360, fill=col, outline=outline)
@@ -293,7 +288,7 @@ def umbrella(d, x, y, s, rng, outline):
     return (x - s * 0.5, y - s, x + s * 0.5, y)
 
 
-@glyph("sheep")
+@GLYPHS.register("sheep")
 def sheep(d, x, y, s, rng, outline):
     _ell(
         d,
@@ -307,7 +302,7 @@ def sheep(d, x, y, s, rng, outline):
     return (x - s * 0.6, y - s, x + s * 0.65, y)
 
 
-@glyph("fence")
+@GLYPHS.register("fence")
 def fence(d, x, y, s, rng, outline):
     w = s * 2.5
     col = _jit(rng, (170, 130, 90), 20)
@@ -319,7 +314,7 @@ def fence(d, x, y, s, rng, outline):
     return (x - w / 2 - 1, y - s, x + w / 2 + 1, y)
 
 
-@glyph("tractor")
+@GLYPHS.register("tractor")
 def tractor(d, x, y, s, rng, outline):
     col = _jit(rng, (200, 30, 30) if rng.random() < 0.5 else (40, 140, 40), 20)
     _rect(d, (x - s * 0.7, y - s * 0.7, x + s * 0.7, y - s * 0.3), col, outline)
@@ -329,7 +324,7 @@ def tractor(d, x, y, s, rng, outline):
     return (x - s * 0.75, y - s, x + s * 0.7, y)
 
 
-@glyph("building")
+@GLYPHS.register("building")
 def building(d, x, y, s, rng, outline):
     w = s * 0.7
     col = _jit(rng, (150, 90, 70) if rng.random() < 0.5 else (160, 160, 170), 25)
@@ -342,7 +337,7 @@ def building(d, x, y, s, rng, outline):
     return (x - w / 2, y - s, x + w / 2, y)
 
 
-@glyph("flower")
+@GLYPHS.register("flower")
 def flower(d, x, y, s, rng, outline):
     _rect(d, (x - 0.5, y - s * 0.6, x + 0.5, y), (40, 130, 40), None)
     col = tuple(int(c) for c in rng.integers(120, 256, 3))
@@ -351,7 +346,7 @@ def flower(d, x, y, s, rng, outline):
     return (x - s * 0.3, y - s, x + s * 0.3, y)
 
 
-@glyph("cloud")
+@GLYPHS.register("cloud")
 def cloud(d, x, y, s, rng, outline):
     for dx, dy, r in ((-0.4, -0.3, 0.35), (0.0, -0.5, 0.45), (0.4, -0.3, 0.35)):
         _ell(

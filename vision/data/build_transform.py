@@ -1,48 +1,47 @@
-"""Transform presets: ``train`` (augmenting) and ``eval`` (deterministic); a small registry."""
+"""The catalogue of transform presets and :func:`build_transform`.
+
+Presets register themselves in :data:`TRANSFORMS` where they are defined: ``train``
+(:mod:`vision.data.train_transform`), ``eval`` (:mod:`vision.data.eval_transform`) and
+``style`` (:mod:`vision.data.style_transform`); the package's ``__init__`` imports them. A
+preset is a class (or function) ``preset(image_size, normalize=True, **options) -> transform``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
 
+from corpora.catalogue import Catalogue
 from corpora.errors import InputError
 from vision.data._tensor_image import IMAGENET_MEAN, IMAGENET_STD
-from vision.data.eval_transform import EvalTransform
-from vision.data.train_transform import TrainTransform
 
 __all__ = [
+    "TRANSFORMS",
     "build_transform",
     "list_transforms",
-    "register_transform",
     "IMAGENET_MEAN",
     "IMAGENET_STD",
 ]
 
 Transform = Callable[[Any], torch.Tensor]
-_PRESETS: dict[str, Callable[..., Transform]] = {"train": TrainTransform, "eval": EvalTransform}
 
-
-def register_transform(name: str) -> Callable[[Callable[..., Transform]], Callable[..., Transform]]:
-    """Decorator: register a preset ``cls_or_fn(image_size, normalize=..., **kw) -> transform``."""
-
-    def deco(fn: Callable[..., Transform]) -> Callable[..., Transform]:
-        if name in _PRESETS:
-            raise ValueError(f"transform preset {name!r} is already registered")
-        _PRESETS[name] = fn
-        return fn
-
-    return deco
+#: every transform preset, by name; an entry's options are its keyword parameters
+TRANSFORMS: Catalogue[Transform] = Catalogue("transform preset")
 
 
 def list_transforms() -> list[str]:
     """Names accepted by :func:`build_transform`."""
-    return sorted(_PRESETS)
+    return TRANSFORMS.names()
 
 
 def build_transform(
-    kind: str = "eval", image_size: int = 64, *, normalize: bool = True, **kw: Any
+    kind: str | Mapping[str, Any] = "eval",
+    image_size: int = 64,
+    *,
+    normalize: bool = True,
+    **options: Any,
 ) -> Transform:
     """A transform preset for PIL images, uint8 ``[H, W, 3]`` arrays or ``[3, H, W]`` tensors.
 
@@ -51,16 +50,19 @@ def build_transform(
       contrast, saturation ``jitter=0.3``, hue ``0.05``).
     * ``"eval"``: :class:`~vision.data.eval_transform.EvalTransform`: resize the shorter side
       to ``image_size * resize_ratio`` (default 1.0), centre crop ``image_size``.
+    * ``"style"``: :class:`~vision.data.style_transform.StyleTransform`: a stronger
+      augmentation against an art-style shift (crop, flip, strong colour jitter, greyscale,
+      posterize, equalize, blur).
 
-    Both return float32 ``[3, image_size, image_size]``: values in ``[0, 1]``, then (default
-    ``normalize=True``) standardised with the ImageNet mean/std (:data:`IMAGENET_MEAN`,
-    :data:`IMAGENET_STD`), i.e. roughly in ``[-2.1, 2.6]``. Extra keyword arguments go to
-    the preset's class.
+    ``kind`` may carry options: ``"train:jitter=0.4"`` or
+    ``{"name": "train", "options": {"jitter": 0.4}}``; keyword ``options`` add to (and win
+    over) them. Every preset returns float32 ``[3, image_size, image_size]``: values in
+    ``[0, 1]``, then (default ``normalize=True``) standardised with the ImageNet mean/std
+    (:data:`IMAGENET_MEAN`, :data:`IMAGENET_STD`), i.e. roughly in ``[-2.1, 2.6]``.
     """
-    if kind not in _PRESETS:
-        raise InputError(
-            f"unknown transform preset {kind!r}; choose one of {', '.join(list_transforms())}"
-        )
+    name, spec_options = TRANSFORMS.parse(kind)
     if int(image_size) < 8:
         raise InputError(f"image size {image_size} is too small; use at least 8 pixels")
-    return _PRESETS[kind](int(image_size), normalize=normalize, **kw)
+    return TRANSFORMS.create(
+        name, int(image_size), **{**spec_options, "normalize": normalize, **options}
+    )

@@ -14,10 +14,12 @@ from vision.data._tensor_image import (
     pil_resize,
     resize_float,
 )
+from vision.data.build_transform import TRANSFORMS
 
 __all__ = ["EvalTransform"]
 
 
+@TRANSFORMS.register("eval", help="resize the shorter side, centre crop (deterministic)")
 class EvalTransform:
     """Resize the shorter side to ``round(image_size * resize_ratio)`` (bilinear, antialiased),
     centre-crop ``image_size``, scale to ``[0, 1]``, then (``normalize=True``) standardise with

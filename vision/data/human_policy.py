@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
-from vision.data.label_policy import LabelEvidence, finish_targets, register_label_policy
+from vision.data.label_policy import LABEL_POLICIES, LabelEvidence, finish_targets
 
 __all__ = ["HumanPolicy"]
 
 
-@register_label_policy("human")
+@LABEL_POLICIES.register("human")
 @dataclass
 class HumanPolicy:
     """``Target = 1`` for every (image, label) with a human row of ``Confidence > 0``.
@@ -19,7 +20,7 @@ class HumanPolicy:
     Machine labels, boxes and human negatives are ignored.
     """
 
-    name: str = "human"
+    name: ClassVar[str] = "human"
 
     def __call__(self, evidence: LabelEvidence) -> pd.DataFrame:
         h = evidence.human

@@ -1,34 +1,40 @@
-"""Registry of soft-target policies (``--label-policy``): evidence -> ``[ImageID, LabelName, Target]``.
+"""Catalogue of soft-target policies (``--label-policy``): evidence -> ``[ImageID, LabelName, Target]``.
 
 A policy is a callable taking a :class:`LabelEvidence` and returning a DataFrame with one row
 per kept (image, label) pair, columns ``ImageID`` (str), ``LabelName`` (str), ``Target``
 (float64 in ``[0, 1]``), sorted by ``ImageID`` then ``LabelName``. ``Target == 0`` rows are
 verified (hard) negatives; only policies that use human ``Confidence=0`` emit them.
 
-Policies register themselves with :func:`register_label_policy`; build one with
-:func:`create_label_policy` and list them with :func:`list_label_policies`.
+Policies register themselves in :data:`LABEL_POLICIES` where they are defined
+(``seed_policy.py``, ``precedence_policy.py``, ``human_policy.py``; the package's ``__init__``
+imports them); build one with :func:`create_label_policy` and list them with
+:func:`list_label_policies`. :data:`DEFAULT_LABEL_POLICY` is the one default of every caller.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pandas as pd
 
-from corpora.errors import InputError
+from corpora.catalogue import Catalogue
 
 __all__ = [
+    "DEFAULT_LABEL_POLICY",
+    "LABEL_POLICIES",
     "LabelEvidence",
     "LabelPolicy",
-    "register_label_policy",
     "create_label_policy",
     "list_label_policies",
     "TARGET_COLUMNS",
 ]
 
 TARGET_COLUMNS = ("ImageID", "LabelName", "Target")
+
+#: the label policy used when none is named (``--label-policy``, ``load_targets``)
+DEFAULT_LABEL_POLICY = "seed"
 
 
 def _empty_labels() -> pd.DataFrame:
@@ -74,44 +80,21 @@ class LabelPolicy(Protocol):
     def __call__(self, evidence: LabelEvidence) -> pd.DataFrame: ...
 
 
-_POLICIES: dict[str, Callable[..., LabelPolicy]] = {}
-
-
-def register_label_policy(
-    name: str,
-) -> Callable[[Callable[..., LabelPolicy]], Callable[..., LabelPolicy]]:
-    """Class decorator: make a policy constructible as ``create_label_policy(name, **kw)``."""
-
-    def deco(cls: Callable[..., LabelPolicy]) -> Callable[..., LabelPolicy]:
-        if name in _POLICIES:
-            raise ValueError(f"label policy {name!r} is already registered")
-        _POLICIES[name] = cls
-        return cls
-
-    return deco
-
-
-def _ensure_builtin() -> None:
-    # Importing the modules registers the built-in policies.
-    from vision.data import human_policy, precedence_policy, seed_policy  # noqa: F401
+#: every label policy, by name; an entry's options are its dataclass fields
+LABEL_POLICIES: Catalogue[LabelPolicy] = Catalogue("label policy")
 
 
 def list_label_policies() -> list[str]:
     """Names accepted by :func:`create_label_policy` (and ``--label-policy``)."""
-    _ensure_builtin()
-    return sorted(_POLICIES)
+    return LABEL_POLICIES.names()
 
 
-def create_label_policy(name: str, **kwargs: Any) -> LabelPolicy:
-    """Build the policy registered as ``name`` with its keyword arguments."""
-    _ensure_builtin()
-    try:
-        cls = _POLICIES[name]
-    except KeyError:
-        raise InputError(
-            f"unknown label policy {name!r}; choose one of {', '.join(sorted(_POLICIES))}"
-        ) from None
-    return cls(**kwargs)
+def create_label_policy(spec: str | Mapping[str, Any], **options: Any) -> LabelPolicy:
+    """Build a policy from ``spec``: its name (``"seed"``), ``"seed:num_std=2"`` or
+    ``{"name": "seed", "options": {"num_std": 2}}``; ``options`` add to (and win over) the
+    spec's options."""
+    name, spec_options = LABEL_POLICIES.parse(spec)
+    return LABEL_POLICIES.create(name, **{**spec_options, **options})
 
 
 def finish_targets(df: pd.DataFrame) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from corpora.formats.bounding_boxes import read_bounding_boxes
 from corpora.formats.class_descriptions import read_class_descriptions
 from corpora.formats.image_labels import read_human_labels, read_machine_labels
 from vision.data.data_layout import DataLayout
-from vision.data.label_policy import LabelEvidence, create_label_policy
+from vision.data.label_policy import DEFAULT_LABEL_POLICY, LabelEvidence, create_label_policy
 
 __all__ = ["load_targets", "load_evidence"]
 
@@ -46,7 +47,7 @@ def load_evidence(
 
 def load_targets(
     data_dir: str | Path,
-    policy: str = "seed",
+    policy: str | Mapping[str, Any] = DEFAULT_LABEL_POLICY,
     *,
     skip_bad_rows: bool = False,
     check_vocabulary: bool = True,
@@ -56,8 +57,11 @@ def load_targets(
 
     Args:
         data_dir: a folder in Open Images layout (:class:`~vision.data.data_layout.DataLayout`).
-        policy: a name from :func:`~vision.data.label_policy.list_label_policies`; the exact
-            formulas are in :class:`~vision.data.seed_policy.SeedPolicy`,
+        policy: a name from :func:`~vision.data.label_policy.list_label_policies` (default
+            :data:`~vision.data.label_policy.DEFAULT_LABEL_POLICY`, ``seed``), or a
+            specification with options (``"seed:num_std=2"``, ``{name: seed, options: {...}}``,
+            see :func:`~vision.data.label_policy.create_label_policy`); the exact formulas are
+            in :class:`~vision.data.seed_policy.SeedPolicy`,
             :class:`~vision.data.precedence_policy.PrecedencePolicy` and
             :class:`~vision.data.human_policy.HumanPolicy`.
         skip_bad_rows: skip and count malformed CSV rows instead of raising.

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
-from vision.data.label_policy import LabelEvidence, finish_targets, register_label_policy
+from vision.data.label_policy import LABEL_POLICIES, LabelEvidence, finish_targets
 
 __all__ = ["PrecedencePolicy"]
 
 
-@register_label_policy("precedence")
+@LABEL_POLICIES.register("precedence")
 @dataclass
 class PrecedencePolicy:
     """For each (image, label) take the first source that has it: human, then machine, then box.
@@ -28,7 +29,7 @@ class PrecedencePolicy:
     So a human 0 and a machine 0.9 for the same pair give ``Target = 0``.
     """
 
-    name: str = "precedence"
+    name: ClassVar[str] = "precedence"
 
     def __call__(self, evidence: LabelEvidence) -> pd.DataFrame:
         keys = ["ImageID", "LabelName"]

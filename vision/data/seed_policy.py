@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
-from vision.data.label_policy import LabelEvidence, finish_targets, register_label_policy
+from vision.data.label_policy import LABEL_POLICIES, LabelEvidence, finish_targets
 
 __all__ = ["SeedPolicy"]
 
 
-@register_label_policy("seed")
+@LABEL_POLICIES.register("seed")
 @dataclass
 class SeedPolicy:
     r"""Confidence-weighted soft targets from every source, summed, then an outlier cut.
@@ -46,7 +47,7 @@ class SeedPolicy:
     """
 
     num_std: float = 1.0
-    name: str = "seed"
+    name: ClassVar[str] = "seed"
 
     def __call__(self, evidence: LabelEvidence) -> pd.DataFrame:
         parts = []

@@ -81,7 +81,7 @@ class _Drawn:
 
 
 def _place(d, name, x, y, s, rng, outline, boxes, label):
-    box = GLYPHS[name](d, x, y, s, rng, outline)
+    box = GLYPHS.create(name, d, x, y, s, rng, outline)
     if label:
         boxes.append((label, box))
     return box
@@ -122,7 +122,7 @@ def _draw_background(
             )
     elif scene.decor == "clouds" and rng.random() < 0.5:
         x, y = rng.uniform(0.15, 0.85) * size, rng.uniform(0.12, 0.25) * size
-        GLYPHS["cloud"](d, x, y, size * rng.uniform(0.2, 0.3), rng, None)
+        GLYPHS.create("cloud", d, x, y, size * rng.uniform(0.2, 0.3), rng, None)
         labels.add("Cloud")
     return labels
 

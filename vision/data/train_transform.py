@@ -17,6 +17,7 @@ from vision.data._tensor_image import (
     resize_float,
     upsample_rows,
 )
+from vision.data.build_transform import TRANSFORMS
 
 __all__ = ["TrainTransform"]
 
@@ -31,6 +32,7 @@ _HUE_B = _RGB @ np.diag([0.0, 1.0, 1.0]) @ _YIQ
 _HUE_C = _RGB @ np.array([[0.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]]) @ _YIQ
 
 
+@TRANSFORMS.register("train", help="random resized crop, flip and colour jitter")
 class TrainTransform:
     r"""Random resized crop, horizontal flip and colour jitter.
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from vision.losses.multi_label_loss import MultiLabelLoss
+from vision.losses.multi_label_loss import LOSSES, MultiLabelLoss
 
 __all__ = ["AsymmetricLoss"]
 
 
+@LOSSES.register(
+    "asl", help="asymmetric loss (Ridnik et al. 2021) for few positives among many labels"
+)
 class AsymmetricLoss(MultiLabelLoss):
     """``-[y (1-p)^g+ log p + (1-y) p_m^g- log(1-p_m)]``, ``p_m = max(p - clip, 0)``,
     mean-reduced over (unmasked) entries. Soft targets mix the two terms linearly.

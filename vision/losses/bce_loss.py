@@ -5,11 +5,12 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from vision.losses.multi_label_loss import MultiLabelLoss
+from vision.losses.multi_label_loss import LOSSES, MultiLabelLoss
 
 __all__ = ["BCELoss"]
 
 
+@LOSSES.register("bce", help="binary cross-entropy with logits, optional positive weight")
 class BCELoss(MultiLabelLoss):
     """``-(w_l y log p + (1 - y) log(1 - p))`` averaged over (unmasked) entries.
 

@@ -1,11 +1,20 @@
-"""The loss contract: ``loss(logits [B, L], targets [B, L], mask [B, L] | None) -> scalar``."""
+"""The loss contract and catalogue: ``loss(logits [B, L], targets [B, L], mask [B, L] | None)``.
+
+Losses register themselves in :data:`LOSSES` where they are defined (``bce_loss.py``,
+``asymmetric_loss.py``, ``softmax_loss.py``, ``soft_f2_loss.py``); the package's ``__init__``
+imports them. Build one with :func:`create_loss`, list them with :func:`list_losses`.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import torch
 from torch import nn
 
-__all__ = ["MultiLabelLoss"]
+from corpora.catalogue import Catalogue
+
+__all__ = ["MultiLabelLoss", "LOSSES", "create_loss", "list_losses"]
 
 
 class MultiLabelLoss(nn.Module):
@@ -24,3 +33,18 @@ class MultiLabelLoss(nn.Module):
             return values.mean()
         mask = mask.to(values.dtype)
         return (values * mask).sum() / mask.sum().clamp_min(1.0)
+
+
+#: every loss, by name; an entry's options are its class's keyword parameters
+LOSSES: Catalogue[MultiLabelLoss] = Catalogue("loss")
+
+
+def create_loss(name: str, **options: Any) -> MultiLabelLoss:
+    """Build loss ``name``: ``bce`` (``pos_weight``), ``asl`` (``gamma_pos``, ``gamma_neg``,
+    ``clip``), ``softmax``, ``softf2`` (``beta``); options are checked against the entry."""
+    return LOSSES.create(name, **options)
+
+
+def list_losses() -> list[str]:
+    """Names accepted by :func:`create_loss`."""
+    return LOSSES.names()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from vision.losses.multi_label_loss import MultiLabelLoss
+from vision.losses.multi_label_loss import LOSSES, MultiLabelLoss
 
 __all__ = ["SoftF2Loss", "soft_fbeta"]
 
@@ -32,6 +32,7 @@ def soft_fbeta(
     return ((1 + b2) * tp + eps) / ((1 + b2) * tp + b2 * fn + fp + eps)
 
 
+@LOSSES.register("softf2", help="1 - soft per-image F2 (the metric with probabilities as counts)")
 class SoftF2Loss(MultiLabelLoss):
     """``1 - mean_b softF2(sigmoid(logits_b), y_b)``.
 

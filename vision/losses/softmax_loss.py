@@ -5,11 +5,14 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from vision.losses.multi_label_loss import MultiLabelLoss
+from vision.losses.multi_label_loss import LOSSES, MultiLabelLoss
 
 __all__ = ["SoftmaxLoss"]
 
 
+@LOSSES.register(
+    "softmax", help="multi-label softmax cross-entropy (each positive against all negatives)"
+)
 class SoftmaxLoss(MultiLabelLoss):
     """For image ``b`` and positive ``j``:
     ``-log(exp(s_j) / (exp(s_j) + sum_k w_k exp(s_k)))`` with negative weights ``w_k = 1 - y_k``

@@ -1,10 +1,17 @@
-"""A small plain CNN that trains at a useful speed on a couple of CPU cores."""
+"""A small plain CNN that trains at a useful speed on a couple of CPU cores.
+
+Registers the backbones ``compact_cnn`` and ``test_cnn`` (two tiny stages, for tests) in
+:data:`~vision.models.backbone.BACKBONES`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from torch import nn
+
+from vision.models.backbone import BACKBONES, Backbone, check_stem_stride
+from vision.models.pooled_trunk import PooledTrunk
 
 __all__ = ["compact_cnn_trunk"]
 
@@ -36,3 +43,19 @@ def compact_cnn_trunk(
             layers.append(_conv_bn_relu(w, w, 1))
         cin = w
     return nn.Sequential(*layers), int(widths[-1])
+
+
+@BACKBONES.register("compact_cnn")
+def _compact_cnn(
+    stem_stride: int = 1, widths: tuple[int, ...] = (32, 64, 128, 256), convs_per_stage: int = 2
+) -> Backbone:
+    """Plain conv-BN-ReLU stages (widths 32-256), fast on CPU."""
+    trunk, f = compact_cnn_trunk(widths, convs_per_stage, check_stem_stride(stem_stride))
+    return PooledTrunk(trunk, f)
+
+
+@BACKBONES.register("test_cnn")
+def _test_cnn(stem_stride: int = 2) -> Backbone:
+    """Two tiny stages (8 and 16 channels), tests only."""
+    trunk, f = compact_cnn_trunk((8, 16), 1, check_stem_stride(stem_stride))
+    return PooledTrunk(trunk, f)

@@ -12,7 +12,7 @@ from torch_geometric.nn import GCNConv
 
 from vision.models._batched_spmm import normalized_adjacency
 from vision.models.graph_inputs import GraphInputs
-from vision.models.head import Head
+from vision.models.head import HEADS, Head
 from vision.models.label_embedding import LabelEmbedding
 
 __all__ = ["GCNHead"]
@@ -35,6 +35,12 @@ class _LabelOutput(nn.Module):
             nn.init.kaiming_uniform_(self.residual, a=math.sqrt(5))
 
 
+@HEADS.register(
+    "gcn",
+    tags={"graph"},
+    help="ML-GCN: a GCN over the label graph emits the per-label classifiers",
+    pinned=("hidden",),
+)
 class GCNHead(Head):
     """ML-GCN (Chen et al. 2019) with weighted edges.
 

@@ -108,6 +108,11 @@ class GraphInputs:
     ) -> GraphInputs:
         """Align ``graph`` (a ``LabelGraph``) to the model labels ``codes`` (see module doc).
 
+        Reads the artifact directly: ``graph.labels`` (codes in node order),
+        ``graph.adjacency(source)`` (scipy CSR ``[L_g, L_g]``; its non-zero off-diagonal entries
+        become ``edge_index``/``edge_weight`` in CSR order), ``graph.embeddings`` ``[L_g, D]``,
+        ``graph.missing`` ``[L_g]`` and ``graph.digest()``.
+
         Args:
             edges: ``"graph"`` or ``"identity"`` (keep the embeddings, drop every edge).
             on_missing: ``"isolate"`` or ``"error"`` for model labels absent from the graph.
@@ -116,7 +121,7 @@ class GraphInputs:
             raise InputError(f"graph edges must be 'graph' or 'identity', got {edges!r}")
         if on_missing not in ("isolate", "error"):
             raise InputError(f"on_missing must be 'isolate' or 'error', got {on_missing!r}")
-        data = graph.to_pyg(source=source, self_loops=False)
+        adjacency = graph.adjacency(source)  # checks the source even for edges="identity"
         gcodes = list(graph.labels)
         pos = {c: i for i, c in enumerate(gcodes)}
         model_of_graph = np.full(len(gcodes), -1, dtype=np.int64)
@@ -142,8 +147,8 @@ class GraphInputs:
                 ", ".join(absent[:5]),
             )
         n = len(codes)
-        x = torch.as_tensor(np.asarray(data.x), dtype=torch.float32)
-        gmiss = torch.as_tensor(np.asarray(data.missing), dtype=torch.bool)
+        x = torch.as_tensor(np.asarray(graph.embeddings, dtype=np.float32))
+        gmiss = torch.as_tensor(np.asarray(graph.missing, dtype=bool))
         emb = torch.zeros(n, x.shape[1])
         miss = torch.ones(n, dtype=torch.bool)
         m = torch.from_numpy(model_of_graph)
@@ -154,9 +159,10 @@ class GraphInputs:
             ei = torch.zeros(2, 0, dtype=torch.long)
             ew = torch.zeros(0)
         else:
-            gei = torch.as_tensor(np.asarray(data.edge_index), dtype=torch.long)
-            gew = torch.as_tensor(np.asarray(data.edge_weight), dtype=torch.float32)
-            src, dst = m[gei[0]], m[gei[1]]
+            coo = adjacency.tocoo()  # CSR order: by row, then column
+            src = m[torch.from_numpy(coo.row.astype(np.int64))]
+            dst = m[torch.from_numpy(coo.col.astype(np.int64))]
+            gew = torch.from_numpy(coo.data.astype(np.float32))
             ok = (src >= 0) & (dst >= 0) & (src != dst) & (gew > 0)
             ei = torch.stack([src[ok], dst[ok]])
             ew = gew[ok]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from vision.models.head import Head
+from vision.models.head import HEADS, Head
 
 __all__ = ["LinearHead"]
 
 
+@HEADS.register("linear", help="a linear classifier on the pooled features (no graph)")
 class LinearHead(Head):
     """``logits = dropout(features) @ W^T + b``.
 

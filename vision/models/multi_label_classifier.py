@@ -8,11 +8,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from vision.models.backbone import Backbone
-from vision.models.backbone_registry import create_backbone
+from vision.models.backbone import Backbone, create_backbone
 from vision.models.graph_inputs import GraphInputs
-from vision.models.head import Head
-from vision.models.head_registry import GRAPH_HEADS, create_head
+from vision.models.head import Head, create_head
 
 __all__ = ["MultiLabelClassifier"]
 
@@ -43,13 +41,14 @@ class MultiLabelClassifier(nn.Module):
         cls, model_args: dict[str, Any], graph: GraphInputs | None = None
     ) -> MultiLabelClassifier:
         """Build from ``{"backbone": name, "backbone_kwargs": {...}, "head": name,
-        "head_kwargs": {...}, "num_labels": L}``; graph heads need ``graph``."""
+        "head_kwargs": {...}, "num_labels": L}``; graph heads need ``graph`` (other heads
+        ignore it, see :func:`~vision.models.head.create_head`)."""
         backbone = create_backbone(model_args["backbone"], **model_args.get("backbone_kwargs", {}))
         head = create_head(
             model_args["head"],
             backbone.num_features,
             int(model_args["num_labels"]),
-            graph=graph if model_args["head"] in GRAPH_HEADS else None,
+            graph,
             **model_args.get("head_kwargs", {}),
         )
         return cls(backbone, head, model_args=model_args, graph_inputs=graph)

@@ -12,7 +12,7 @@ from vision.models._batched_spmm import (
     transpose_coo,
 )
 from vision.models.graph_inputs import GraphInputs
-from vision.models.head import Head
+from vision.models.head import HEADS, Head
 from vision.models.label_embedding import LabelEmbedding
 
 __all__ = ["RerankHead"]
@@ -36,6 +36,12 @@ class _GatedCorrection(nn.Module):
             self.gate.fill_(self.gate_init)
 
 
+@HEADS.register(
+    "rerank",
+    tags={"graph"},
+    help="linear scores refined by message passing over the label graph",
+    pinned=("hidden", "layers"),
+)
 class RerankHead(Head):
     """Linear scores plus a gated correction computed by a GNN over the label graph.
 
@@ -52,11 +58,15 @@ class RerankHead(Head):
     Node features are kept node-major (``[L, B, H]``) internally.
 
     Args:
-        num_features: F.  num_labels: L.  graph: aligned graph arrays.
-        hidden: H (default 16).  layers: GNN layers (default 1; the first layer is factorised
-            and costs sparse products of ``[L, B]`` only, each further layer one of
-            ``[L, B*H]``: at 7,178 labels and batch 64 two layers cost ~4x the head time of one).
-        gate_init: initial gate (default 0.1).  learned_dim: embedding width without embeddings.
+        num_features: F.
+        num_labels: L.
+        graph: aligned graph arrays.
+        hidden: node width H (default 16).
+        layers: GNN layers (default 1; the first layer is factorised and costs sparse products
+            of ``[L, B]`` only, each further layer one of ``[L, B*H]``: at 7,178 labels and
+            batch 64 two layers cost ~4x the head time of one).
+        gate_init: initial gate (default 0.1).
+        learned_dim: embedding width when the graph has no embeddings (default 64).
         dropout: dropout on the features before the linear scores (default 0).
         neighbor_weight: ``p`` of the propagation matrix (default 0.5).
     """

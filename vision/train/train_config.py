@@ -6,7 +6,25 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["TrainConfig"]
+from corpora.catalogue import MISSING, Catalogue
+from corpora.errors import InputError
+from vision.data import DEFAULT_LABEL_POLICY, LABEL_POLICIES, TRANSFORMS
+from vision.losses import LOSSES
+from vision.models import BACKBONES, HEADS
+from vision.train.optimizer import OPTIMIZERS
+
+__all__ = ["TrainConfig", "SHARED_OPTIONS"]
+
+#: component kind -> catalogue, for the components whose options TrainConfig carries
+_COMPONENTS: dict[str, Catalogue[Any]] = {"backbone": BACKBONES, "head": HEADS, "loss": LOSSES}
+
+#: settings shared by several components: kind -> option name -> the TrainConfig field that
+#: sets it for whichever chosen component has an option of that name (None = not set)
+SHARED_OPTIONS: dict[str, dict[str, str]] = {
+    "backbone": {"stem_stride": "stem_stride"},
+    "head": {"dropout": "dropout", "neighbor_weight": "graph_neighbor_weight"},
+    "loss": {"pos_weight": "pos_weight"},
+}
 
 
 @dataclass
@@ -14,20 +32,24 @@ class TrainConfig:
     """Settings of ``vision train``; defaults are the CLI defaults.
 
     Data: ``data`` (Open Images layout folder), ``images_dir`` (default ``data/train``),
-    ``label_policy`` (``vision.data`` policy), ``skip_bad_rows`` (count and skip malformed
-    label rows), ``val_fraction`` (held-out share, by seed),
-    ``max_images`` (use only this many training images, for quick runs; None = all),
-    ``cache_dir`` (preprocessed image cache; None decodes every time), ``workers``.
+    ``label_policy`` (a ``vision.data`` policy, optionally with options: ``"seed:num_std=2"``
+    or ``{name: seed, options: {...}}``), ``skip_bad_rows`` (count and skip malformed label
+    rows), ``val_fraction`` (held-out share, by seed), ``max_images`` (use only this many
+    training images, for quick runs; None = all), ``cache_dir`` (preprocessed image cache;
+    None decodes every time), ``workers``, ``augment`` (the training transform preset of
+    ``vision.data.build_transform``: ``train`` (default) or ``style``; options allowed as for
+    ``label_policy``).
     Graph: ``graph`` (a LabelGraph folder or ``"identity"``), ``graph_source``,
     ``graph_edges`` (``graph`` or ``identity``: keep embeddings, drop edges),
     ``labels_not_in_graph`` (``isolate`` or ``error``), ``graph_neighbor_weight`` (``p`` of the
     graph heads' propagation ``(1 - p) I + p D^-1 A``; None = the head's default),
     ``graph_lr_scale`` (learning-rate multiplier of a head's ``graph_parameters()``, the shared
     GCN weights; default 0.1).
-    Model: ``backbone``, ``stem_stride``, ``head``, ``gcn_hidden``, ``rerank_hidden``,
-    ``rerank_layers``, ``dropout``, ``image_size`` (pixels).
-    Loss: ``loss``, ``pos_weight`` (bce: None, a float, or ``"auto"`` = per label
-    ``clip(sqrt(negatives / positives), 1, 30)`` on the training split).
+    Model: ``backbone`` + ``backbone_options``, ``stem_stride``, ``head`` + ``head_options``,
+    ``dropout``, ``image_size`` (pixels).
+    Loss: ``loss`` + ``loss_options``, ``pos_weight`` (losses with that option, i.e. bce:
+    None, a float, or ``"auto"`` = per label ``clip(sqrt(negatives / positives), 1, 30)`` on
+    the training split).
     Optimisation: ``optimizer`` (adamw|sgd), ``lr``, ``weight_decay`` (not applied to biases and
     norm weights), ``momentum`` (sgd), ``epochs``, ``batch_size`` (per process),
     ``warmup_epochs`` (linear warmup, then cosine to ``lr * min_lr_ratio``), ``clip_grad``
@@ -36,32 +58,42 @@ class TrainConfig:
     ``checkpoint_every_steps`` (0 = only per epoch), ``tensorboard``, ``quiet``,
     ``stop_after_steps`` (stop abruptly after this many optimizer steps without saving, as a
     kill would; for testing resume).
+
+    Components and their options: ``backbone``, ``head`` and ``loss`` name an entry of their
+    catalogue (``BACKBONES``, ``HEADS``, ``LOSSES``); a specification with options
+    (``"rerank:hidden=32"`` or ``{name: rerank, options: {hidden: 32}}``) is split on
+    construction into the name and ``*_options``, and options given in ``*_options`` win over
+    those of the specification. Options are checked against the entry's. The shared settings
+    of :data:`SHARED_OPTIONS` (``stem_stride``, ``dropout``, ``graph_neighbor_weight``,
+    ``pos_weight``) reach whichever chosen component has an option of that name, unless the
+    component's own options set it.
     """
 
     data: str
     out: str
     graph: str = "identity"
     images_dir: str | None = None
-    label_policy: str = "seed"
+    label_policy: str | dict[str, Any] = DEFAULT_LABEL_POLICY
     skip_bad_rows: bool = False
     val_fraction: float = 0.1
     max_images: int | None = None
     cache_dir: str | None = None
     workers: int = 0
+    augment: str | dict[str, Any] = "train"
     graph_source: str = "combined"
     graph_edges: str = "graph"
     labels_not_in_graph: str = "isolate"
     graph_neighbor_weight: float | None = None
     graph_lr_scale: float = 0.1
     backbone: str = "resnet18"
+    backbone_options: dict[str, Any] = field(default_factory=dict)
     stem_stride: int = 2
     head: str = "linear"
-    gcn_hidden: list[int] = field(default_factory=lambda: [256])
-    rerank_hidden: int = 16
-    rerank_layers: int = 1
+    head_options: dict[str, Any] = field(default_factory=dict)
     dropout: float = 0.0
     image_size: int = 64
     loss: str = "bce"
+    loss_options: dict[str, Any] = field(default_factory=dict)
     pos_weight: float | str | None = None
     optimizer: str = "adamw"
     lr: float = 1e-3
@@ -83,6 +115,16 @@ class TrainConfig:
     quiet: bool = False
     stop_after_steps: int | None = None
 
+    def __post_init__(self) -> None:
+        for kind, catalogue in _COMPONENTS.items():
+            name, spec_options = catalogue.parse(getattr(self, kind))
+            own = catalogue.get(name).check_options(dict(getattr(self, f"{kind}_options") or {}))
+            setattr(self, kind, name)
+            setattr(self, f"{kind}_options", {**spec_options, **own})
+        LABEL_POLICIES.parse(self.label_policy)  # unknown names and options fail here
+        TRANSFORMS.parse(self.augment)
+        OPTIMIZERS.get(self.optimizer)
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
@@ -90,25 +132,44 @@ class TrainConfig:
     def field_names(cls) -> list[str]:
         return [f.name for f in dataclasses.fields(cls)]
 
+    def component_kwargs(self, kind: str) -> dict[str, Any]:
+        """The keyword arguments of the chosen ``kind`` (``backbone``, ``head``, ``loss``):
+
+        1. the entry's ``pinned`` options at their defaults (options every checkpoint states);
+        2. the shared settings of :data:`SHARED_OPTIONS` that are not None, for the options
+           the entry has;
+        3. ``{kind}_options``, which win.
+
+        ``pos_weight="auto"`` passes through as is (the trainer resolves it).
+
+        Raises:
+            InputError: a required option of the entry is not given.
+        """
+        catalogue = _COMPONENTS[kind]
+        entry = catalogue.get(getattr(self, kind))
+        known = {o.name for o in entry.options}
+        out: dict[str, Any] = {k: entry.option(k).default for k in entry.attrs.get("pinned", ())}
+        for option, setting in SHARED_OPTIONS[kind].items():
+            value = getattr(self, setting)
+            if value is not None and option in known:
+                out[option] = value
+        out.update(getattr(self, f"{kind}_options"))
+        missing = [o.name for o in entry.options if o.default is MISSING and o.name not in out]
+        if missing:
+            raise InputError(
+                f"{entry.kind} {entry.name!r} needs option(s) {', '.join(missing)}: give them "
+                f"as `{kind}: {{name: {entry.name}, options: {{...}}}}` in the config or as "
+                f"`--{kind} {entry.name}:{missing[0]}=...`"
+            )
+        return entry.check_options(out)
+
     def model_args(self, num_labels: int) -> dict[str, Any]:
-        """The model part, as ``MultiLabelClassifier.from_args`` takes it."""
-        head_kwargs: dict[str, Any] = {}
-        if self.head == "gcn":
-            head_kwargs = {"hidden": [int(h) for h in self.gcn_hidden]}
-        elif self.head == "rerank":
-            head_kwargs = {
-                "hidden": int(self.rerank_hidden),
-                "layers": int(self.rerank_layers),
-                "dropout": float(self.dropout),
-            }
-        elif self.head == "linear":
-            head_kwargs = {"dropout": float(self.dropout)}
-        if self.graph_neighbor_weight is not None and self.head in ("gcn", "rerank"):
-            head_kwargs["neighbor_weight"] = float(self.graph_neighbor_weight)
+        """The model part, as ``MultiLabelClassifier.from_args`` takes it (and checkpoints
+        store it): ``{"backbone", "backbone_kwargs", "head", "head_kwargs", "num_labels"}``."""
         return {
             "backbone": self.backbone,
-            "backbone_kwargs": {"stem_stride": int(self.stem_stride)},
+            "backbone_kwargs": self.component_kwargs("backbone"),
             "head": self.head,
-            "head_kwargs": head_kwargs,
+            "head_kwargs": self.component_kwargs("head"),
             "num_labels": int(num_labels),
         }

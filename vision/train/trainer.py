@@ -17,17 +17,20 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
+from corpora.catalogue import Catalogue
 from corpora.errors import InputError
 from corpora.versions import package_versions
 from vision.checkpoint import load_checkpoint, save_checkpoint
-from vision.losses import create_loss
-from vision.models import GRAPH_HEADS, GraphInputs, MultiLabelClassifier
+from vision.losses import LOSSES, create_loss
+from vision.models import MultiLabelClassifier
 from vision.train._distributed import DistContext
 from vision.train._epoch_sampler import EpochSampler
 from vision.train._rng import capture_rng_state, restore_rng_state
 from vision.train._seeded_dataset import SeededDataset
+from vision.train.build_graph_inputs import build_graph_inputs
 from vision.train.ema import ModelEma
 from vision.train.metrics_log import MetricsLog
+from vision.train.optimizer import OPTIMIZERS, create_optimizer
 from vision.train.train_config import TrainConfig
 from vision.train.training_data import TrainingData, load_training_data
 from vision.train.warmup_cosine import WarmupCosine
@@ -41,19 +44,9 @@ class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the last good checkpoint was kept."""
 
 
-def _graph_inputs(cfg: TrainConfig, codes: list[str], names: list[str]) -> GraphInputs:
-    if cfg.graph == "identity":
-        return GraphInputs.identity(codes)
-    from labelgraph import LabelGraph
-
-    graph = LabelGraph.load(cfg.graph)
-    return GraphInputs.from_label_graph(
-        graph,
-        codes,
-        source=cfg.graph_source,
-        edges=cfg.graph_edges,
-        on_missing=cfg.labels_not_in_graph,
-    )
+def _takes(catalogue: Catalogue[Any], name: str, option: str) -> bool:
+    """Whether entry ``name`` of ``catalogue`` has an option called ``option``."""
+    return any(o.name == option for o in catalogue.options(name))
 
 
 def _auto_pos_weight(targets: Any) -> torch.Tensor:
@@ -104,26 +97,23 @@ class Trainer:
             cfg.cache_dir,
             progress=not cfg.quiet and self.dist.is_main,
             skip_bad_rows=cfg.skip_bad_rows,
+            augment=cfg.augment,
         )
         self.codes, self.names = list(self.data.codes), list(self.data.names)
-        self.graph = (
-            _graph_inputs(cfg, self.codes, self.names)
-            if cfg.head in GRAPH_HEADS or cfg.graph != "identity"
-            else GraphInputs.identity(self.codes)
-        )
+        # every head's checkpoint records the graph (its digest names the run's --graph)
+        self.graph = build_graph_inputs(cfg, self.codes)
         self.model_args = cfg.model_args(len(self.codes))
         self.model = MultiLabelClassifier.from_args(self.model_args, self.graph).to(self.device)
         self.ema = ModelEma(self.model, cfg.ema_decay) if cfg.ema else None
 
-        loss_kw: dict[str, Any] = {}
-        if cfg.pos_weight is not None:
-            if cfg.loss != "bce":
-                raise InputError(f"--pos-weight applies to --loss bce only, not {cfg.loss!r}")
-            loss_kw["pos_weight"] = (
-                _auto_pos_weight(self.data.train_targets)
-                if cfg.pos_weight == "auto"
-                else float(cfg.pos_weight)
+        if cfg.pos_weight is not None and not _takes(LOSSES, cfg.loss, "pos_weight"):
+            with_it = [n for n in LOSSES.names() if _takes(LOSSES, n, "pos_weight")]
+            raise InputError(
+                f"--pos-weight applies to --loss {', '.join(with_it)} only, not {cfg.loss!r}"
             )
+        loss_kw = cfg.component_kwargs("loss")
+        if isinstance(loss_kw.get("pos_weight"), str) and loss_kw["pos_weight"] == "auto":
+            loss_kw["pos_weight"] = _auto_pos_weight(self.data.train_targets)
         self.loss_fn: nn.Module = create_loss(cfg.loss, **loss_kw).to(self.device)
 
         self.train_set = SeededDataset(self.data.train, cfg.seed)
@@ -178,13 +168,9 @@ class Trainer:
             }
             for (graph, decayed), ps in sorted(buckets.items())
         ]
-        if self.cfg.optimizer == "adamw":
-            return torch.optim.AdamW(groups, lr=self.cfg.lr)
-        if self.cfg.optimizer == "sgd":
-            return torch.optim.SGD(
-                groups, lr=self.cfg.lr, momentum=self.cfg.momentum, nesterov=True
-            )
-        raise InputError(f"unknown optimizer {self.cfg.optimizer!r}; use adamw or sgd")
+        name = self.cfg.optimizer
+        momentum = {"momentum": self.cfg.momentum} if _takes(OPTIMIZERS, name, "momentum") else {}
+        return create_optimizer(name, groups, self.cfg.lr, **momentum)
 
     def _maybe_resume(self) -> None:
         last = self.run_dir / "last.pt"

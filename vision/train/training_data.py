@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from corpora.errors import InputError
+from vision.data.label_policy import DEFAULT_LABEL_POLICY
 
 __all__ = ["TrainingData", "load_training_data"]
 
@@ -37,7 +39,7 @@ class TrainingData:
 def load_training_data(
     data: str | Path,
     images_dir: str | Path | None = None,
-    label_policy: str = "seed",
+    label_policy: str | Mapping[str, Any] = DEFAULT_LABEL_POLICY,
     val_fraction: float = 0.1,
     seed: int = 0,
     image_size: int = 64,
@@ -45,12 +47,14 @@ def load_training_data(
     cache_dir: str | Path | None = None,
     progress: bool = True,
     skip_bad_rows: bool = False,
+    augment: str | Mapping[str, Any] = "train",
 ) -> TrainingData:
     """Read targets under ``label_policy``, take the labels of ``classes-trainable.csv`` (all
     labels seen in the targets when that file is absent), and split the images with ``seed``
     (a fixed permutation: the first ``round(val_fraction * N)`` go to validation).
 
-    Training images get ``build_transform("train")``, validation ``build_transform("eval")``.
+    Training images get ``build_transform(augment)`` (default ``"train"``; ``"style"`` is the
+    stronger style-shift preset), validation ``build_transform("eval")``.
     ``skip_bad_rows`` counts and skips malformed label rows instead of stopping at the first.
     """
     from corpora.formats.class_descriptions import read_class_descriptions
@@ -94,7 +98,7 @@ def load_training_data(
         train_idx = np.sort(rng.permutation(train_idx)[:max_images])
     images_dir = Path(images_dir) if images_dir is not None else layout.train_dir
 
-    def subset(idx: np.ndarray, kind: str, sub: str) -> Any:
+    def subset(idx: np.ndarray, kind: str | Mapping[str, Any], sub: str) -> Any:
         return ImageFolderDataset(
             images_dir,
             [ids[i] for i in idx],
@@ -106,7 +110,7 @@ def load_training_data(
             progress=progress,
         )
 
-    train = subset(train_idx, "train", "train")
+    train = subset(train_idx, augment, "train")
     val = subset(val_idx, "eval", "val") if len(val_idx) else None
     logger.info(
         "%d labels; %d training and %d validation images (policy %r)",

@@ -49,7 +49,7 @@ def as_dict(df):
 def test_policies_registered():
     assert list_label_policies() == ["human", "precedence", "seed"]
     with pytest.raises(
-        InputError, match="unknown label policy 'nope'; choose one of human, precedence, seed"
+        InputError, match="unknown label policy 'nope'; choose one of: human, precedence, seed"
     ):
         load_targets(".", "nope")
 
@@ -176,3 +176,14 @@ def test_targets_matrix_given_order_and_errors():
         targets_matrix(df, ["/m/x", "/m/x"])
     with pytest.raises(InputError, match=r"lacks column\(s\) \['Target'\]"):
         targets_matrix(df.drop(columns=["Target"]), ["/m/x"])
+
+
+def test_default_policy_and_policy_specifications():
+    from vision.data import DEFAULT_LABEL_POLICY, LABEL_POLICIES, create_label_policy
+
+    assert DEFAULT_LABEL_POLICY == "seed" and DEFAULT_LABEL_POLICY in LABEL_POLICIES
+    assert create_label_policy("seed:num_std=2").num_std == 2.0
+    assert create_label_policy({"name": "seed", "options": {"num_std": 0.5}}).num_std == 0.5
+    assert create_label_policy("seed:num_std=2", num_std=3).num_std == 3.0
+    with pytest.raises(InputError, match="label policy 'human' has no option 'num_std'"):
+        create_label_policy("human", num_std=1)

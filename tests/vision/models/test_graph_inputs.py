@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import torch
 
 from corpora.errors import InputError
@@ -16,14 +15,12 @@ class FakeGraph:
     """Stand-in with the LabelGraph methods GraphInputs uses."""
 
     labels = ["/m/x", "/m/a", "/m/b"]
+    embeddings = np.array([[1.0, 1.0], [2.0, 0.0], [0.0, 0.0]], dtype=np.float32)
+    missing = np.array([False, False, True])
 
-    def to_pyg(self, source="combined", self_loops=False):
-        return SimpleNamespace(
-            x=torch.tensor([[1.0, 1.0], [2.0, 0.0], [0.0, 0.0]]),
-            edge_index=torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]]),
-            edge_weight=torch.tensor([0.5, 0.5, 2.0, 2.0]),
-            missing=torch.tensor([False, False, True]),
-        )
+    def adjacency(self, source="combined"):
+        rows, cols = [0, 1, 1, 2], [1, 0, 2, 1]
+        return sp.csr_matrix((np.array([0.5, 0.5, 2.0, 2.0], np.float32), (rows, cols)), (3, 3))
 
     def digest(self):
         return "abc123"
@@ -61,3 +58,54 @@ def test_round_trip_dict():
 
 def test_identity_digest_depends_on_codes():
     assert GraphInputs.identity(["a"]).digest != GraphInputs.identity(["b"]).digest
+
+
+def _small_label_graph():
+    from labelgraph import LabelGraph
+
+    return LabelGraph.from_edges(
+        ["/m/a", "/m/b", "/m/c", "/m/x"],
+        ["A", "B", "C", "X"],
+        edges={
+            # a-b, b-c, a-x and a self-loop on c (dropped: heads add their own)
+            "combined": ([0, 1, 0, 2], [1, 2, 3, 2], [0.5, 2.0, 1.0, 4.0]),
+            "text": ([0, 3, 1], [3, 1, 2], [0.25, 0.75, 1.5]),
+        },
+        embeddings=np.array([[1, 0, 2], [0, 1, 0], [0, 0, 0], [3, 3, 1]], dtype=np.float32),
+        missing=np.array([False, False, True, False]),
+    )
+
+
+#: GraphInputs of _small_label_graph() aligned to MODEL_CODES, as the former route through
+#: LabelGraph.to_pyg() (a torch_geometric Data) gave them: (edge_index, edge_weight) per call
+MODEL_CODES = ["/m/c", "/m/a", "/m/new", "/m/b"]
+EXPECTED_EMBEDDINGS = [[0.0, 0.0, 0.0], [1.0, 0.0, 2.0], [0.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+EXPECTED_MISSING = [True, False, True, False]
+EXPECTED_EDGES = {
+    (("source", "combined"), ("edges", "graph")): ([[1, 3, 3, 0], [3, 1, 0, 3]], [0.5, 0.5, 2, 2]),
+    (("source", "text"), ("edges", "graph")): ([[3, 0], [0, 3]], [1.5, 1.5]),
+    (("source", "combined"), ("edges", "identity")): ([[], []], []),
+}
+
+
+@pytest.mark.parametrize("call", sorted(EXPECTED_EDGES))
+def test_graph_inputs_read_the_artifact_as_the_former_pyg_route_did(call):
+    g = _small_label_graph()
+    gi = GraphInputs.from_label_graph(g, MODEL_CODES, **dict(call))
+    edge_index, edge_weight = EXPECTED_EDGES[call]
+    assert gi.edge_index.dtype == torch.long and gi.edge_index.tolist() == edge_index
+    assert gi.edge_weight.dtype == torch.float32 and gi.edge_weight.tolist() == edge_weight
+    assert gi.embeddings.dtype == torch.float32 and gi.embeddings.tolist() == EXPECTED_EMBEDDINGS
+    assert gi.missing.dtype == torch.bool and gi.missing.tolist() == EXPECTED_MISSING
+    assert gi.digest == g.digest()
+    assert (gi.source, gi.edges) == (dict(call)["source"], dict(call)["edges"])
+
+
+def test_graph_without_embeddings_and_unknown_source():
+    from labelgraph import LabelGraph
+
+    g = LabelGraph.identity(["/m/a", "/m/b"])
+    gi = GraphInputs.from_label_graph(g, ["/m/b", "/m/a"])
+    assert gi.num_edges == 0 and gi.embeddings.shape == (2, 0) and gi.missing.all()
+    with pytest.raises(InputError, match="no edge source 'text'"):
+        GraphInputs.from_label_graph(g, ["/m/a"], source="text", edges="identity")

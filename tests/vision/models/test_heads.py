@@ -224,3 +224,17 @@ def test_static_spmm_custom_backward_matches_autograd():
     dense = torch.sparse_coo_tensor(idx, val, (3, 3)).to_dense()
     torch.testing.assert_close(ga, dense.t() @ w)
     torch.testing.assert_close(gb, ga)
+
+
+def test_graph_heads_are_the_catalogue_entries_tagged_graph():
+    from vision.models import HEADS, is_graph_head
+
+    graph_heads = HEADS.names(tag="graph")  # (tests may register more)
+    assert {"gcn", "rerank"} <= set(graph_heads) and "linear" not in graph_heads
+    assert is_graph_head("gcn") and is_graph_head("rerank") and not is_graph_head("linear")
+    with pytest.raises(InputError, match="unknown head 'mlp'"):
+        is_graph_head("mlp")
+    # a non-graph head ignores the graph; options are checked against the entry
+    assert isinstance(create_head("linear", 4, 3, graph=three_label_graph()), torch.nn.Module)
+    with pytest.raises(InputError, match="head 'linear' has no option 'hidden'"):
+        create_head("linear", 4, 3, hidden=8)
