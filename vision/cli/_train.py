@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import logging
 import os
-import re
 import sys
-import types
 import typing
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from corpora.catalogue import Catalogue, Option
 from corpora.cli_common import add_common_flags, save_resolved_config
-from corpora.errors import InputError
+from vision.cli._catalogue_flags import documented, option_flag, option_flag_kwargs, spec_type
 
 if typing.TYPE_CHECKING:
     from vision.train import TrainConfig
 
-__all__ = ["register", "head_option_flag"]
+__all__ = ["register", "config_from_args"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,82 +33,8 @@ def _pos_weight(text: str) -> float | str:
         ) from None
 
 
-def head_option_flag(head: str, option: str) -> str:
-    """The flag of option ``option`` of head ``head``: ``--{head}-{option}``, kebab-case
-    (``--gcn-hidden``, ``--rerank-layers``)."""
-    return f"--{head}-{option}".replace("_", "-")
-
-
-def _dest(flag: str) -> str:
-    return flag.lstrip("-").replace("-", "_")
-
-
-def _type_error(fn: Callable[[str], Any], name: str) -> Callable[[str], Any]:
-    """``fn`` with :class:`InputError` turned into argparse's error (message kept)."""
-
-    def convert(text: str) -> Any:
-        try:
-            return fn(text)
-        except InputError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    convert.__name__ = name
-    return convert
-
-
-def _spec(catalogue: Catalogue[Any]) -> Callable[[str], Any]:
-    """argparse type of a component flag: ``NAME`` or ``NAME:KEY=VALUE,...``, checked against
-    ``catalogue`` and kept as written (``TrainConfig`` splits it)."""
-
-    def check(text: str) -> str:
-        catalogue.parse(text)
-        return text
-
-    return _type_error(check, catalogue.kind)
-
-
-def _option_flag_kwargs(option: Option) -> dict[str, Any]:
-    """argparse keywords (``type``, ``nargs``, ``metavar``) for a catalogue option."""
-    kind = option.type
-    if typing.get_origin(kind) in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(kind) if a is not type(None)]
-        kind = inner[0] if len(inner) == 1 else kind
-    origin = typing.get_origin(kind)
-    if kind in (list, tuple) or origin in (list, tuple, Sequence):
-        args = [a for a in typing.get_args(kind) if a is not Ellipsis]
-        item = Option(option.name, type=args[0] if args else None)
-        return {
-            "nargs": "+",
-            "type": _type_error(item.convert, option.name),
-            "metavar": _METAVARS.get(item.type, "V"),
-        }
-    metavar = _METAVARS.get(kind, "V")
-    return {"type": _type_error(option.convert, option.name), "metavar": metavar}
-
-
-_METAVARS = {bool: "{true,false}", int: "N", float: "X"}
-
-
-def _documented(factory: Any, name: str) -> str:
-    """The description of parameter ``name`` in ``factory``'s docstring ``Args:`` section
-    (Google style, one entry per parameter), on one line; '' when there is none."""
-    _, _, section = (inspect.getdoc(factory) or "").partition("Args:\n")
-    lines = section.splitlines()
-    for i, line in enumerate(lines):
-        found = re.match(rf"(\s+){re.escape(name)}: (.*)", line)
-        if not found:
-            continue
-        indent, text = len(found.group(1)), [found.group(2)]
-        for more in lines[i + 1 :]:
-            if not more.strip() or len(more) - len(more.lstrip()) <= indent:
-                break
-            text.append(more.strip())
-        return " ".join(text).replace("``", "")
-    return ""
-
-
 def _add_head_option_flags(group: argparse._ArgumentGroup) -> None:
-    """One flag per head option (:func:`head_option_flag`), from the head catalogue; options
+    """One flag per head option (``--{head}-{option}``), from the head catalogue; options
     with a shared setting (``--dropout``, ``--graph-neighbor-weight``) have none of their own.
     Default None: the head's default (or the option given in ``--head NAME:KEY=VALUE``)."""
     from vision.models import HEADS
@@ -123,15 +44,15 @@ def _add_head_option_flags(group: argparse._ArgumentGroup) -> None:
         for option in entry.options:
             if option.name in SHARED_OPTIONS["head"]:
                 continue
-            text = option.help or _documented(entry.factory, option.name)
+            text = option.help or documented(entry.factory, option.name)
             if not text or "default" not in text:
                 default = "required" if option.required else f"default {option.default!r}"
                 text = f"{text or option.name} ({default})"
             group.add_argument(
-                head_option_flag(entry.name, option.name),
+                option_flag(entry.name, option.name),
                 default=None,
                 help=f"{entry.name} head: {text}".replace("%", "%%"),
-                **_option_flag_kwargs(option),
+                **option_flag_kwargs(option),
             )
 
 
@@ -141,7 +62,7 @@ def _head_flag_options(args: argparse.Namespace, head: str) -> dict[str, Any]:
 
     out = {}
     for option in HEADS.options(head):
-        value = getattr(args, _dest(head_option_flag(head, option.name)), None)
+        value = getattr(args, option_flag(head, option.name)[2:].replace("-", "_"), None)
         if value is not None:
             out[option.name] = value
     return out
@@ -175,7 +96,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument("--images-dir", default=None, help="training images (default DATA/train)")
     d.add_argument(
         "--label-policy",
-        type=_spec(LABEL_POLICIES),
+        type=spec_type(LABEL_POLICIES),
         default=DEFAULT_LABEL_POLICY,
         metavar="NAME[:KEY=VALUE,...]",
         help=f"target policy of vision.data: {', '.join(LABEL_POLICIES.names())} "
@@ -194,7 +115,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument("--workers", type=int, default=0, help="data loader processes (default 0)")
     d.add_argument(
         "--augment",
-        type=_spec(TRANSFORMS),
+        type=spec_type(TRANSFORMS),
         default="train",
         metavar="NAME[:KEY=VALUE,...]",
         help="training transform preset: train (default: crop, flip, colour jitter), style "
@@ -239,7 +160,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m = p.add_argument_group("model")
     m.add_argument(
         "--backbone",
-        type=_spec(BACKBONES),
+        type=spec_type(BACKBONES),
         default="resnet18",
         metavar="NAME[:KEY=VALUE,...]",
         help=f"one of {', '.join(BACKBONES.names())} (default resnet18)",
@@ -247,7 +168,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m.add_argument("--stem-stride", type=int, choices=[1, 2], default=2, help="first conv stride")
     m.add_argument(
         "--head",
-        type=_spec(HEADS),
+        type=spec_type(HEADS),
         default="linear",
         metavar="NAME[:KEY=VALUE,...]",
         help=f"one of {', '.join(HEADS.names())} (default linear); options also as "
@@ -266,7 +187,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lo = p.add_argument_group("loss")
     lo.add_argument(
         "--loss",
-        type=_spec(LOSSES),
+        type=spec_type(LOSSES),
         default="bce",
         metavar="NAME[:KEY=VALUE,...]",
         help=f"one of {', '.join(LOSSES.names())} (default bce)",
