@@ -10,20 +10,13 @@ Public API (see ``docs/interfaces.md``)::
     run_adaptation(run_dir, tuning_labels, images, cfg, out=...)   # `vision adapt`
     AdaptedRun.load(run_dir) / AdaptedRun.write(...)                # run folders
 
-Modes (:data:`ADAPTATION_MODES`, one file each, registered when this package is imported):
+Modes (:data:`ADAPTATION_MODES`, one file each in :mod:`vision.adapt.modes`, registered when
+this package is imported):
 ``last-layer``, ``head``, ``full`` (weights), ``bias``, ``knn`` (scores), ``thresholds``
 (decision). Score steps of a decision rule: :data:`SCORE_STEPS` (``prior-shift``, ``knn``).
 """
 
-# plugins register themselves on import: the modes, then nothing else depends on the order
-from vision.adapt import (  # noqa: F401
-    bias_mode,
-    full_mode,
-    head_mode,
-    knn_mode,
-    last_layer_mode,
-    thresholds_mode,
-)
+import vision.adapt.modes  # noqa: F401  (registers the adaptation modes)
 from vision.adapt.adaptation import AdaptationResult, adapt, cross_validate
 from vision.adapt.adaptation_config import AdaptationConfig
 from vision.adapt.adaptation_data import (
@@ -53,11 +46,11 @@ from vision.adapt.folds import fold_indices
 from vision.adapt.knn_transfer import KNN_SPACES, KNNTransfer, knn_vectors, pixel_vectors
 from vision.adapt.load_images import load_images
 from vision.adapt.model_outputs import embed, head_probs
+from vision.adapt.modes.thresholds_mode import UNSEEN_CANDIDATES, parse_unseen_threshold
 from vision.adapt.prior_shift import PriorShift
 from vision.adapt.run_adaptation import AdaptationReport, run_adaptation
 from vision.adapt.score_step import SCORE_STEPS, ScoreStep
 from vision.adapt.thresholds import ClassThresholds
-from vision.adapt.thresholds_mode import UNSEEN_CANDIDATES, parse_unseen_threshold
 
 __all__ = [
     "ADAPTATION_MODES",

@@ -125,6 +125,8 @@ def _choose(
     scores = probs
     chosen = []
     for mode, parts, options in zip(pipe.scores, evidence, candidates):
+        if not options:
+            raise ValueError(f"adaptation mode {mode.name!r} offers no setting to choose from")
         best: tuple[float, np.ndarray | None, dict[str, Any]] = (-1.0, None, {})
         for setting in options:
             out = np.zeros_like(scores)

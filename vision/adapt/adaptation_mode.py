@@ -20,8 +20,9 @@ mode registered with ``config_prefix=p`` from its field ``p + o`` (``knn_k`` -> 
 mode's ``k``), else from ``mode_options``. In a mode list, ``name@value`` sets the mode's
 ``shorthand`` option: ``knn@both`` is ``knn`` with ``space="both"``.
 
-A new mode is one new file: a subclass decorated with :func:`register_mode`, imported by
-``vision/adapt/__init__.py``. The pipeline itself lives in :mod:`vision.adapt.adaptation`.
+A new mode is one new file in :mod:`vision.adapt.modes`: a subclass decorated with
+:func:`register_mode` (and its import line in ``vision/adapt/modes/__init__.py``). The
+pipeline itself lives in :mod:`vision.adapt.adaptation`.
 """
 
 from __future__ import annotations
