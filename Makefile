@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml | $(PY)
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m labelgraph.demo --out $(DEMO_OUT)
+	$(PY) -m vision.demo --out $(DEMO_OUT)
 
 test: $(STAMP)
 	@$(PY) -m pytest -q; rc=$$?; \

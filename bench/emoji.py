@@ -9,7 +9,7 @@ One run computes, in the same process and on the same split:
 * for each head (``--heads``) and seed (``--seeds``): the trained run without adaptation (its
   best validation threshold, empty rows filled with the top label) and each adaptation
   (``--configs``; modes of ``vision adapt`` joined by ``,``; ``knn@pixels`` / ``knn@both``
-  choose the kNN space, ``vision adapt --knn-space``), with each TTA (``--tta``);
+  choose the kNN space, as in ``vision adapt --mode``), with each TTA (``--tta``);
 * ensembles over every trained run: majority vote of the members' decisions, and the mean of
   their scores decided with the members' mean thresholds;
 * a table of mean and spread (max - min over seeds) per configuration and head, and a plain
@@ -63,28 +63,6 @@ logger = logging.getLogger("bench.emoji")
 
 
 # ----------------------------------------------------------------------------- helpers
-def _style_transform(image_size: int) -> Any:
-    """Augmentation aimed at an art-style shift (uint8 ops first, then float + ImageNet norm)."""
-    from torchvision.transforms import v2
-
-    from vision.data.build_transform import IMAGENET_MEAN, IMAGENET_STD
-
-    return v2.Compose(
-        [
-            v2.ToImage(),
-            v2.RandomResizedCrop(image_size, scale=(0.5, 1.0), antialias=True),
-            v2.RandomHorizontalFlip(),
-            v2.RandomApply([v2.ColorJitter(0.5, 0.5, 0.6)], p=0.8),  # no hue: 4x slower on CPU
-            v2.RandomGrayscale(p=0.2),
-            v2.RandomPosterize(bits=3, p=0.3),
-            v2.RandomEqualize(p=0.2),
-            v2.RandomApply([v2.GaussianBlur(3, sigma=(0.1, 1.2))], p=0.3),
-            v2.ToDtype(torch.float32, scale=True),
-            v2.Normalize(IMAGENET_MEAN, IMAGENET_STD),
-        ]
-    )
-
-
 def _spread(values: list[float]) -> float:
     return float(max(values) - min(values)) if len(values) > 1 else 0.0
 
@@ -96,8 +74,8 @@ def _labels_f2(
     codes: list[str],
     solution: dict[str, list[str]],
 ) -> float:
+    from vision.inference import labels_from_decisions
     from vision.metrics import mean_f2
-    from vision.submission import labels_from_decisions
 
     labels, _ = labels_from_decisions(ids, decisions, codes, scores, fallback_k=1)
     return mean_f2(solution, labels)
@@ -106,8 +84,7 @@ def _labels_f2(
 # ----------------------------------------------------------------------------- floors
 def floors(data: Path, codes: list[str], solution: dict, tuning: dict) -> dict[str, Any]:
     """Top-k frequent labels (train and tuning frequencies) and 1-NN in 16x16 pixels."""
-    from vision.data import load_targets, targets_matrix
-    from vision.data._image_io import load_base_image
+    from vision.data import ImageFolderDataset, load_targets, targets_matrix
     from vision.metrics import mean_f2
 
     df = load_targets(data)  # DEFAULT_LABEL_POLICY
@@ -129,10 +106,9 @@ def floors(data: Path, codes: list[str], solution: dict, tuning: dict) -> dict[s
     out["topk_tuning_freq"] = {"best_k": int(np.argmax(topk_tune)) + 1, "f2": max(topk_tune)}
 
     def pixels(folder: Path, image_ids: list[str]) -> np.ndarray:
-        index = {p.stem: p for p in folder.iterdir()}
-        return np.stack(
-            [load_base_image(index[i], 16).astype(np.float32).ravel() / 255 for i in image_ids]
-        )
+        ds = ImageFolderDataset(folder, image_ids, image_size=16, check_images="none")
+        assert ds.image_ids == list(image_ids), ds.bad[:3]
+        return np.stack([ds.base_image(i).astype(np.float32).ravel() / 255 for i in range(len(ds))])
 
     a, b = pixels(data / "train", ids), pixels(data / "test", test_ids)
     d = (b**2).sum(1)[:, None] - 2 * b @ a.T + (a**2).sum(1)[None, :]
@@ -204,8 +180,7 @@ def _epochs_for_budget(cfg: Any, data: Any, graph: Any, minutes: float, max_epoc
 
 def train_run(args: argparse.Namespace, head: str, seed: int, graph: str, out: Path) -> Path:
     """Train (or reuse) one run; returns its folder."""
-    from vision.train import TrainConfig, Trainer, load_training_data
-    from vision.train.trainer import _graph_inputs
+    from vision.train import TrainConfig, Trainer, build_graph_inputs, load_training_data
 
     run_dir = out / "runs" / f"{head}-seed{seed}"
     spec = {
@@ -249,16 +224,18 @@ def train_run(args: argparse.Namespace, head: str, seed: int, graph: str, out: P
         cfg.max_images, cfg.cache_dir, progress=not args.quiet,
     )  # fmt: skip
     if args.augment == "style":
-        data.train.transform = _style_transform(args.image_size)
+        from vision.data import build_transform
+
+        data.train.transform = build_transform("style", args.image_size)
     if resume:
         cfg.epochs, cfg.resume = int(json.loads(pending.read_text())["epochs"]), True
         logger.info("resuming %s (%d epochs)", run_dir, cfg.epochs)
     elif args.epochs:
         cfg.epochs = args.epochs
     else:
-        from vision.models import GRAPH_HEADS
+        from vision.models import is_graph_head
 
-        gi = _graph_inputs(cfg, list(data.codes), list(data.names)) if head in GRAPH_HEADS else None
+        gi = build_graph_inputs(cfg, list(data.codes)) if is_graph_head(head) else None
         cfg.epochs = _epochs_for_budget(cfg, data, gi, args.minutes_per_model, args.max_epochs)
     run_dir.mkdir(parents=True, exist_ok=True)
     pending.write_text(json.dumps({"spec": spec, "epochs": cfg.epochs}))
@@ -282,7 +259,7 @@ class Evaluator:
 
     def __init__(self, args: argparse.Namespace, codes: list[str]) -> None:
         from corpora.formats.label_sets import read_solution, read_tuning_labels
-        from vision.cli._adapt import tuning_matrix
+        from vision.adapt import tuning_matrix
         from vision.data import load_targets, targets_matrix
 
         self.args = args
@@ -301,7 +278,7 @@ class Evaluator:
 
     def tensors(self, image_size: int, normalize: bool) -> tuple[torch.Tensor, torch.Tensor, Any]:
         """(tuning images, bank images, bank targets) for one input size."""
-        from vision.predictor import load_images
+        from vision.adapt import load_images
 
         key = (image_size, normalize)
         if key not in self._tensors:
@@ -322,7 +299,7 @@ class Evaluator:
 
     def test_images(self, image_size: int, normalize: bool) -> torch.Tensor:
         """The scored test images, decoded once per input size ``[N, 3, S, S]``."""
-        from vision.predictor import load_images
+        from vision.adapt import load_images
 
         key = ("test", image_size, normalize)
         if key not in self._tensors:
@@ -335,7 +312,7 @@ class Evaluator:
 
     def test_predictions(self, model: Any, image_size: int, normalize: bool) -> dict[str, Any]:
         """``{tta: (probs [N, L], features [N, F])}`` on the scored test images."""
-        from vision.predictor import Predictor
+        from vision.inference import Predictor
 
         images = self.test_images(image_size, normalize)
         preds = {}
@@ -346,16 +323,19 @@ class Evaluator:
 
     def evaluate_run(self, run_dir: Path) -> tuple[dict[str, dict[str, float]], dict]:
         """F2 of every configuration x TTA for one run; also returns the kept scores."""
-        from vision.adaptation import AdaptationConfig, adapt, parse_modes
-        from vision.adapted_run import AdaptedRun
-        from vision.cli._adapt import _unseen
-        from vision.decision_rule import DecisionRule
-        from vision.knn_transfer import pixel_vectors
+        from vision.adapt import (
+            AdaptationConfig,
+            AdaptedRun,
+            DecisionRule,
+            adapt,
+            embed,
+            parse_unseen_threshold,
+            pixel_vectors,
+        )
 
         run = AdaptedRun.load(run_dir, "best")
         if run.codes != self.codes:
             raise SystemExit(f"{run_dir}: label codes differ from the benchmark's")
-        from vision.adaptation import embed
 
         t0 = time.perf_counter()
         tune, bank, bank_targets = self.tensors(run.image_size, run.normalize)
@@ -374,16 +354,12 @@ class Evaluator:
                 rule = DecisionRule.default(self.codes, run.default_threshold)
                 preds = base_preds
             else:
-                unseen, unseen_candidates = _unseen(self.args.unseen_threshold)
-                words = config.split(",")
-                space = next((w.split("@")[1] for w in words if "@" in w), "features")
-                modes = parse_modes([w.split("@")[0] for w in words])
+                unseen, unseen_candidates = parse_unseen_threshold(self.args.unseen_threshold)
                 cfg = AdaptationConfig(
-                    modes=modes,
+                    modes=config,  # vision adapt --mode words; knn@SPACE sets knn_space
                     epochs=self.args.adapt_epochs,
                     seed=0,
                     inner_folds=self.args.inner_folds,
-                    knn_space=space,
                     knn_temperatures=tuple(self.args.knn_temperatures),
                     unseen_threshold=unseen,
                     unseen_candidates=unseen_candidates,
@@ -415,7 +391,8 @@ class Evaluator:
 
     def ensembles(self, members: list[dict]) -> dict[str, dict[str, float]]:
         """Majority vote and mean-of-scores ensembles over all members, per configuration/TTA."""
-        from vision.ensemble import create_vote
+        from vision.adapt import ClassThresholds
+        from vision.inference import create_vote
 
         out: dict[str, dict[str, float]] = {}
         for config in self.args.configs:
@@ -430,8 +407,6 @@ class Evaluator:
                 )
                 mean = create_vote("mean")(scores, None)
                 thr = parts[0][2]
-                from vision.thresholds import ClassThresholds
-
                 avg = ClassThresholds(
                     thr.codes, np.mean([p[2].thresholds for p in parts], 0), thr.global_threshold,
                     thr.min_labels, thr.max_labels,

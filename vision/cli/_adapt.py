@@ -3,135 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import logging
-from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from corpora.cli_common import add_common_flags, save_resolved_config
-from corpora.errors import InputError
-from corpora.versions import package_versions
-from vision.adaptation import (
+from vision.adapt import (
+    KNN_SPACES,
     AdaptationConfig,
-    adapt,
-    cross_validate,
     list_modes,
-    parse_modes,
+    parse_unseen_threshold,
+    run_adaptation,
 )
-from vision.adapted_run import AdaptedRun
-from vision.knn_transfer import KNN_SPACES
-from vision.predictor import load_images
 
-__all__ = ["register", "tuning_matrix"]
-
-logger = logging.getLogger(__name__)
-
-
-def tuning_matrix(
-    tuning: dict[str, list[str]], codes: list[str], strict: bool, source: str
-) -> tuple[list[str], np.ndarray, dict[str, int]]:
-    """Tuning labels -> ``(image ids, targets [N, L] float32, unknown code -> count)``.
-
-    Unknown codes are ignored (and counted) unless ``strict``, which makes them an error.
-    """
-    index = {c: j for j, c in enumerate(codes)}
-    ids = list(tuning)
-    targets = np.zeros((len(ids), len(codes)), dtype=np.float32)
-    unknown: dict[str, int] = {}
-    for i, image_id in enumerate(ids):
-        for code in tuning[image_id]:
-            j = index.get(code)
-            if j is None:
-                unknown[code] = unknown.get(code, 0) + 1
-            else:
-                targets[i, j] = 1.0
-    if unknown:
-        top = sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))
-        listing = ", ".join(f"{c} ({n})" for c, n in top[:10])
-        msg = (
-            f"{source}: {len(unknown)} label codes unknown to the model "
-            f"({sum(unknown.values())} occurrences): {listing}"
-        )
-        if strict:
-            raise InputError(msg + "; drop them or run without --strict to ignore them")
-        logger.warning("%s; ignored", msg)
-    return ids, targets, unknown
-
-
-def _train_bank(
-    args: argparse.Namespace, run: AdaptedRun, need_bank: bool
-) -> tuple[np.ndarray | None, Any, Any, dict[str, Any]]:
-    """Training priors ``[L]`` and (for ``knn``) the training images and targets."""
-    from vision.data import DEFAULT_LABEL_POLICY, load_targets, targets_matrix
-
-    data_dir = args.train_data or run.config.get("data")
-    if not data_dir:
-        raise InputError(
-            "modes bias/knn need the training data: pass --train-data DIR "
-            f"(the run's config.yaml in {run.run_dir} names none)"
-        )
-    policy = args.label_policy or run.config.get("label_policy") or DEFAULT_LABEL_POLICY
-    df = load_targets(data_dir, policy=policy)
-    ids, targets, _ = targets_matrix(df, run.codes)
-    prior = np.asarray(targets.mean(0)).ravel()
-    info = {"train_data": str(data_dir), "label_policy": policy, "train_images": len(ids)}
-    if not need_bank:
-        return prior, None, None, info
-    if args.bank_limit and len(ids) > args.bank_limit:
-        keep = np.sort(np.random.default_rng(args.seed).choice(len(ids), args.bank_limit, False))
-        ids, targets = [ids[i] for i in keep], targets[keep]
-    images_dir = args.train_images or str(Path(data_dir) / "train")
-    images, kept, bad = load_images(images_dir, ids, run.image_size, run.normalize)
-    if bad:
-        logger.warning("kNN bank: %d training images unreadable, left out", len(bad))
-        row = {i: k for k, i in enumerate(ids)}
-        targets = targets[[row[i] for i in kept]]
-    info["bank_images"] = len(kept)
-    return prior, images, targets, info
-
-
-#: candidates tried by ``--unseen-threshold auto`` (None = the global threshold)
-UNSEEN_CANDIDATES = (None, 0.3, 0.5, 0.7, 0.9)
-
-
-def _unseen(text: str) -> tuple[float | None, tuple[float | None, ...]]:
-    """``--unseen-threshold``: a number, ``global`` or ``auto`` -> (value, CV candidates)."""
-    if text == "auto":
-        return 0.5, UNSEEN_CANDIDATES
-    if text == "global":
-        return None, ()
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(
-            f"--unseen-threshold {text!r}: give a number in (0, 1), 'global' or 'auto'"
-        ) from None
-    return value, ()
+__all__ = ["register"]
 
 
 def _main(args: argparse.Namespace) -> int:
-    from corpora.formats.label_sets import read_tuning_labels
-
-    modes = parse_modes(args.mode)
-    run = AdaptedRun.load(args.run, args.which)
-    tuning = read_tuning_labels(args.tuning_labels)
-    ids, targets, unknown = tuning_matrix(tuning, run.codes, args.strict, args.tuning_labels)
-    images, kept, bad = load_images(args.images, ids, run.image_size, run.normalize)
-    if bad:
-        logger.warning(
-            "%d tuning images missing or unreadable (e.g. %s: %s); adapting without them",
-            len(bad),
-            bad[0][0],
-            bad[0][1],
-        )
-        row = {i: k for k, i in enumerate(ids)}
-        targets = targets[[row[i] for i in kept]]
-    if len(kept) == 0:
-        raise InputError(f"none of the {len(ids)} tuning images were found in {args.images}")
-    unseen, unseen_candidates = _unseen(args.unseen_threshold)
+    unseen, unseen_candidates = parse_unseen_threshold(args.unseen_threshold)
     cfg = AdaptationConfig(
-        modes=modes,
+        modes=args.mode,
         epochs=args.epochs,
         lr=args.lr,
         weight_decay=args.weight_decay,
@@ -150,53 +38,29 @@ def _main(args: argparse.Namespace) -> int:
         knn_temperatures=tuple(args.knn_temperatures or ()),
         seed=args.seed,
     )
-    kw: dict[str, Any] = {}
-    train_info: dict[str, Any] = {}
-    if "bias" in modes or "knn" in modes:
-        prior, bank_images, bank_targets, train_info = _train_bank(args, run, "knn" in modes)
-        kw = {"source_prior": prior, "bank_images": bank_images, "bank_targets": bank_targets}
-    if args.bias_em_images:
-        if "bias" not in modes:
-            raise InputError("--bias-em-images refines the bias mode; add bias to --mode")
-        unlabeled, u_ids, u_bad = load_images(
-            args.bias_em_images, None, run.image_size, run.normalize
-        )
-        tuning_ids = set(ids)
-        keep_u = [k for k, i in enumerate(u_ids) if i not in tuning_ids]
-        kw["unlabeled_images"] = unlabeled[keep_u]
-        train_info["bias_em_images"] = len(keep_u)
-        logger.info("EM prior estimate over %d unlabeled images", len(keep_u))
-    cv = None
-    if args.folds:
-        cv = cross_validate(run.model, images, targets, run.codes, cfg, args.folds, **kw)
+    report = run_adaptation(
+        args.run,
+        args.tuning_labels,
+        args.images,
+        cfg,
+        which=args.which,
+        out=args.out,
+        strict=args.strict,
+        folds=args.folds,
+        train_data=args.train_data,
+        train_images=args.train_images,
+        label_policy=args.label_policy,
+        bank_limit=args.bank_limit,
+        unlabeled_images=args.bias_em_images,
+    )
+    cv = report.cross_validation
+    if cv is not None:
         print(
             f"{args.folds}-fold CV on the tuning set: mean F2 before {cv['before_mean']:.4f} "
             f"(+-{cv['before_std']:.4f}), after {cv['after_mean']:.4f} (+-{cv['after_std']:.4f})"
         )
-    result = adapt(run.model, images, targets, run.codes, cfg, **kw)
-    out = (
-        Path(args.out)
-        if args.out
-        else run.run_dir.with_name(f"{run.run_dir.name}-adapted-{'-'.join(modes)}")
-    )
-    manifest = {
-        "base_run": str(run.run_dir),
-        "which": args.which,
-        "modes": list(modes),
-        "config": vars(cfg) | {"modes": list(modes)},
-        "tuning_labels": str(args.tuning_labels),
-        "tuning_images": len(kept),
-        "tuning_images_missing": [b[0] for b in bad],
-        "unknown_tuning_labels": unknown,
-        "train": train_info,
-        "fit": result.stats,
-        "cross_validation": cv,
-        "versions": package_versions(),
-    }
-    weights = result.model if cfg.weight_mode else None
-    AdaptedRun.write(out, run.run_dir, weights, result.rule, manifest)
-    save_resolved_config(args, out / "config.yaml")
-    print(f"adapted run written to {out} (modes: {', '.join(modes)})")
+    save_resolved_config(args, report.out / "config.yaml")
+    print(f"adapted run written to {report.out} (modes: {', '.join(cfg.modes)})")
     return 0
 
 
@@ -220,7 +84,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     io.add_argument("--out", default=None, help="new run folder (default RUN-adapted-MODES)")
     io.add_argument("--strict", action="store_true", help="unknown tuning labels are an error")
     m = parser.add_argument_group("modes")
-    m.add_argument("--mode", required=True, help="e.g. thresholds or last-layer,thresholds")
+    m.add_argument(
+        "--mode",
+        required=True,
+        help="e.g. thresholds or last-layer,knn@both,thresholds (knn@SPACE: --knn-space SPACE)",
+    )
     m.add_argument("--folds", type=int, default=0, help="report K-fold CV F2 before/after (0: off)")
     m.add_argument("--seed", type=int, default=0)
     ft = parser.add_argument_group("fine-tuning (last-layer, head, full)")

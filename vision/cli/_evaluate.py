@@ -4,43 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from corpora.atomic import atomic_write
 from corpora.cli_common import add_common_flags
-from corpora.formats.label_sets import read_solution, read_submission
-from vision.metrics import mean_f2, mean_precision_recall, per_label_stats
+from vision.inference import evaluate_submission
 
-__all__ = ["register", "evaluate_files"]
-
-
-def evaluate_files(solution: str | Path, submission: str | Path, per_label: bool = False) -> dict:
-    """Mean per-image F2, precision and recall of ``submission`` against ``solution``.
-
-    Returns a JSON-ready dict: ``mean_f2``, ``precision``, ``recall``, ``images`` (solution
-    rows), ``missing`` (solution ids absent from the submission, scored 0), ``extra`` (ignored
-    submission ids) and, with ``per_label``, a ``per_label`` list.
-    """
-    sol = read_solution(solution)
-    sub = read_submission(submission)
-    precision, recall = mean_precision_recall(sol, sub)
-    result = {
-        "solution": str(solution),
-        "submission": str(submission),
-        "images": len(sol),
-        "missing": sum(1 for k in sol if k not in sub),
-        "extra": sum(1 for k in sub if k not in sol),
-        "mean_f2": mean_f2(sol, sub),
-        "precision": precision,
-        "recall": recall,
-    }
-    if per_label:
-        result["per_label"] = [s.to_dict() for s in per_label_stats(sol, sub)]
-    return result
+__all__ = ["register"]
 
 
 def _main(args: argparse.Namespace) -> int:
-    result = evaluate_files(args.solution, args.submission, per_label=args.per_label)
+    result = evaluate_submission(args.solution, args.submission, per_label=args.per_label)
     print(
         f"mean F2 {result['mean_f2']:.4f}  precision {result['precision']:.4f}  "
         f"recall {result['recall']:.4f}  ({result['images']} images, "

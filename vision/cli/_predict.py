@@ -3,101 +3,33 @@
 from __future__ import annotations
 
 import argparse
-import logging
-
-import numpy as np
 
 from corpora.cli_common import add_common_flags
-from corpora.errors import InputError
-from corpora.formats.label_sets import read_submission_ids, write_submission
-from vision.adapted_run import AdaptedRun
-from vision.decision_rule import DecisionRule
-from vision.ensemble import check_same_vocabulary, create_vote, list_votes
-from vision.predictor import Predictor
-from vision.submission import labels_from_decisions
-from vision.thresholds import ClassThresholds
-from vision.tta import list_tta
+from vision.inference import DecisionOverrides, list_tta, list_votes, predict_submission
 
-__all__ = ["register", "predict_to_csv"]
-
-logger = logging.getLogger(__name__)
-
-
-def _rule_for(run: AdaptedRun, args: argparse.Namespace) -> DecisionRule:
-    """The run's stored rule (or a global one), with the command-line overrides applied."""
-    rule = run.rule or DecisionRule.default(run.codes, run.default_threshold)
-    thr = rule.thresholds
-    if args.threshold is not None:
-        thr = ClassThresholds.constant(run.codes, args.threshold, thr.min_labels, thr.max_labels)
-    min_labels = thr.min_labels if args.min_labels is None else args.min_labels
-    max_labels = thr.max_labels if args.max_labels is None else (args.max_labels or None)
-    rule.thresholds = ClassThresholds(
-        list(thr.codes), thr.thresholds, thr.global_threshold, min_labels, max_labels, thr.stats
-    )
-    if args.no_knn and rule.knn is not None:
-        rule.knn = None
-    return rule
-
-
-def predict_to_csv(args: argparse.Namespace) -> dict:
-    """Run the prediction described by ``args``; returns counts for the report."""
-    run_dirs = [args.run] + list(args.ensemble or [])
-    runs = [AdaptedRun.load(r, args.which) for r in run_dirs]
-    codes = check_same_vocabulary([(str(r.run_dir), r.codes) for r in runs])
-    order = read_submission_ids(args.sample_submission) if args.sample_submission else None
-    all_scores, all_decisions, ids, bad = [], [], None, None
-    for k, run in enumerate(runs):
-        predictor = Predictor(
-            run.model,
-            run.image_size,
-            tta=args.tta,
-            batch_size=args.batch_size,
-            device=args.device,
-            progress=not args.quiet,
-            normalize=run.normalize,
-        )
-        preds = predictor.predict_folder(args.images, order, desc=f"predict {k + 1}/{len(runs)}")
-        if ids is not None and preds.image_ids != ids:
-            raise InputError(f"run {run.run_dir} read a different set of images")
-        ids, bad = preds.image_ids, preds.bad
-        rule = _rule_for(run, args)
-        scores = rule.scores(preds.probs, preds.features, preds.pixels)
-        all_scores.append(scores)
-        all_decisions.append(rule.decide(scores))
-    vote = create_vote(args.vote)
-    combined = vote(all_scores, all_decisions)
-    if combined.decisions is not None:
-        decisions = combined.decisions
-    elif len(runs) == 1:
-        decisions = all_decisions[0]
-    else:
-        decisions = _rule_for(runs[0], args).decide(combined.scores)
-    labels, n_fallback = labels_from_decisions(
-        ids, decisions, codes, combined.scores, fallback_k=args.fallback_labels
-    )
-    fallback = None
-    if len(ids):
-        mean_scores = combined.scores.mean(0)
-        fallback = [codes[j] for j in np.argsort(-mean_scores)[: max(args.fallback_labels, 1)]]
-    for image_id, reason in bad or []:
-        logger.warning("image %s could not be predicted (%s): fallback labels", image_id, reason)
-    if bad and fallback is None:
-        raise InputError(f"no image of {args.images} could be read; nothing to predict from")
-    if order is None:
-        order = sorted(set(ids) | {b[0] for b in bad or []})
-    write_submission(args.out, labels, order=order, fallback=fallback)
-    return {
-        "images": len(order),
-        "predicted": len(ids),
-        "bad": len(bad or []),
-        "empty_filled": n_fallback,
-        "runs": len(runs),
-        "labels_per_image": float(np.mean([len(v) for v in labels.values()])) if labels else 0.0,
-    }
+__all__ = ["register"]
 
 
 def _main(args: argparse.Namespace) -> int:
-    report = predict_to_csv(args)
+    report = predict_submission(
+        [args.run, *(args.ensemble or [])],
+        args.images,
+        args.out,
+        which=args.which,
+        sample_submission=args.sample_submission,
+        tta=args.tta,
+        vote=args.vote,
+        batch_size=args.batch_size,
+        device=args.device,
+        progress=not args.quiet,
+        overrides=DecisionOverrides(
+            threshold=args.threshold,
+            min_labels=args.min_labels,
+            max_labels=args.max_labels,
+            no_knn=args.no_knn,
+        ),
+        fallback_labels=args.fallback_labels,
+    )
     print(
         f"wrote {args.out}: {report['images']} rows ({report['predicted']} predicted, "
         f"{report['bad']} unreadable given the fallback, {report['empty_filled']} empty "

@@ -17,8 +17,8 @@ from PIL import Image
 from torch import nn
 
 from vision.cli import main as vision_main
+from vision.inference.submission import read_submission
 from vision.metrics import mean_f2
-from vision.submission import read_submission
 
 CODES = ["/m/red", "/m/green", "/m/blue", "/m/dark"]
 COLOURS = {0: (230, 30, 30), 1: (30, 230, 30), 2: (30, 30, 230), 3: (20, 20, 20)}

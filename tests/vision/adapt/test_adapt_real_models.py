@@ -12,11 +12,11 @@ import pytest
 import torch
 from PIL import Image
 
-from vision.adaptation import AdaptationConfig, adapt
+from vision.adapt import AdaptationConfig, adapt
 from vision.checkpoint import save_checkpoint
 from vision.cli import main as vision_main
+from vision.inference.submission import read_submission
 from vision.models import GraphInputs, MultiLabelClassifier
-from vision.submission import read_submission
 
 CODES = ["/m/a", "/m/b", "/m/c"]
 

@@ -9,7 +9,7 @@ import torch
 
 from vision.checkpoint import load_checkpoint
 from vision.cli import main as vision_main
-from vision.submission import read_submission
+from vision.inference.submission import read_submission
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +57,24 @@ def test_each_mode_on_synthetic_data(synth_run, tmp_path, mode):
           "--json", str(report)]  # fmt: skip
     assert vision_main(ev) == 0
     assert 0.0 <= json.loads(report.read_text())["mean_f2"] <= 1.0
+
+
+def test_knn_space_in_the_mode_list(synth_run, tmp_path, capsys):
+    data, run = synth_run
+    out = tmp_path / "adapted"
+    base = ["adapt", "--run", str(run), "--tuning-labels", str(data / "tuning_labels.csv"),
+            "--images", str(data / "test"), "--inner-folds", "2", "--train-data", str(data),
+            "--quiet"]  # fmt: skip
+    assert vision_main([*base, "--mode", "knn@both,thresholds", "--out", str(out)]) == 0
+    manifest = json.loads((out / "adaptation.json").read_text())
+    assert manifest["modes"] == ["knn", "thresholds"]
+    assert manifest["config"]["knn_space"] == "both"
+    assert json.loads((out / "decision.json").read_text())["knn"]["space"] == "both"
+    capsys.readouterr()
+    bad = [("knn@both", "--knn-space", "pixels"), ("thresholds@x",), ("knn@sound",)]
+    for mode, *extra in bad:
+        assert vision_main([*base, "--mode", mode, *extra, "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "knn@both conflicts with knn-space pixels" in err
+    assert "'thresholds' takes no @ option" in err
+    assert "unknown kNN space 'sound'" in err

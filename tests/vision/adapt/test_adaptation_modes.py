@@ -9,8 +9,8 @@ import torch
 from torch import nn
 
 from corpora.errors import InputError
-from vision.adaptation import AdaptationConfig, adapt, cross_validate, parse_modes
-from vision.prior_shift import log_prior_ratio, tuning_priors
+from vision.adapt import AdaptationConfig, adapt, cross_validate, parse_modes
+from vision.adapt.prior_shift import log_prior_ratio, tuning_priors
 
 
 class _Head(nn.Module):
@@ -193,8 +193,8 @@ def test_knn_in_pixel_space_copies_colour_labels(space):
     res = adapt(model, images, targets, CODES, cfg, **kw)
     assert res.rule.knn.space == space and res.rule.knn.weight > 0
     test_images, test_targets = _data(20, seed=2)
-    from vision.adaptation import embed
-    from vision.knn_transfer import pixel_vectors
+    from vision.adapt import embed
+    from vision.adapt.knn_transfer import pixel_vectors
     from vision.metrics import mean_f2_arrays
 
     feats = embed(res.model, test_images).numpy()
@@ -221,3 +221,28 @@ def test_unseen_threshold_and_knn_temperature_chosen_by_cv():
     assert res.rule.knn.temperature == res.stats["knn_temperature"]
     assert "oof_f2_knn_weight_1_temperature_0.02" in res.stats
     assert res.stats["unseen_threshold"] in (None, 0.99)
+
+
+def test_mode_specs_shorthand_options_and_pipeline_order():
+    from vision.adapt import parse_mode_specs
+
+    assert parse_mode_specs("last-layer, knn@pixels ,thresholds") == (
+        ("last-layer", {}),
+        ("knn", {"space": "pixels"}),
+        ("thresholds", {}),
+    )
+    cfg = AdaptationConfig(modes="knn@both,thresholds", knn_k=3)
+    assert cfg.modes == ("knn", "thresholds") and cfg.knn_space == "both"
+    assert cfg.options_for("knn")["space"] == "both" and cfg.options_for("knn")["k"] == 3
+    assert cfg.options_for("bias") == {"strength": 10.0}
+    modes = AdaptationConfig(modes=("thresholds", "knn", "bias", "head")).create_modes()
+    assert [m.name for m in modes] == ["head", "bias", "knn", "thresholds"]
+    assert AdaptationConfig(modes="thresholds,head").weight_mode == "head"
+    with pytest.raises(InputError, match="conflicts with knn-space pixels"):
+        AdaptationConfig(modes="knn@both", knn_space="pixels")
+    with pytest.raises(InputError, match="given twice"):
+        parse_mode_specs("knn@both,knn@pixels")
+    with pytest.raises(InputError, match="at most one of last-layer, head, full"):
+        parse_modes("thresholds,last-layer,full")
+    with pytest.raises(InputError, match="no adaptation mode"):
+        parse_modes(" , ")

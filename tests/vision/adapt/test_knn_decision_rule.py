@@ -7,10 +7,10 @@ import pytest
 import scipy.sparse as sp
 
 from corpora.errors import InputError
-from vision.decision_rule import DecisionRule
-from vision.knn_transfer import KNNTransfer, normalize_features
-from vision.prior_shift import shift_probs
-from vision.thresholds import ClassThresholds
+from vision.adapt.decision_rule import DecisionRule
+from vision.adapt.knn_transfer import KNNTransfer, normalize_features
+from vision.adapt.prior_shift import shift_probs
+from vision.adapt.thresholds import ClassThresholds
 
 
 def _brute(bank, labels, query, k, temperature, exclude_self=False):
@@ -83,7 +83,7 @@ def test_decision_rule_roundtrip_and_order_of_operations(tmp_path):
 def test_pixel_and_both_spaces():
     import torch
 
-    from vision.knn_transfer import knn_vectors, pixel_vectors
+    from vision.adapt.knn_transfer import knn_vectors, pixel_vectors
 
     x = torch.zeros(2, 3, 32, 32)
     x[0, 0] = 1.0  # red image
@@ -101,3 +101,21 @@ def test_pixel_and_both_spaces():
         knn_vectors(feats, None, "pixels")
     with pytest.raises(ValueError, match="unknown kNN space"):
         knn_vectors(feats, pix, "sound")
+
+
+def test_decision_rule_steps_run_in_catalogue_order():
+    from vision.adapt.prior_shift import PriorShift
+    from vision.adapt.score_step import SCORE_STEPS
+
+    assert SCORE_STEPS.names() == ["prior-shift", "knn"]
+    codes = ["a", "b", "c"]
+    knn = KNNTransfer(np.eye(3), sp.csr_matrix(np.eye(3, dtype=np.float32)), k=1, weight=0.5)
+    thr = ClassThresholds.constant(codes, 0.5)
+    rule = DecisionRule(codes, thr, steps=[knn, PriorShift(np.array([1.0, 0.0, -1.0]))])
+    assert [type(s).__name__ for s in rule.steps] == ["PriorShift", "KNNTransfer"]
+    assert rule.knn is knn and rule.logit_offset.tolist() == [1.0, 0.0, -1.0]
+    probs = np.full((1, 3), 0.5)
+    expected = 0.5 * shift_probs(probs, [1.0, 0.0, -1.0]) + 0.5 * np.eye(3)[:1]
+    np.testing.assert_allclose(rule.scores(probs, np.eye(3)[:1]), expected)
+    plain = rule.without("knn")
+    assert plain.knn is None and rule.knn is knn and plain.logit_offset is not None

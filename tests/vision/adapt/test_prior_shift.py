@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vision.prior_shift import em_priors, log_prior_ratio, shift_probs, tuning_priors
+from vision.adapt.prior_shift import em_priors, log_prior_ratio, shift_probs, tuning_priors
 
 
 def test_bias_shift_matches_hand_computation():

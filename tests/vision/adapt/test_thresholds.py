@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from corpora.errors import InputError
-from vision.metrics import best_global_threshold, mean_f2_arrays
-from vision.thresholds import (
+from vision.adapt.thresholds import (
     ClassThresholds,
     apply_label_count_rules,
     fit_class_thresholds,
     fit_label_count_rules,
 )
+from vision.metrics import best_global_threshold, mean_f2_arrays
 
 
 def _miscalibrated(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ import corpora.formats.classes_trainable as ct
 import corpora.formats.image_labels as il
 import corpora.formats.label_sets as ls
 import vision.data
-import vision.submission
+import vision.inference.submission
 from corpora.formats.annotation_sets import read_annotation_sets
 from labelgraph import annotations
 
@@ -18,9 +18,9 @@ def test_reexports_are_the_format_modules():
     assert vision.data.read_submission is ls.read_submission
     assert vision.data.read_tuning_labels is ls.read_tuning_labels
     assert vision.data.write_submission is ls.write_label_sets
-    assert vision.submission.read_submission is ls.read_submission
-    assert vision.submission.read_submission_ids is ls.read_submission_ids
-    assert vision.submission.write_submission is ls.write_label_sets
+    assert vision.inference.submission.read_submission is ls.read_submission
+    assert vision.inference.submission.read_submission_ids is ls.read_submission_ids
+    assert vision.inference.submission.write_submission is ls.write_label_sets
     assert vision.data.read_class_descriptions is cd.read_class_descriptions
     assert vision.data.read_classes_trainable is ct.read_classes_trainable
     assert vision.data.read_human_labels is il.read_human_labels

@@ -2,7 +2,8 @@
 
 Members must share one label vocabulary in the same order (checked by
 :func:`check_same_vocabulary`: a mismatch is an :class:`InputError` naming the runs and the first
-differing label). Vote registry (``create_vote(name)``, ``list_votes()``):
+differing label). Votes (:data:`VOTES`, ``create_vote(name)``, ``list_votes()``; one function
+each, ``fn(probs_list, decisions_list) -> EnsembleResult``, registered below):
 
 * ``mean``: average probabilities ``[N, L]``; the decision rule is applied afterwards;
 * ``majority``: each member decides with its own rule; a label is kept when more than half of
@@ -17,9 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corpora.catalogue import Catalogue
 from corpora.errors import InputError
 
-__all__ = ["EnsembleResult", "check_same_vocabulary", "create_vote", "list_votes"]
+__all__ = ["VOTES", "EnsembleResult", "check_same_vocabulary", "create_vote", "list_votes"]
 
 
 @dataclass
@@ -31,6 +33,9 @@ class EnsembleResult:
 
 
 VoteFn = Callable[[Sequence[np.ndarray], Sequence[np.ndarray] | None], EnsembleResult]
+
+#: votes by name, in the order ``--vote`` lists them
+VOTES: Catalogue[EnsembleResult] = Catalogue("vote", order="registration")
 
 
 def check_same_vocabulary(members: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
@@ -66,14 +71,18 @@ def _shapes(probs: Sequence[np.ndarray]) -> tuple[int, int]:
     return shape
 
 
+@VOTES.register("mean")
 def _mean(probs: Sequence[np.ndarray], decisions: Sequence[np.ndarray] | None) -> EnsembleResult:
+    """average probabilities; the decision rule is applied afterwards"""
     _shapes(probs)
     return EnsembleResult(np.mean(np.stack([np.asarray(p) for p in probs]), axis=0), None)
 
 
+@VOTES.register("majority")
 def _majority(
     probs: Sequence[np.ndarray], decisions: Sequence[np.ndarray] | None
 ) -> EnsembleResult:
+    """keep a label when more than half of the members predict it"""
     _shapes(probs)
     if decisions is None or len(decisions) != len(probs):
         raise ValueError("majority vote needs one decision matrix per member")
@@ -82,16 +91,12 @@ def _majority(
     return EnsembleResult(votes + 1e-3 * mean_p, votes > 0.5)
 
 
-_VOTES: dict[str, VoteFn] = {"mean": _mean, "majority": _majority}
-
-
 def list_votes() -> list[str]:
     """Names accepted by :func:`create_vote` (and ``vision predict --vote``)."""
-    return list(_VOTES)
+    return VOTES.names()
 
 
 def create_vote(name: str) -> VoteFn:
-    """The vote called ``name``: ``fn(probs_list, decisions_list) -> EnsembleResult``."""
-    if name not in _VOTES:
-        raise InputError(f"unknown vote {name!r}; choose one of {', '.join(_VOTES)}")
-    return _VOTES[name]
+    """The vote called ``name``: ``fn(probs_list, decisions_list) -> EnsembleResult``; an
+    :class:`InputError` naming the choices for an unknown name."""
+    return VOTES.get(name).factory

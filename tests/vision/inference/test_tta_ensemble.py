@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from corpora.errors import InputError
-from vision.ensemble import check_same_vocabulary, create_vote, list_votes
-from vision.tta import create_tta, list_tta, tta_probabilities
+from vision.inference.ensemble import check_same_vocabulary, create_vote, list_votes
+from vision.inference.tta import create_tta, list_tta, tta_probabilities
 
 
 class _MeanColour(nn.Module):

@@ -2,7 +2,7 @@
 
 import json
 
-from labelgraph.demo import main
+from vision.demo import main
 
 
 def test_demo_end_to_end_tiny(tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""End-to-end demo on embedded data: ``python -m labelgraph.demo --out runs/demo`` (``make demo``).
+"""End-to-end demo on embedded data: ``python -m vision.demo --out runs/demo`` (``make demo``).
 
 Stages (each one is a call of the public command lines, so the demo also shows how to use them):
 
@@ -29,7 +29,7 @@ GENSIM_DUMP = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.
 
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m labelgraph.demo", description=__doc__.split("\n")[0]
+        prog="python -m vision.demo", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--out", default="runs/demo", help="output folder (default: runs/demo)")
     parser.add_argument("--corpus", default=None, help="Wikipedia dump (default: gensim's sample)")

@@ -9,7 +9,7 @@ import pytest
 
 from corpora.errors import InputError
 from vision.cli import main as vision_main
-from vision.submission import (
+from vision.inference.submission import (
     labels_from_decisions,
     read_submission,
     write_submission,

@@ -5,7 +5,7 @@ An adapted run is a *new* folder: a copy of the original run's files (so
 
 * ``adapted_model.pt``: the fine-tuned ``state_dict`` (only for ``last-layer``/``head``/``full``;
   plain tensors, loaded with ``weights_only=True``);
-* ``decision.json`` / ``decision.npz``: the :class:`~vision.decision_rule.DecisionRule`;
+* ``decision.json`` / ``decision.npz``: the :class:`~vision.adapt.decision_rule.DecisionRule`;
 * ``adaptation.json``: manifest (format, version, base run, modes, parameters, tuning counts,
   unknown tuning labels, K-fold report, package versions);
 * ``config.yaml``: the resolved ``vision adapt`` arguments (the original's is kept as
@@ -31,7 +31,7 @@ from torch import nn
 
 from corpora.atomic import atomic_path, atomic_write
 from corpora.errors import InputError
-from vision.decision_rule import DecisionRule
+from vision.adapt.decision_rule import DecisionRule
 
 __all__ = ["AdaptedRun", "ADAPTED_WEIGHTS", "ADAPTATION_MANIFEST", "run_codes", "run_config"]
 

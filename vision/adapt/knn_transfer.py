@@ -8,7 +8,8 @@ bank images::
     w_m = exp(cos(q, b_m) / temperature)  over the k nearest m,   score_j = sum_m w_m y_mj / sum_m w_m
 
 Scores lie in [0, 1] and are mixed with the classifier's probabilities by
-``(1 - weight) * p + weight * score`` (see :class:`vision.decision_rule.DecisionRule`).
+``(1 - weight) * p + weight * score``: :class:`KNNTransfer` is the decision rule's ``knn`` score
+step (see :class:`vision.adapt.decision_rule.DecisionRule`).
 
 Spaces (``space``, :data:`KNN_SPACES`): ``features`` (the backbone's pooled features),
 ``pixels`` (the input image average-pooled to 16x16, mean-centred: the classic 1-NN floor,
@@ -17,12 +18,16 @@ made a soft k-NN), ``both`` (the two L2-normalised and concatenated).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
+
+from vision.adapt.score_step import SCORE_STEPS, ScoreStep
 
 __all__ = ["KNN_SPACES", "KNNTransfer", "knn_vectors", "normalize_features", "pixel_vectors"]
 
@@ -65,8 +70,9 @@ def knn_vectors(features: np.ndarray | None, pixels: np.ndarray | None, space: s
     return np.asarray(out, dtype=np.float32)
 
 
+@SCORE_STEPS.register("knn", priority=20)
 @dataclass
-class KNNTransfer:
+class KNNTransfer(ScoreStep):
     """Feature bank + labels; ``scores(query_features)`` gives ``[N, L]`` in [0, 1].
 
     Attributes:
@@ -134,3 +140,62 @@ class KNNTransfer:
         if self.weight <= 0:
             return np.asarray(probs)
         return (1.0 - self.weight) * np.asarray(probs) + self.weight * self.scores(query)
+
+    def apply(
+        self,
+        scores: np.ndarray,
+        features: np.ndarray | None = None,
+        pixels: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """:meth:`mix` with the query vectors of :attr:`space` (no-op when ``weight`` is 0)."""
+        if self.weight <= 0:
+            return scores
+        if features is None and pixels is None:
+            raise ValueError("this decision rule mixes kNN scores: pass the image features")
+        return self.mix(scores, knn_vectors(features, pixels, self.space))
+
+    @classmethod
+    def save_into(
+        cls, step: ScoreStep | None, meta: dict[str, Any], arrays: dict[str, np.ndarray]
+    ) -> None:
+        """``decision.npz``: ``knn_features [M, F]`` and the labels as csr parts
+        (``knn_indptr``, ``knn_indices``, ``knn_data``); ``decision.json``: ``knn`` (k,
+        temperature, weight, space, bank size) or null."""
+        if not isinstance(step, KNNTransfer):
+            meta["knn"] = None
+            return
+        t = step.targets.tocsr()
+        arrays.update(
+            knn_features=step.features.astype(np.float32),
+            knn_indptr=t.indptr,
+            knn_indices=t.indices,
+            knn_data=t.data,
+        )
+        meta["knn"] = {
+            "k": step.k,
+            "temperature": step.temperature,
+            "weight": step.weight,
+            "space": step.space,
+            "bank_size": int(step.features.shape[0]),
+        }
+
+    @classmethod
+    def load_from(
+        cls, meta: dict[str, Any], arrays: dict[str, np.ndarray], codes: Sequence[str]
+    ) -> KNNTransfer | None:
+        m = meta.get("knn")
+        if not m:
+            return None
+        feats = arrays["knn_features"]
+        targets = sp.csr_matrix(
+            (arrays["knn_data"], arrays["knn_indices"], arrays["knn_indptr"]),
+            shape=(feats.shape[0], len(codes)),
+        )
+        return cls(
+            feats,
+            targets,
+            int(m["k"]),
+            float(m["temperature"]),
+            float(m["weight"]),
+            str(m.get("space", "features")),
+        )

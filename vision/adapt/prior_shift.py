@@ -10,18 +10,24 @@ Target priors come from the tuning labels (counts shrunk toward the source prior
 absent from 100 tuning images is not driven to zero) and/or from EM on unlabeled target-domain
 predictions (Saerens, Latinne & Decaestecker, 2002), run per label; labeled images can join the
 EM with their known labels held fixed.
+
+:class:`PriorShift` is the fitted offset as a decision-rule score step (``prior-shift``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from vision.adapt.score_step import SCORE_STEPS, ScoreStep
 from vision.metrics._arrays import as_bool, as_dense
 
 __all__ = [
+    "PriorShift",
     "log_odds",
     "log_prior_ratio",
     "tuning_priors",
@@ -122,3 +128,37 @@ def em_priors(
             break
     adjusted = shift_probs(p, log_prior_ratio(s, q))
     return q, adjusted
+
+
+@SCORE_STEPS.register("prior-shift", priority=10)
+@dataclass
+class PriorShift(ScoreStep):
+    """Score step adding a per-label logit offset ``[L]`` (:func:`shift_probs`).
+
+    Stored as ``has_logit_offset`` in ``decision.json`` and ``logit_offset`` in ``decision.npz``.
+    """
+
+    offset: np.ndarray
+
+    def apply(
+        self,
+        scores: np.ndarray,
+        features: np.ndarray | None = None,
+        pixels: np.ndarray | None = None,
+    ) -> np.ndarray:
+        return shift_probs(scores, self.offset)
+
+    @classmethod
+    def save_into(
+        cls, step: ScoreStep | None, meta: dict[str, Any], arrays: dict[str, np.ndarray]
+    ) -> None:
+        if isinstance(step, PriorShift):
+            arrays["logit_offset"] = np.asarray(step.offset, dtype=np.float64)
+        meta["has_logit_offset"] = step is not None
+
+    @classmethod
+    def load_from(
+        cls, meta: dict[str, Any], arrays: dict[str, np.ndarray], codes: Sequence[str]
+    ) -> PriorShift | None:
+        offset = arrays.get("logit_offset") if meta.get("has_logit_offset") else None
+        return None if offset is None else cls(offset)

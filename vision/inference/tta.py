@@ -1,6 +1,7 @@
 """Test-time augmentation: average sigmoid probabilities over flipped and cropped views.
 
-Registry of view generators (``create_tta(name)``, ``list_tta()``):
+View generators (:data:`TTA_VIEWS`, ``create_tta(name)``, ``list_tta()``; one function each,
+``views(x [B, 3, H, W]) -> list of [B, 3, H, W]``, registered below):
 
 * ``none``: the image itself (1 view);
 * ``flip``: + its horizontal mirror (2 views);
@@ -11,16 +12,19 @@ Registry of view generators (``create_tta(name)``, ``list_tta()``):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from corpora.errors import InputError
+from corpora.catalogue import Catalogue
 
 __all__ = [
+    "TTA_VIEWS",
     "TestTimeAugmentation",
     "create_tta",
     "list_tta",
@@ -30,16 +34,25 @@ __all__ = [
 
 ViewFn = Callable[[torch.Tensor], list[torch.Tensor]]
 
+#: view generators by name, in the order ``--tta`` lists them
+TTA_VIEWS: Catalogue[list[torch.Tensor]] = Catalogue("TTA", order="registration")
 
+
+@TTA_VIEWS.register("none")
 def _identity(x: torch.Tensor) -> list[torch.Tensor]:
+    """the image itself"""
     return [x]
 
 
+@TTA_VIEWS.register("flip")
 def _flip(x: torch.Tensor) -> list[torch.Tensor]:
+    """the image and its horizontal mirror"""
     return [x, torch.flip(x, dims=[-1])]
 
 
+@TTA_VIEWS.register("crops")
 def _crops(x: torch.Tensor, crop_scale: float = 0.875) -> list[torch.Tensor]:
+    """the image, four corner crops and a centre crop resized back"""
     h, w = x.shape[-2:]
     ch, cw = max(1, round(h * crop_scale)), max(1, round(w * crop_scale))
     tops = [0, 0, h - ch, h - ch, (h - ch) // 2]
@@ -51,17 +64,11 @@ def _crops(x: torch.Tensor, crop_scale: float = 0.875) -> list[torch.Tensor]:
     return views
 
 
-def _flip_crops(x: torch.Tensor) -> list[torch.Tensor]:
-    views = _crops(x)
+@TTA_VIEWS.register("flip+crops")
+def _flip_crops(x: torch.Tensor, crop_scale: float = 0.875) -> list[torch.Tensor]:
+    """every crops view and its mirror"""
+    views = _crops(x, crop_scale)
     return views + [torch.flip(v, dims=[-1]) for v in views]
-
-
-_REGISTRY: dict[str, ViewFn] = {
-    "none": _identity,
-    "flip": _flip,
-    "crops": _crops,
-    "flip+crops": _flip_crops,
-}
 
 
 @dataclass(frozen=True)
@@ -77,14 +84,15 @@ class TestTimeAugmentation:
 
 def list_tta() -> list[str]:
     """Names accepted by :func:`create_tta` (and ``vision predict --tta``)."""
-    return list(_REGISTRY)
+    return TTA_VIEWS.names()
 
 
-def create_tta(name: str) -> TestTimeAugmentation:
-    """The TTA called ``name``; :class:`InputError` naming the choices otherwise."""
-    if name not in _REGISTRY:
-        raise InputError(f"unknown TTA {name!r}; choose one of {', '.join(_REGISTRY)}")
-    return TestTimeAugmentation(name, _REGISTRY[name])
+def create_tta(name: str, **options: Any) -> TestTimeAugmentation:
+    """The TTA called ``name`` with its ``options`` (``crop_scale``); an
+    :class:`~corpora.errors.InputError` naming the choices for an unknown name."""
+    entry = TTA_VIEWS.get(name)
+    views = functools.partial(entry.factory, **entry.check_options(options))
+    return TestTimeAugmentation(entry.name, views)
 
 
 @torch.no_grad()

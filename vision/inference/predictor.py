@@ -18,11 +18,11 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
+from vision.adapt.knn_transfer import pixel_vectors
 from vision.data import ImageFolderDataset, build_transform
-from vision.knn_transfer import pixel_vectors
-from vision.tta import TestTimeAugmentation, create_tta, tta_outputs
+from vision.inference.tta import TestTimeAugmentation, create_tta, tta_outputs
 
-__all__ = ["Predictions", "Predictor", "load_images"]
+__all__ = ["Predictions", "Predictor"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Predictor:
     Args:
         model: ``forward_features`` / ``forward_head`` model (put in eval mode here).
         image_size: the side the model was trained at (pixels).
-        tta: a TTA name (``none``, ``flip``, ``crops``, ``flip+crops``) or object.
+        tta: a TTA name (``none``, ``flip``, ``crops``, ``flip+crops``: ``list_tta()``) or object.
         batch_size: images per forward pass (default 64).
         device: torch device string (default ``"cpu"``).
         progress: show a tqdm bar on stderr.
@@ -122,26 +122,3 @@ class Predictor:
         f_all = np.concatenate(feats) if feats else np.zeros((0, 0), np.float32)
         x_all = np.concatenate(pixels) if pixels else np.zeros((0, 0), np.float32)
         return Predictions(list(ds.image_ids), p_all, f_all, list(ds.bad), x_all)
-
-
-def load_images(
-    images_dir: str | Path, image_ids: Sequence[str] | None, image_size: int, normalize: bool = True
-) -> tuple[torch.Tensor, list[str], list[tuple[str, str]]]:
-    """All readable images of ``image_ids`` (None: the whole folder, sorted) as one
-    eval-transformed tensor ``[N, 3, S, S]``.
-
-    Returns:
-        ``(images, ids kept, bad (id, reason))``.
-    """
-    ds = ImageFolderDataset(
-        images_dir,
-        image_ids,
-        transform=build_transform("eval", image_size, normalize=normalize),
-        image_size=image_size,
-        check_images="decode",
-        max_bad_fraction=1.0,
-        progress=False,
-    )
-    if len(ds) == 0:
-        return torch.zeros(0, 3, image_size, image_size), [], list(ds.bad)
-    return torch.stack([ds[i][0] for i in range(len(ds))]), list(ds.image_ids), list(ds.bad)

@@ -1,0 +1,34 @@
+"""Backbone features and head probabilities of a model, in eval mode, without gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["embed", "head_probs"]
+
+
+@torch.no_grad()
+def embed(model: nn.Module, images: torch.Tensor, batch_size: int = 128) -> torch.Tensor:
+    """Backbone features ``[N, F]`` of images ``[N, 3, H, W]`` (eval mode, no grad)."""
+    was_training = model.training
+    model.eval()
+    out = [
+        model.forward_features(images[i : i + batch_size])
+        for i in range(0, len(images), batch_size)
+    ]
+    model.train(was_training)
+    if not out:
+        return torch.zeros(0, getattr(model, "num_features", 0))
+    return torch.cat(out).float()
+
+
+@torch.no_grad()
+def head_probs(model: nn.Module, features: torch.Tensor) -> np.ndarray:
+    """Sigmoid probabilities ``[N, L]`` float64 of the head on features ``[N, F]`` (eval mode)."""
+    was_training = model.training
+    model.eval()
+    p = torch.sigmoid(model.forward_head(features)).numpy().astype(np.float64)
+    model.train(was_training)
+    return p

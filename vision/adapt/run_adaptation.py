@@ -1,0 +1,149 @@
+"""``vision adapt`` as a function: adapt a run folder to tuning labels into a new run folder.
+
+Reads the run, the tuning set and (when a mode needs them) the training priors, the kNN bank
+and unlabeled target-domain images; optionally cross-validates; adapts; writes the adapted run
+(:class:`~vision.adapt.adapted_run.AdaptedRun`) with its manifest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpora.errors import InputError
+from corpora.versions import package_versions
+from vision.adapt.adaptation import AdaptationResult, adapt, cross_validate
+from vision.adapt.adaptation_config import AdaptationConfig
+from vision.adapt.adaptation_data import (
+    load_training_bank,
+    load_tuning_set,
+    load_unlabeled_images,
+)
+from vision.adapt.adaptation_mode import ADAPTATION_MODES
+from vision.adapt.adapted_run import AdaptedRun
+from vision.data.label_policy import DEFAULT_LABEL_POLICY
+
+__all__ = ["AdaptationReport", "run_adaptation"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AdaptationReport:
+    """What :func:`run_adaptation` did.
+
+    Attributes:
+        out: the adapted run folder. result: the adaptation (model, rule, fit statistics).
+        cross_validation: the K-fold report of :func:`cross_validate`, or None.
+        manifest: the contents of ``adaptation.json``.
+    """
+
+    out: Path
+    result: AdaptationResult
+    cross_validation: dict[str, Any] | None
+    manifest: dict[str, Any]
+
+
+def run_adaptation(
+    run_dir: str | os.PathLike[str],
+    tuning_labels: str | os.PathLike[str],
+    images: str | os.PathLike[str],
+    cfg: AdaptationConfig,
+    *,
+    which: str = "best",
+    out: str | os.PathLike[str] | None = None,
+    strict: bool = False,
+    folds: int = 0,
+    train_data: str | os.PathLike[str] | None = None,
+    train_images: str | os.PathLike[str] | None = None,
+    label_policy: str | None = None,
+    bank_limit: int = 0,
+    unlabeled_images: str | os.PathLike[str] | None = None,
+) -> AdaptationReport:
+    """Adapt ``run_dir`` to the tuning labels and write the adapted run (the original run
+    folder is never written to).
+
+    Args:
+        run_dir / which: the trained (or adapted) run and its checkpoint (best, last).
+        tuning_labels / images: ``tuning_labels.csv`` and the folder of its images.
+        cfg: modes and hyper-parameters.
+        out: the new run folder (default ``RUN-adapted-MODES`` beside the run).
+        strict: unknown tuning label codes are an error.
+        folds: also report K-fold CV F2 before/after (0: off).
+        train_data / train_images / label_policy: the training data for modes that need it
+            (defaults: the run's config; ``DATA/train``; the run's policy, else ``seed``).
+        bank_limit: at most this many training images in the bank (0: all; drawn with
+            ``cfg.seed``).
+        unlabeled_images: folder of unlabeled target-domain images for the modes that use
+            them (``bias``: EM prior estimate); the tuning images are left out.
+    """
+    modes = cfg.create_modes()
+    if unlabeled_images and not any(m.uses_unlabeled_images for m in modes):
+        users = [e.name for e in ADAPTATION_MODES.entries() if e.factory.uses_unlabeled_images]
+        raise InputError(
+            f"--bias-em-images refines the {'/'.join(users)} mode; add {users[0]} to --mode"
+        )
+    run = AdaptedRun.load(run_dir, which)
+    tuning = load_tuning_set(
+        tuning_labels, images, run.codes, run.image_size, run.normalize, strict=strict
+    )
+    kw: dict[str, Any] = {}
+    train_info: dict[str, Any] = {}
+    need_images = any(m.needs_training_images for m in modes)
+    if need_images or any(m.needs_training_priors for m in modes):
+        data_dir = train_data or run.config.get("data")
+        if not data_dir:
+            users = [m.name for m in modes if m.needs_training_images or m.needs_training_priors]
+            raise InputError(
+                f"mode(s) {'/'.join(users)} need the training data: pass --train-data DIR "
+                f"(the run's config.yaml in {run.run_dir} names none)"
+            )
+        bank = load_training_bank(
+            data_dir,
+            run.codes,
+            run.image_size,
+            run.normalize,
+            label_policy=label_policy or run.config.get("label_policy") or DEFAULT_LABEL_POLICY,
+            with_images=need_images,
+            images_dir=train_images,
+            limit=bank_limit,
+            seed=cfg.seed,
+        )
+        kw = {"source_prior": bank.prior, "bank_images": bank.images, "bank_targets": bank.targets}
+        train_info = bank.info
+    if unlabeled_images:
+        exclude = set(tuning.ids) | {i for i, _ in tuning.missing}
+        kw["unlabeled_images"] = load_unlabeled_images(
+            unlabeled_images, run.image_size, run.normalize, exclude
+        )
+        train_info["bias_em_images"] = len(kw["unlabeled_images"])
+        logger.info("EM prior estimate over %d unlabeled images", len(kw["unlabeled_images"]))
+    cv = None
+    if folds:
+        cv = cross_validate(run.model, tuning.images, tuning.targets, run.codes, cfg, folds, **kw)
+    result = adapt(run.model, tuning.images, tuning.targets, run.codes, cfg, **kw)
+    out_dir = (
+        Path(out)
+        if out
+        else run.run_dir.with_name(f"{run.run_dir.name}-adapted-{'-'.join(cfg.modes)}")
+    )
+    manifest = {
+        "base_run": str(run.run_dir),
+        "which": which,
+        "modes": list(cfg.modes),
+        "config": vars(cfg) | {"modes": list(cfg.modes)},
+        "tuning_labels": str(tuning_labels),
+        "tuning_images": len(tuning.ids),
+        "tuning_images_missing": [b[0] for b in tuning.missing],
+        "unknown_tuning_labels": tuning.unknown,
+        "train": train_info,
+        "fit": result.stats,
+        "cross_validation": cv,
+        "versions": package_versions(),
+    }
+    weights = result.model if cfg.weight_mode else None
+    AdaptedRun.write(out_dir, run.run_dir, weights, result.rule, manifest)
+    return AdaptationReport(out_dir, result, cv, manifest)
