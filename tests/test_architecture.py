@@ -59,9 +59,6 @@ def test_layers_contract():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.xfail(
-    strict=False, reason="cycles fixed by the labelgraph/vision restructuring branches"
-)
 def test_no_import_cycles():
     result = lint(REPO_ROOT, "pyproject.toml", "acyclic")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -22,6 +22,11 @@ from corpora.mediawiki_reader import xml_unescape
 from corpora.multistream_writer import write_multistream
 
 
+def _readahead_threads() -> int:
+    """Live read-ahead threads (other threads, e.g. tqdm's monitor, come and go)."""
+    return sum(t.name == "corpora-readahead" for t in threading.enumerate())
+
+
 def _payload(n: int = 60_000, seed: int = 0) -> bytes:
     rng = random.Random(seed)
     words = [b"cat", b"dog", b"grocery", b"store", b"seal", b"\xc3\xa9t\xc3\xa9"]
@@ -102,21 +107,21 @@ def test_trailing_bytes_after_last_stream_ignored_like_bz2_module(tmp_path: Path
 
 def test_prefetch_is_taken_by_open_chunks(tmp_path: Path) -> None:
     path, parts, offsets = _streams(tmp_path)
-    before = threading.active_count()
+    before = _readahead_threads()
     prefetch_chunks(path, offsets[1], offsets[2])
-    assert threading.active_count() == before + 1
+    assert _readahead_threads() == before + 1
     with open_chunks(path, offsets[1], offsets[2], readahead=True) as chunks:
         assert b"".join(chunks) == parts[1]
     cancel_prefetch(path, offsets[1], offsets[2])  # already taken: a no-op
-    assert threading.active_count() == before
+    assert _readahead_threads() == before
 
 
 def test_cancelled_prefetch_stops_its_thread(tmp_path: Path) -> None:
     path, _, _ = _streams(tmp_path)
-    before = threading.active_count()
+    before = _readahead_threads()
     prefetch_chunks(path)
     cancel_prefetch(path)
-    assert threading.active_count() == before
+    assert _readahead_threads() == before
 
 
 def test_switch_interval_lowered_while_reading_ahead_then_restored(tmp_path: Path) -> None:
@@ -137,7 +142,7 @@ def test_corpus_with_and_without_readahead_identical(write_dump, tmp_path: Path)
     path, _ = write_multistream(
         src, tmp_path / "m-multistream.xml.bz2", pages_per_stream=1, repeat=3
     )
-    before = threading.active_count()
+    before = _readahead_threads()
 
     def docs(readahead: bool) -> list[tuple]:
         corpus = open_corpus(path, progress=False, shard_mb=1e-6, readahead=readahead)
@@ -150,7 +155,7 @@ def test_corpus_with_and_without_readahead_identical(write_dump, tmp_path: Path)
     it = iter(corpus)
     next(it)
     it.close()
-    assert threading.active_count() == before
+    assert _readahead_threads() == before
     assert sys.getswitchinterval() > READAHEAD_SWITCH_INTERVAL
 
 
