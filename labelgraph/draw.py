@@ -1,8 +1,8 @@
 """A picture of a label neighborhood (PNG or SVG) with matplotlib and a networkx layout.
 
 Edge width grows with weight, node area with (log) corpus frequency, edge color says which
-edge source(s) link the pair; the layout (Kamada-Kawai from a seeded spring start) is fixed,
-so the same graph gives the same picture.
+edge source(s) link the pair; the layout (:func:`labelgraph._view_layout.view_layout`:
+Kamada-Kawai from a seeded spring start) is fixed, so the same graph gives the same picture.
 Drawing goes through matplotlib's Agg canvas (no display needed, pyplot state untouched).
 """
 
@@ -25,6 +25,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from corpora.atomic import atomic_path  # noqa: E402
 from corpora.errors import InputError  # noqa: E402
 from labelgraph._edge_colors import CATEGORY_COLORS, edge_category  # noqa: E402
+from labelgraph._view_layout import view_layout  # noqa: E402
 
 __all__ = ["draw_graph", "DRAW_FORMATS"]
 
@@ -63,7 +64,7 @@ def draw_graph(
         raise InputError("nothing to draw: the view has no nodes (lower --min-weight?)")
     nodes = list(g.nodes)
     center = [n for n in nodes if g.nodes[n].get("center")]
-    pos = _layout(g, seed)
+    pos = view_layout(g, seed)
     logf = [math.log1p(max(float(g.nodes[n].get("frequency", 0.0)), 0.0)) for n in nodes]
     top = max(logf) if logf and max(logf) > 0 else 1.0
     sizes = [60 + 900 * (f / top) for f in logf]
@@ -140,17 +141,6 @@ def draw_graph(
         )
     logger.info("drew %d nodes, %d edges to %s", g.number_of_nodes(), g.number_of_edges(), out)
     return out
-
-
-def _layout(g: nx.Graph, seed: int) -> dict:
-    """Node positions: Kamada-Kawai on graph distances (evenly spread, deterministic) for up
-    to 300 nodes, seeded from a spring layout; a seeded spring layout above that."""
-    n = g.number_of_nodes()
-    start = nx.spring_layout(g, seed=seed, k=1.5 / math.sqrt(max(n, 1)))
-    if n < 3 or n > 300:
-        return start
-    # unreachable pairs (several components) get a distance a bit over the largest one
-    return nx.kamada_kawai_layout(g, pos=start, weight=None)
 
 
 def _sources(d: dict) -> list[str]:

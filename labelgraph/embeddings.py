@@ -65,10 +65,22 @@ def train_word2vec(
     corpus_file: str | os.PathLike[str] | None = None,
     config: Word2VecConfig | None = None,
     sentences: Iterable[list[str]] | None = None,
+    progress: bool = False,
+    gensim_info: bool | None = None,
 ):
     """Train word2vec on ``corpus_file`` (LineSentence format) or a re-iterable ``sentences``
-    corpus; returns the ``KeyedVectors``."""
+    corpus; returns the ``KeyedVectors``.
+
+    Args:
+        progress: one tqdm bar over all epochs, in words (moved by gensim's epoch callbacks
+            and its progress reports) [False].
+        gensim_info: let gensim's own INFO log lines through (about 85 for a build) [None:
+            only when this module's logger is enabled for DEBUG, i.e. ``-v``]; gensim's
+            warnings always pass.
+    """
     from gensim.models import Word2Vec
+
+    from labelgraph._word2vec_progress import word2vec_progress
 
     config = config or Word2VecConfig()
     if (corpus_file is None) == (sentences is None):
@@ -86,11 +98,15 @@ def train_word2vec(
         workers=max(int(config.workers), 1),
         seed=config.seed,
     )
+    if gensim_info is None:
+        gensim_info = logger.isEnabledFor(logging.DEBUG)
     try:
-        if corpus_file is not None:
-            model = Word2Vec(corpus_file=str(corpus_file), **kw)
-        else:
-            model = Word2Vec(sentences=sentences, **kw)
+        with word2vec_progress(config.epochs, enabled=progress, show_info=gensim_info) as bar:
+            kw["callbacks"] = [bar]
+            if corpus_file is not None:
+                model = Word2Vec(corpus_file=str(corpus_file), **kw)
+            else:
+                model = Word2Vec(sentences=sentences, **kw)
     except RuntimeError as exc:
         if "vocabulary" in str(exc):
             raise InputError(
@@ -130,8 +146,10 @@ def label_vectors(kv, phrases: Sequence[str]) -> tuple[np.ndarray, np.ndarray, l
 
 def save_keyed_vectors(kv, path: str | os.PathLike[str]) -> Path:
     """Save ``KeyedVectors`` in the word2vec binary format (no pickle), atomically."""
+    from labelgraph._word2vec_progress import gensim_info
+
     path = Path(path)
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, gensim_info(logger.isEnabledFor(logging.DEBUG)):
         kv.save_word2vec_format(str(tmp), binary=True)
     return path
 
@@ -139,7 +157,10 @@ def save_keyed_vectors(kv, path: str | os.PathLike[str]) -> Path:
 def load_keyed_vectors(path: str | os.PathLike[str]):
     from gensim.models import KeyedVectors
 
-    return KeyedVectors.load_word2vec_format(str(path), binary=True)
+    from labelgraph._word2vec_progress import gensim_info
+
+    with gensim_info(logger.isEnabledFor(logging.DEBUG)):
+        return KeyedVectors.load_word2vec_format(str(path), binary=True)
 
 
 def cosine_knn(

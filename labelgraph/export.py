@@ -6,7 +6,8 @@
   ``frequency`` (corpus), ``annotation_frequency``, ``missing`` (no embedding) and ``center``;
 * edges of ``source`` (default ``combined``) with ``weight``, one ``weight_<source>`` per
   other edge source (0.0 where that source has no edge) and ``sources``, the list of edge
-  sources that link the pair.
+  sources that link the pair; with ``examples=N``, also ``examples``, up to N example
+  sentences of the pair kept by the build (``counts/examples.json``; [] where none).
 
 Writers ``fn(view, path, **options)`` are the catalogue :data:`EXPORTERS` (one entry per format
 name, its options the writer's keyword parameters); they live in :mod:`labelgraph.exporters`, one
@@ -28,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from corpora.catalogue import Catalogue
+from labelgraph.graph_evidence import GraphEvidence
 from labelgraph.neighborhood import filtered_adjacency
 
 __all__ = [
@@ -92,6 +94,7 @@ def export_graph(
     source: str = "combined",
     min_weight: float = 0.0,
     center: bool = True,
+    examples: int = 0,
 ) -> nx.Graph:
     """The subgraph on ``nodes`` (vocabulary indices) as a networkx graph.
 
@@ -101,6 +104,8 @@ def export_graph(
         source: edge source that defines the edges and their ``weight``.
         min_weight: edges of ``source`` below this weight are left out.
         center: mark ``nodes[0]`` as the centre of the view (node attribute ``center``).
+        examples: example sentences per edge (edge attribute ``examples``) [0: none, no
+            attribute].
     """
     nodes = [int(i) for i in nodes]
     labels = list(graph.labels)
@@ -129,6 +134,7 @@ def export_graph(
         s: np.asarray(graph.adjacency(s).tocsr()[idx[rows], idx[cols]], dtype=np.float64).ravel()
         for s in others
     }
+    evidence = GraphEvidence(graph) if examples > 0 else None
     for e, (a, b, w) in enumerate(zip(rows.tolist(), cols.tolist(), main.data.tolist())):
         attrs: dict[str, Any] = {"weight": _f32(w)}
         linked = [source] if source != "combined" else []
@@ -137,6 +143,10 @@ def export_graph(
             if ws[e] != 0 and s != "combined":
                 linked.append(s)
         attrs["sources"] = linked
+        if evidence is not None:
+            attrs["examples"] = [
+                str(x) for x in evidence.examples_of(int(idx[a]), int(idx[b]), examples)
+            ]
         g.add_edge(labels[idx[a]], labels[idx[b]], **attrs)
     return g
 

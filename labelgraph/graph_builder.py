@@ -16,7 +16,20 @@ whose outputs exist, and the count stage skips finished shards):
 4. ``embeddings``: word2vec on ``work/sentences.txt`` (``embeddings/word2vec.bin``) and label
    vectors (``embeddings/label_vectors.npz``);
 5. ``graph``: edge sets per source, the combined edges, example sentences for strong pairs
-   (``counts/examples.json``), the graph files, ``manifest.json`` and ``report.txt``.
+   (``counts/examples.json``, read back from ``work/sentences/``), the graph files,
+   ``manifest.json`` and ``report.txt``.
+
+The output folder: a new or empty one; a folder that already holds a build is continued with
+``resume=True`` (``--resume``) or cleared of the earlier build's files with ``overwrite=True``
+(``--overwrite``), and refused otherwise, before anything is read or written.
+
+``work/`` (per-shard counts and sentence files, the merged sentence file) is most of a graph
+folder (:data:`FOLDER_PARTS`; ``report.txt`` lists the sizes). ``drop_work=True``
+(``--drop-work``) deletes it once the graph is saved; the stage records stay in
+``manifest.json``. A later ``resume=True`` then says which stages it redoes: ``count`` and
+``merge`` (their per-shard files are gone, and the ``graph`` stage reads its example
+sentences from them), while ``annotations`` and ``embeddings`` are reused when their
+parameters and outputs are unchanged, as in any resumed build.
 """
 
 from __future__ import annotations
@@ -47,11 +60,33 @@ from labelgraph.embeddings import cosine_knn, label_vectors, save_keyed_vectors,
 from labelgraph.label_graph import DEFAULT_SCORING, LabelGraph
 from labelgraph.label_vocabulary import LabelVocabulary
 
-__all__ = ["GraphBuilder", "STAGES"]
+__all__ = ["GraphBuilder", "STAGES", "BUILD_OUTPUTS", "FOLDER_PARTS", "folder_sizes"]
 
 logger = logging.getLogger(__name__)
 
 STAGES = ("count", "merge", "annotations", "embeddings", "graph")
+
+#: what a build writes into its folder (what ``overwrite=True`` removes; nothing else is touched)
+BUILD_OUTPUTS = (
+    "work",
+    "counts",
+    "embeddings",
+    "graph.json",
+    "graph.npz",
+    "manifest.json",
+    "report.txt",
+    "never_seen.csv",
+    "config.yaml",
+)
+
+#: the parts of a graph folder whose sizes the report lists: name -> entries of BUILD_OUTPUTS
+FOLDER_PARTS: dict[str, tuple[str, ...]] = {
+    "work": ("work",),
+    "counts": ("counts",),
+    "embeddings": ("embeddings",),
+    "graph": ("graph.json", "graph.npz"),
+    "other": ("manifest.json", "report.txt", "never_seen.csv", "config.yaml"),
+}
 _EXAMPLE_CHARS = 400
 
 
@@ -77,6 +112,47 @@ def _file_info(path: str | os.PathLike[str], checksum: bool = True) -> dict[str,
         # a listing checksum (names and sizes): content hashing 400 MB is not worth it
         info["listing_sha256"] = _hash([(str(f.relative_to(p)), f.stat().st_size) for f in files])
     return info
+
+
+def _tree_bytes(path: Path) -> tuple[int, int]:
+    """``(bytes, files)`` of a file or of every file under a folder (0, 0 when absent)."""
+    if path.is_file():
+        return path.stat().st_size, 1
+    if not path.is_dir():
+        return 0, 0
+    sizes = [f.stat().st_size for f in path.rglob("*") if f.is_file()]
+    return sum(sizes), len(sizes)
+
+
+def folder_sizes(out: str | os.PathLike[str]) -> dict[str, int]:
+    """Bytes of each of :data:`FOLDER_PARTS` in a graph folder, and ``total``."""
+    out = Path(out)
+    sizes = {
+        part: sum(_tree_bytes(out / name)[0] for name in names)
+        for part, names in FOLDER_PARTS.items()
+    }
+    sizes["total"] = sum(sizes.values())
+    return sizes
+
+
+def _is_build_folder(out: Path) -> bool:
+    """Whether ``out`` holds files of a ``labelgraph build`` (its stage records, its manifest
+    or its saved config)."""
+    if (out / "work" / "stages.json").is_file():
+        return True
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        if isinstance(manifest, dict) and manifest.get("built_by") == "labelgraph build":
+            return True
+    except (OSError, ValueError):
+        pass
+    import yaml
+
+    try:
+        config = yaml.safe_load((out / "config.yaml").read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return False
+    return isinstance(config, dict) and config.get("command") == "build"
 
 
 def _peak_rss_mb() -> dict[str, float]:
@@ -124,10 +200,18 @@ class GraphBuilder:
 
     Args:
         config: the build parameters.
-        resume: skip finished stages and shards whose parameters match.
+        resume: skip finished stages and shards whose parameters match [False].
         corpus_factory: ``(paths, matcher, processes, progress) -> Corpus``-like object with
             ``shards()`` and ``map_shards(fn, shards, processes)``; defaults to
             :func:`corpora.open_corpus` (tests pass small in-memory corpora).
+        overwrite: start again in a folder that holds an earlier build: its files
+            (:data:`BUILD_OUTPUTS`) are removed when the build starts [False].
+        drop_work: delete ``work/`` once the graph is saved [False].
+
+    Raises:
+        InputError: ``config.out`` is not empty and neither ``resume`` nor ``overwrite`` is
+            set, or ``overwrite`` is set and the folder holds no earlier build; bad labels or
+            edge builder options.
     """
 
     def __init__(
@@ -135,7 +219,13 @@ class GraphBuilder:
         config: BuildConfig,
         resume: bool = False,
         corpus_factory: Callable[..., Any] | None = None,
+        overwrite: bool = False,
+        drop_work: bool = False,
     ) -> None:
+        if resume and overwrite:
+            raise InputError(
+                "--resume continues a build and --overwrite starts it again; pass only one"
+            )
         if config.context not in TEXT_CONTEXTS:
             raise InputError(
                 f"unknown --context {config.context!r}; choose one of: {', '.join(TEXT_CONTEXTS)}"
@@ -144,8 +234,11 @@ class GraphBuilder:
             edge_builder_spec(config.to_dict(), source)
         self.config = config
         self.resume = resume
+        self.overwrite = overwrite
+        self.drop_work = drop_work
         self.out = Path(config.out)
         self.work = self.out / "work"
+        self._check_output_folder()
         self.corpus_factory = corpus_factory or _open_corpus
         self.vocab = LabelVocabulary.from_file(config.labels, config.trainable)
         from corpora import PhraseMatcher
@@ -153,8 +246,113 @@ class GraphBuilder:
         self.matcher = PhraseMatcher(self.vocab.names, plurals=config.plurals)
         self._stages_path = self.work / "stages.json"
         self.stages: dict[str, Any] = {}
-        if resume and self._stages_path.is_file():
-            self.stages = json.loads(self._stages_path.read_text(encoding="utf-8"))
+        self._work_dropped = False
+        self._prepared = False
+        if resume:
+            self.stages = self._earlier_stages()
+
+    # ------------------------------------------------------------------ output folder
+    def _check_output_folder(self) -> None:
+        """Refuse a non-empty ``out`` unless resuming, or overwriting an earlier build."""
+        out = self.out
+        if out.exists() and not out.is_dir():
+            raise InputError(f"--out {out} is a file, not a folder; choose a folder")
+        if self.resume or not out.is_dir() or not any(out.iterdir()):
+            return
+        if not _is_build_folder(out):
+            raise InputError(
+                f"{out} is not empty and holds no graph build (no manifest.json or "
+                "work/stages.json of `labelgraph build`); choose a new --out"
+            )
+        if not self.overwrite:
+            raise InputError(
+                f"{out} already holds a graph build; pass --resume to continue it, --overwrite "
+                "to start again, or choose a new --out"
+            )
+
+    def prepare(self) -> None:
+        """Create the output folder; with ``overwrite``, remove the earlier build's files
+        (:data:`BUILD_OUTPUTS`) first. Called by :meth:`run`; idempotent."""
+        if self._prepared:
+            return
+        if self.overwrite and self.out.is_dir():
+            removed = []
+            for name in BUILD_OUTPUTS:
+                path = self.out / name
+                if path.is_dir():
+                    shutil.rmtree(path)
+                elif path.exists():
+                    path.unlink()
+                else:
+                    continue
+                removed.append(name)
+            if removed:
+                logger.info("--overwrite: removed %s from %s", ", ".join(removed), self.out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self._prepared = True
+
+    def _earlier_stages(self) -> dict[str, Any]:
+        """The stage records of the build being resumed: ``work/stages.json``, or, when
+        ``work/`` was dropped, the copy in ``manifest.json``."""
+        if self._stages_path.is_file():
+            return json.loads(self._stages_path.read_text(encoding="utf-8"))
+        manifest_path = self.out / "manifest.json"
+        if self.work.is_dir() or not manifest_path.is_file():
+            return {}
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except ValueError:
+            return {}
+        stages = manifest.get("stages") if isinstance(manifest, dict) else None
+        if not isinstance(stages, dict):
+            return {}
+        self._work_dropped = True
+        return stages
+
+    def _reusable(self, stage: str, outputs: Sequence[Path]) -> bool:
+        rec = self.stages.get(stage)
+        return bool(
+            self.resume
+            and rec is not None
+            and rec.get("params") == _hash(self._params()[stage])
+            and all(p.exists() for p in outputs)
+        )
+
+    def _outputs(self, stage: str) -> list[Path]:
+        """What a finished stage leaves behind (its skip condition besides the parameters)."""
+        return {
+            "merge": [self.out / "counts" / "text_counts.npz", self.work / "sentences.txt"],
+            "annotations": [self.out / "counts" / "annotation_counts.npz"],
+            "embeddings": [
+                self.out / "embeddings" / "word2vec.bin",
+                self.out / "embeddings" / "label_vectors.npz",
+            ],
+        }.get(stage, [])
+
+    def _announce_dropped_work(self) -> None:
+        """On resuming a build whose ``work/`` was dropped: say which stages are redone."""
+        reused = [
+            s
+            for s in ("annotations", "embeddings")
+            if self._stage_enabled(s) and self._reusable(s, self._outputs(s))
+        ]
+        redone = [s for s in STAGES if s not in reused and self._stage_enabled(s)]
+        logger.warning(
+            "--resume: %s is gone (dropped by --drop-work after the earlier build, or deleted), "
+            "so stages %s are "
+            "redone (count and merge need its per-shard files, which the graph stage reads "
+            "example sentences from)%s",
+            self.work,
+            ", ".join(redone),
+            f"; reused with unchanged parameters: {', '.join(reused)}" if reused else "",
+        )
+
+    def _stage_enabled(self, stage: str) -> bool:
+        if stage == "annotations":
+            return bool(self.config.annotations)
+        if stage == "embeddings":
+            return bool(self.config.embeddings)
+        return True
 
     def _reader_options(self) -> dict[str, Any]:
         """Corpus reader options that differ from the defaults (passed to the factory)."""
@@ -195,16 +393,10 @@ class GraphBuilder:
         }
 
     def _done(self, stage: str, outputs: Sequence[Path]) -> bool:
-        rec = self.stages.get(stage)
-        ok = (
-            self.resume
-            and rec is not None
-            and rec.get("params") == _hash(self._params()[stage])
-            and all(p.exists() for p in outputs)
-        )
+        ok = self._reusable(stage, outputs)
         if ok:
             logger.info("stage %s: finished earlier with the same parameters; skipped", stage)
-        return bool(ok)
+        return ok
 
     def _record(self, stage: str, seconds: float, extra: dict[str, Any] | None = None) -> None:
         self.stages[stage] = {
@@ -221,15 +413,32 @@ class GraphBuilder:
 
     # ------------------------------------------------------------------ stages
     def run(self) -> LabelGraph:
-        """Run every stage; returns the saved graph."""
-        self.out.mkdir(parents=True, exist_ok=True)
+        """Run every stage; returns the saved graph (``work/`` deleted after saving it when
+        ``drop_work``)."""
+        self.prepare()
         if not self.resume and self._stages_path.exists():
             self._stages_path.unlink()
+        if self._work_dropped:
+            self._announce_dropped_work()
         self.count()
         self.merge()
         self.annotations()
         self.embeddings()
-        return self.graph()
+        graph = self.graph()
+        if self.drop_work:
+            self._drop_work()
+        return graph
+
+    def _drop_work(self) -> None:
+        size, files = _tree_bytes(self.work)
+        shutil.rmtree(self.work, ignore_errors=False)
+        logger.info(
+            "dropped %s (%d files, %.1f MB of intermediate files); a later --resume redoes the "
+            "count and merge stages",
+            self.work,
+            files,
+            size / 1e6,
+        )
 
     def count(self) -> None:
         t0 = time.perf_counter()
@@ -298,7 +507,7 @@ class GraphBuilder:
     def merge(self) -> None:
         text_counts = self.out / "counts" / "text_counts.npz"
         sentences = self.work / "sentences.txt"
-        if self._done("merge", [text_counts, sentences]):
+        if self._done("merge", self._outputs("merge")):
             return
         t0 = time.perf_counter()
         keys = json.loads((self.work / "shard_keys.json").read_text(encoding="utf-8"))
@@ -346,7 +555,7 @@ class GraphBuilder:
         if not self.config.annotations:
             self._record("annotations", 0.0, {"files": 0})
             return
-        if self._done("annotations", [path]):
+        if self._done("annotations", self._outputs("annotations")):
             return
         from labelgraph.annotations import count_annotations
 
@@ -362,10 +571,14 @@ class GraphBuilder:
         if not self.config.embeddings:
             self._record("embeddings", 0.0, {"trained": False})
             return
-        if self._done("embeddings", [kv_path, vec_path]):
+        if self._done("embeddings", self._outputs("embeddings")):
             return
         t0 = time.perf_counter()
-        kv = train_word2vec(corpus_file=self.work / "sentences.txt", config=self.config.word2vec)
+        kv = train_word2vec(
+            corpus_file=self.work / "sentences.txt",
+            config=self.config.word2vec,
+            progress=self.config.progress,
+        )
         save_keyed_vectors(kv, kv_path)
         emb, missing, how = label_vectors(kv, self.matcher.phrases)
         with atomic_write(vec_path, "wb") as fh:
@@ -444,6 +657,7 @@ class GraphBuilder:
             "counts": {**text.meta.get("corpus", {}), **report["summary"]},
             "annotation_report": ann.meta.get("report") if ann is not None else None,
             "stages": self.stages,
+            "work": self._work_record(),
             "package_versions": package_versions(),
         }
         g = LabelGraph(
@@ -470,6 +684,11 @@ class GraphBuilder:
         return LabelGraph.load(self.out)
 
     # ------------------------------------------------------------------ helpers
+    def _work_record(self) -> dict[str, Any]:
+        """Size of ``work/`` when the graph is saved, and whether it is then dropped."""
+        size, files = _tree_bytes(self.work)
+        return {"bytes": size, "files": files, "dropped": bool(self.drop_work)}
+
     def _examples(self, text: CooccurrenceCounts, adjacencies: Sequence[Any]) -> dict[str, Any]:
         """Example sentences for each label's ``example_neighbors`` strongest pairs in each of
         ``adjacencies`` (text and combined edges) that were seen in one sentence, read back
@@ -537,6 +756,17 @@ class GraphBuilder:
             f"  {s}: {r.get('seconds')} s, peak RSS {r.get('peak_rss')}"
             for s, r in self.stages.items()
         ]
+        sizes = folder_sizes(self.out)
+        lines += ["", "folder sizes (MB):"]
+        for part, size in sizes.items():
+            note = (
+                " (dropped after the build: --drop-work)"
+                if part == "work" and self.drop_work
+                else ""
+            )
+            lines.append(f"  {part}: {size / 1e6:.1f}{note}")
+        if self.drop_work:
+            lines.append(f"  total without work: {(sizes['total'] - sizes['work']) / 1e6:.1f}")
         lines += ["", "most mentioned labels:"]
         freq = CooccurrenceCounts.load(self.out / "counts" / "text_counts.npz").mentions
         lines += [f"  {names[i]} ({codes[i]}): {int(freq[i])}" for i in report["top"]]

@@ -9,7 +9,7 @@ A built graph folder keeps, beside the graph files, the raw material of its edge
 * ``examples.json``: example sentences of strong pairs (``{"pairs": {"A|B": [...]}}``, codes
   in node order).
 
-:class:`GraphEvidence` reads them lazily (each file at most once) and puts together what is
+:class:`GraphEvidence` reads them lazily (each file at most once, only when asked for) and puts together what is
 known about one pair of labels; graphs without a folder (or without ``counts/``) still give the
 weights, ranks, cosine and frequencies.
 """
@@ -41,39 +41,45 @@ class GraphEvidence:
         self.graph = graph
         path = getattr(graph, "path", None)
         self.counts_dir: Path | None = Path(path) / COUNTS_DIR if path is not None else None
-        self._store: dict[str, Any] | None = None
+        self._store: dict[str, Any] = {}
 
-    def _load(self) -> dict[str, Any]:
-        if self._store is None:
-            store: dict[str, Any] = {}
+    def _file(self, name: str) -> Any:
+        """The content of ``counts/<name>`` (read once; None when absent)."""
+        if name not in self._store:
             d = self.counts_dir
-            if d is not None and d.is_dir():
-                text = d / "text_counts.npz"
-                if text.is_file():
-                    store["text"] = CooccurrenceCounts.load(text)
-                ann = d / "annotation_counts.npz"
-                if ann.is_file():
-                    store["annotation"] = CooccurrenceCounts.load(ann)
-                ex = d / "examples.json"
-                if ex.is_file():
-                    store["examples"] = json.loads(ex.read_text(encoding="utf-8"))
-            self._store = store
-        return self._store
+            path = d / name if d is not None else None
+            value: Any = None
+            if path is not None and path.is_file():
+                if name.endswith(".json"):
+                    value = json.loads(path.read_text(encoding="utf-8"))
+                else:
+                    value = CooccurrenceCounts.load(path)
+            self._store[name] = value
+        return self._store[name]
 
     @property
     def text_counts(self) -> CooccurrenceCounts | None:
         """The build's text co-occurrence counts (None when not stored)."""
-        return self._load().get("text")
+        return self._file("text_counts.npz")
 
     @property
     def annotation_counts(self) -> CooccurrenceCounts | None:
         """The build's image co-occurrence counts (None when not stored)."""
-        return self._load().get("annotation")
+        return self._file("annotation_counts.npz")
 
     @property
     def examples(self) -> dict[str, list[Any]]:
-        """``"A|B"`` (codes, A before B in node order) -> example sentences ({} when none)."""
-        return self._load().get("examples", {}).get("pairs", {})
+        """``"A|B"`` (codes, A before B in node order) -> example sentences ({} when none);
+        reads ``examples.json`` only."""
+        return (self._file("examples.json") or {}).get("pairs", {})
+
+    def examples_of(self, a: str | int, b: str | int, max_examples: int = 5) -> list[Any]:
+        """Up to ``max_examples`` example sentences of the pair (either order; [] when none)."""
+        g = self.graph
+        i, j = g.index(a), g.index(b)
+        lo, hi = (i, j) if i < j else (j, i)
+        codes = g.vocab.codes
+        return list(self.examples.get(f"{codes[lo]}|{codes[hi]}", []))[: max(int(max_examples), 0)]
 
     def pair(self, a: str | int, b: str | int, max_examples: int = 5) -> dict[str, Any]:
         """Everything known about the pair ``a``, ``b``.
@@ -106,6 +112,5 @@ class GraphEvidence:
         for part, counts in (("text", self.text_counts), ("annotation", self.annotation_counts)):
             if counts is not None:
                 out[part] = {ctx: pair_statistics(counts, ctx, i, j) for ctx in counts.contexts}
-        lo, hi = (i, j) if i < j else (j, i)
-        out["examples"] = list(self.examples.get(f"{codes[lo]}|{codes[hi]}", []))[:max_examples]
+        out["examples"] = self.examples_of(i, j, max_examples)
         return out

@@ -647,10 +647,14 @@ class LabelGraph:
         """An undirected ``networkx.Graph``: :func:`labelgraph.graph_conversions.to_networkx`."""
         return to_networkx(self, source)
 
-    def to_pyg(self, source: str = "combined", self_loops: bool = False) -> Any:
+    def to_pyg(
+        self, source: str = "combined", self_loops: bool = False, edge_attr: bool = False
+    ) -> Any:
         """A ``torch_geometric.data.Data`` (``x [L, D]``, ``edge_index [2, E]``,
-        ``edge_weight [E]``, ``missing [L]``): :func:`labelgraph.graph_conversions.to_pyg`."""
-        return to_pyg(self, source, self_loops=self_loops)
+        ``edge_weight [E]``, ``missing [L]``; with ``edge_attr=True`` the union of every
+        source's edges and ``edge_attr [E, S]``, one column per :attr:`sources`):
+        :func:`labelgraph.graph_conversions.to_pyg`."""
+        return to_pyg(self, source, self_loops=self_loops, edge_attr=edge_attr)
 
     def with_sources(
         self,

@@ -82,9 +82,12 @@ def _run(args: argparse.Namespace) -> int:
         plurals=not args.no_plurals,
         progress=not args.quiet,
     )
-    Path(args.out).mkdir(parents=True, exist_ok=True)
+    builder = GraphBuilder(
+        config, resume=args.resume, overwrite=args.overwrite, drop_work=args.drop_work
+    )  # refuses a folder holding another build, and bad labels, before writing anything
+    builder.prepare()
     save_resolved_config(args, Path(args.out) / "config.yaml")
-    graph = GraphBuilder(config, resume=args.resume).run()
+    graph = builder.run()
     summary = graph.summary()
     print(f"wrote {args.out}: {summary['labels']} labels, edges {summary['edges']}")
     print((Path(args.out) / "report.txt").read_text(encoding="utf-8"))
@@ -154,7 +157,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument(
         "--resume",
         action="store_true",
-        help="skip finished stages and shards built with the same parameters",
+        help="continue the build in --out: skip finished stages and shards built with the same "
+        "parameters",
+    )
+    g.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start again in an --out that holds an earlier build (its files are removed first)",
+    )
+    g.add_argument(
+        "--drop-work",
+        action="store_true",
+        help="delete --out/work/ (per-shard counts and sentences, most of the folder) once the "
+        "graph is saved; a later --resume then redoes the count and merge stages",
     )
     g = p.add_argument_group("co-occurrence")
     g.add_argument("--processes", type=int, default=1, help="corpus worker processes (default 1)")

@@ -202,7 +202,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------- export/draw
-def _view(g, args: argparse.Namespace, around: str | None):
+def _view(g, args: argparse.Namespace, around: str | None, examples: int = 0):
     from labelgraph.export import export_graph
     from labelgraph.neighborhood import select_nodes
 
@@ -220,7 +220,14 @@ def _view(g, args: argparse.Namespace, around: str | None):
     check_size = _size_check(getattr(args, "format", None))
     if check_size is not None:
         check_size(len(nodes))  # refuse before building a view the format cannot show
-    return export_graph(g, nodes, source=args.source, min_weight=min_w, center=around is not None)
+    return export_graph(
+        g,
+        nodes,
+        source=args.source,
+        min_weight=min_w,
+        center=around is not None,
+        examples=examples,
+    )
 
 
 def _size_check(fmt: str | None) -> Any:
@@ -233,18 +240,25 @@ def _size_check(fmt: str | None) -> Any:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from labelgraph.export import export_file
+    from labelgraph.export import EXPORTERS, export_file
 
+    if args.examples < 0:
+        raise InputError(f"--examples must be >= 0, got {args.examples}")
     if _size_check(args.format) is not None and args.around is None and args.max_nodes is None:
         logger.info("no --around/--max-nodes: the %s view covers every linked label", args.format)
+    # formats tagged "examples" show example sentences; options go to writers that take them
+    examples = args.examples if EXPORTERS.has_tag(args.format, "examples") else 0
+    options = (
+        {"seed": args.seed} if "seed" in [o.name for o in EXPORTERS.options(args.format)] else {}
+    )
     g = _load(args.graph)
-    view = _view(g, args, args.around)
+    view = _view(g, args, args.around, examples=examples)
     view.graph["title"] = (
         f"{g.name(args.around)} neighbourhood ({args.source})"
         if args.around
         else f"label graph ({args.source})"
     )
-    out = export_file(view, args.out, args.format)
+    out = export_file(view, args.out, args.format, **options)
     print(
         f"wrote {out} ({args.format}: {view.number_of_nodes():,} nodes, {view.number_of_edges():,} edges)"
     )
@@ -365,6 +379,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group = p.add_argument_group("output")
     group.add_argument("--format", required=True, choices=list_export_formats(), help="file format")
     group.add_argument("--out", required=True, metavar="FILE", help="output file")
+    group.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="layout seed of the formats that carry positions (gexf, html) (default: %(default)s)",
+    )
+    group.add_argument(
+        "--examples",
+        type=int,
+        default=3,
+        metavar="N",
+        help="example sentences per edge in the html page's tooltips (default: %(default)s)",
+    )
     _add_view_flags(p, around=True)
     add_common_flags(p)
     p.set_defaults(func=cmd_export)
