@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from corpora.errors import InputError
-from corpora.formats.class_descriptions import HEADER_NAMES, read_label_names
+from corpora.formats.class_descriptions import HEADER_NAMES, is_label_code, read_label_names
 from corpora.formats.classes_trainable import read_classes_trainable
 
 __all__ = ["LabelVocabulary"]
@@ -112,6 +112,13 @@ class LabelVocabulary:
             return cls.from_csv(path, trainable)
         with _open_text(path) as fh:
             names = list(dict.fromkeys(line.strip() for line in fh if line.strip()))
+        coded = sum(is_label_code(n) for n in names)
+        if names and 2 * coded > len(names):
+            raise InputError(
+                f"{path}: holds label codes, one per line ({names[0]!r}), not names; pass a "
+                "class-descriptions.csv (label_code,description) as the labels, and a list of "
+                "codes as the trainable classes"
+            )
         if trainable is not None:
             keep = set(read_classes_trainable(trainable))
             names = [n for n in names if n in keep]

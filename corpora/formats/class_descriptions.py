@@ -24,7 +24,8 @@ for a label, so that a wrong file never becomes a vocabulary of image ids or col
 * the second column holds label codes (``/m/01g317``, or several space-separated: a label-set
   file ``image_id,labels``, or swapped columns);
 * the first column holds names (words separated by spaces) rather than codes;
-* the second column holds numbers in most rows (a count table such as ``label,images``);
+* the second column holds numbers in most rows, and the first no label codes (a count table
+  such as ``label,images``);
 * an unrecognised first row that looks like a header (``image_id,labels``: identifiers made of
   words such as ``image``, ``id``, ``name``, ``source``) in a file of fewer than
   :data:`FEW_LABELS` rows, or whose first field is no code while every other row's is.
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HEADER_NAMES",
+    "is_label_code",
     "FEW_LABELS",
     "check_shape",
     "read_label_names",
@@ -88,13 +90,15 @@ def _looks_like_header(row: Sequence[str]) -> bool:
     return True
 
 
-def _is_code(text: str) -> bool:
+def is_label_code(text: str) -> bool:
+    """Whether ``text`` is written like a label code: an Open Images MID (``/m/01g317``,
+    ``/g/11b6...``) or an emoji benchmark code (``/e/f47aea8``)."""
     return bool(_CODE_RE.match(text.strip()))
 
 
 def _is_code_list(text: str) -> bool:
     tokens = text.split()
-    return bool(tokens) and all(_is_code(t) for t in tokens)
+    return bool(tokens) and all(is_label_code(t) for t in tokens)
 
 
 def check_shape(path: str | os.PathLike[str], rows: Sequence[tuple[int, Sequence[str]]]) -> None:
@@ -163,7 +167,8 @@ def check_shape(path: str | os.PathLike[str], rows: Sequence[tuple[int, Sequence
             f"code has no spaces); {want}"
         )
     numbers = sum(bool(_NUMBER_RE.match(name)) for _, _, name in pairs)
-    if most(numbers):
+    coded = sum(is_label_code(code) for _, code, _ in pairs)
+    if most(numbers) and not most(coded):  # emoji tags such as "143" have real codes
         line, text = first(
             lambda r: len(r) >= 2 and bool(_NUMBER_RE.match(",".join(r[1:]).strip()))
         )
@@ -173,7 +178,9 @@ def check_shape(path: str | os.PathLike[str], rows: Sequence[tuple[int, Sequence
         )
     line, row = rows[0]
     others = [r[0] for _, r in rows[1:]]
-    unlike_codes = len(others) >= 2 and all(_is_code(c) for c in others) and not _is_code(row[0])
+    unlike_codes = (
+        len(others) >= 2 and all(is_label_code(c) for c in others) and not is_label_code(row[0])
+    )
     if _looks_like_header(row) and (n < FEW_LABELS or unlike_codes):
         raise InputError(
             f"{path} line {line}: {','.join(row)!r} looks like a column header, but a "

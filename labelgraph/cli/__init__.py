@@ -23,11 +23,20 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    return make_parser(
+    from labelgraph import __version__
+
+    parser = make_parser(
         "labelgraph",
         "Build, query, inspect and evaluate label-association graphs from Wikipedia.",
         COMMAND_MODULES,
     )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help="print the installed labelgraph version and exit",
+    )
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -150,7 +150,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--shard-mb",
         type=float,
         default=1.0,
-        help="compressed MB per multistream shard with --index (default 1.0)",
+        help="compressed MB per multistream shard with --index (default: %(default)s)",
     )
     g = p.add_argument_group("output")
     g.add_argument("--out", required=True, metavar="DIR", help="output folder")
@@ -172,7 +172,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "graph is saved; a later --resume then redoes the count and merge stages",
     )
     g = p.add_argument_group("co-occurrence")
-    g.add_argument("--processes", type=int, default=1, help="corpus worker processes (default 1)")
+    g.add_argument(
+        "--processes", type=int, default=1, help="corpus worker processes (default: %(default)s)"
+    )
     g.add_argument(
         "--no-readahead",
         action="store_true",
@@ -183,14 +185,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--context",
         choices=("sentence", "window", "document"),
         default="sentence",
-        help="context of the text edges (all three are counted; default sentence)",
+        help="context of the text edges (all three are counted; default: %(default)s)",
     )
-    g.add_argument("--window", type=int, default=10, help="window size W in tokens (default 10)")
+    g.add_argument(
+        "--window", type=int, default=10, help="window size W in tokens (default: %(default)s)"
+    )
     g.add_argument(
         "--document-max-labels",
         type=int,
         default=50,
-        help="a document context holds its N most mentioned labels (default 50; 0 = all)",
+        help="a document context holds its N most mentioned labels (default: %(default)s; 0 = all)",
     )
     builders = ", ".join(list_edge_builders())
     g.add_argument(
@@ -198,98 +202,114 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="ppmi",
         metavar="BUILDER",
         help=f"edge builder for text: {builders}, optionally NAME:KEY=VALUE,... for options not "
-        "given below (default ppmi)",
+        "given below (default: %(default)s)",
     )
     g.add_argument(
         "--annotation-edges",
         default="ppmi",
         metavar="BUILDER",
-        help=f"edge builder for annotations: {builders}, or NAME:KEY=VALUE,... (default ppmi)",
+        help=f"edge builder for annotations: {builders}, or NAME:KEY=VALUE,... (default: %(default)s)",
     )
     g.add_argument(
-        "--pair-min-count", type=int, default=2, help="minimum count of a text pair (default 2)"
+        "--pair-min-count",
+        type=int,
+        default=2,
+        help="minimum count of a text pair (default: %(default)s)",
     )
     g.add_argument(
         "--annotation-min-count",
         type=int,
         default=1,
-        help="minimum count of an annotation pair (default 1)",
+        help="minimum count of an annotation pair (default: %(default)s)",
     )
     g.add_argument(
         "--alpha",
         type=float,
         default=0.75,
-        help="PPMI context-distribution smoothing (default 0.75)",
+        help="PPMI context-distribution smoothing (default: %(default)s)",
     )
     g.add_argument(
         "--shrinkage",
         type=float,
         default=1.0,
-        help="PPMI shrinkage k in n/(n+k) (default 1; 0 = none)",
+        help="PPMI shrinkage k in n/(n+k) (default: %(default)s; 0 = none)",
     )
     g.add_argument(
         "--confidence",
         type=float,
         default=0.0,
-        help="PPMI uses the lower-bound pair count n - z*sqrt(n) with this z (default 0)",
+        help="PPMI uses the lower-bound pair count n - z*sqrt(n) with this z (default: %(default)s)",
     )
-    g.add_argument("--tau", type=float, default=0.4, help="ML-GCN threshold tau (default 0.4)")
-    g.add_argument("--p", type=float, default=0.2, help="ML-GCN re-weighting p (default 0.2)")
+    g.add_argument(
+        "--tau", type=float, default=0.4, help="ML-GCN threshold tau (default: %(default)s)"
+    )
+    g.add_argument(
+        "--p", type=float, default=0.2, help="ML-GCN re-weighting p (default: %(default)s)"
+    )
     g.add_argument(
         "--examples-per-pair",
         type=int,
         default=3,
-        help="example sentences kept per pair while counting (default 3)",
+        help="example sentences kept per pair while counting (default: %(default)s)",
     )
     g.add_argument(
         "--example-neighbors",
         type=int,
         default=10,
-        help="save examples for each label's N strongest text and combined pairs (default 10)",
+        help="save examples for each label's N strongest text and combined pairs (default: %(default)s)",
     )
     g = p.add_argument_group("embeddings (word2vec)")
     g.add_argument("--no-embeddings", action="store_true", help="skip word2vec")
-    g.add_argument("--vector-size", type=int, default=100, help="dimensions D (default 100)")
-    g.add_argument("--epochs", type=int, default=5, help="training epochs (default 5)")
     g.add_argument(
-        "--min-count", type=int, default=5, help="ignore words rarer than this (default 5)"
+        "--vector-size", type=int, default=100, help="dimensions D (default: %(default)s)"
     )
-    g.add_argument("--w2v-window", type=int, default=5, help="word2vec window (default 5)")
+    g.add_argument("--epochs", type=int, default=5, help="training epochs (default: %(default)s)")
+    g.add_argument(
+        "--min-count",
+        type=int,
+        default=5,
+        help="ignore words rarer than this (default: %(default)s)",
+    )
+    g.add_argument(
+        "--w2v-window", type=int, default=5, help="word2vec window (default: %(default)s)"
+    )
     g.add_argument("--sg", action="store_true", help="skip-gram instead of CBOW")
     g.add_argument(
         "--workers", type=int, default=None, help="word2vec threads (default: --processes)"
     )
-    g.add_argument("--seed", type=int, default=0, help="word2vec seed (default 0)")
-    g.add_argument("--knn", type=int, default=10, help="embedding neighbors per label (default 10)")
+    g.add_argument("--seed", type=int, default=0, help="word2vec seed (default: %(default)s)")
+    g.add_argument(
+        "--knn", type=int, default=10, help="embedding neighbors per label (default: %(default)s)"
+    )
     g = p.add_argument_group("graph and scoring")
     g.add_argument(
         "--top-k",
         type=int,
         default=50,
-        help="edges kept per label and source (default 50; 0 = all)",
+        help="edges kept per label and source (default: %(default)s; 0 = all)",
     )
     g.add_argument(
         "--weights",
         default="text=0.5,annotation=1,embedding=0.5",
-        help="source weights of the combined edges (default text=0.5,annotation=1,embedding=0.5)",
+        help="source weights of the combined edges (default: %(default)s)",
     )
     g.add_argument(
         "--prior-annotation-weight",
         type=float,
         default=0.8,
-        help="share of annotation frequency in the label prior (default 0.8)",
+        help="share of annotation frequency in the label prior (default: %(default)s)",
     )
     g.add_argument(
         "--association-weight",
         type=float,
         default=1.0,
-        help="weight of association against the log prior when scoring (default 1)",
+        help="weight of association against the log prior when scoring (default: %(default)s)",
     )
     g.add_argument(
         "--negative-weight",
         type=float,
         default=1.0,
-        help="weight of the negative evidence of never co-annotated pairs in odd-one-out (default 1)",
+        help="weight of the negative evidence of never co-annotated pairs in odd-one-out (default: %(default)s)",
     )
     add_common_flags(p)
     p.set_defaults(func=_run)

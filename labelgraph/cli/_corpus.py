@@ -40,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_source_flags(stats)
     out = stats.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    out.add_argument("--top", type=int, default=20, help="labels listed as most mentioned (20)")
+    out.add_argument(
+        "--top", type=int, default=20, help="labels listed as most mentioned (default: %(default)s)"
+    )
     add_common_flags(stats)
     stats.set_defaults(func=_stats_main)
 
@@ -72,10 +74,15 @@ def _add_source_flags(p: argparse.ArgumentParser) -> None:
     )
     inp.add_argument("--index", default=None, help="multistream index of a single dump")
     inp.add_argument(
-        "--shard-mb", type=float, default=1.0, help="compressed MB per multistream shard (1.0)"
+        "--shard-mb",
+        type=float,
+        default=1.0,
+        help="compressed MB per multistream shard (default: %(default)s)",
     )
     inp.add_argument(
-        "--namespaces", default="0", help="MediaWiki namespaces to keep, comma-separated, or 'all'"
+        "--namespaces",
+        default="0",
+        help="MediaWiki namespaces to keep, comma-separated, or 'all' (default: %(default)s)",
     )
     inp.add_argument("--skip-disambiguation", action="store_true", help="skip disambiguation pages")
     inp.add_argument(
@@ -87,7 +94,8 @@ def _add_source_flags(p: argparse.ArgumentParser) -> None:
         "--documents",
         choices=("auto", "line", "paragraph"),
         default="auto",
-        help="plain text: one document per line or per blank-line separated block",
+        help="plain text: one document per line or per blank-line separated block; auto: "
+        "per block when the file has blank lines (default: %(default)s)",
     )
     tok = p.add_argument_group("tokens")
     tok.add_argument("--keep-case", action="store_true", help="do not lower-case tokens")
@@ -95,10 +103,14 @@ def _add_source_flags(p: argparse.ArgumentParser) -> None:
         "--numbers",
         choices=NUMBER_MODES,
         default="keep",
-        help="tokens with digits: keep (default), normalize (digits to 0), drop (digit-only)",
+        help="tokens with digits: keep, normalize (digits to 0), drop (digit-only) "
+        "(default: %(default)s)",
     )
     tok.add_argument(
-        "--min-sentence-tokens", type=int, default=1, help="drop shorter sentences (1)"
+        "--min-sentence-tokens",
+        type=int,
+        default=1,
+        help="drop shorter sentences (default: %(default)s)",
     )
     lab = p.add_argument_group("labels")
     lab.add_argument(
@@ -106,7 +118,9 @@ def _add_source_flags(p: argparse.ArgumentParser) -> None:
     )
     lab.add_argument("--no-plurals", action="store_true", help="do not match plural forms")
     par = p.add_argument_group("parallelism")
-    par.add_argument("--processes", type=int, default=1, help="worker processes (1)")
+    par.add_argument(
+        "--processes", type=int, default=1, help="worker processes (default: %(default)s)"
+    )
     par.add_argument(
         "--no-readahead",
         action="store_true",

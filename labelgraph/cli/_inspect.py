@@ -82,6 +82,8 @@ def degree_summary(adj) -> dict[str, float]:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    """The summary (labels, embeddings, edges and degrees per source, frequencies, unseen
+    labels) first, then the manifest."""
     g = _load(args.graph)
     manifest = dict(g.manifest)
     manifest.pop("graph", None)
@@ -92,8 +94,6 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"embeddings: dim {emb_dim}, {int((~g.missing).sum()):,} labels with a vector, "
         f"{int(g.missing.sum()):,} missing"
     )
-    print("\nmanifest (what was built, from what, with which parameters):")
-    _print_tree(manifest, depth=1)
     print(
         "\nper source: nodes with an edge, undirected edges (self-loops excluded), degree distribution:"
     )
@@ -122,6 +122,8 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"\nlabels never seen in the corpus: {len(never):,}"
             + (f" ({', '.join(names)}{more})" if names else "")
         )
+    print("\nmanifest (what was built, from what, with which parameters):")
+    _print_tree(manifest, depth=1)
     return 0
 
 
@@ -275,7 +277,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_view_flags(p: argparse.ArgumentParser, around: bool) -> None:
+def _add_view_flags(p: argparse.ArgumentParser, around: bool, max_nodes: int | None = None) -> None:
     group = p.add_argument_group("view (which part of the graph)")
     if around:
         group.add_argument(
@@ -289,14 +291,15 @@ def _add_view_flags(p: argparse.ArgumentParser, around: bool) -> None:
         type=int,
         default=1,
         choices=(0, 1, 2),
-        help="neighborhood radius in edges (default 1)",
+        help="neighborhood radius in edges (default: %(default)s)",
     )
     group.add_argument(
         "--max-nodes",
         type=int,
-        default=None,
+        default=max_nodes,
         metavar="N",
-        help="keep at most N nodes, strongest first",
+        help="keep at most N nodes, strongest first "
+        + ("(default: %(default)s)" if max_nodes is not None else "(default: all)"),
     )
     group.add_argument(
         "--min-weight", type=float, default=None, metavar="W", help="drop edges lighter than W"
@@ -304,7 +307,7 @@ def _add_view_flags(p: argparse.ArgumentParser, around: bool) -> None:
     group.add_argument(
         "--source",
         default="combined",
-        help="edge source: text, embedding, annotation, combined (default)",
+        help="edge source: text, embedding, annotation or combined (default: %(default)s)",
     )
 
 
@@ -350,7 +353,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         default=20,
         metavar="N",
-        help="list up to N never-seen labels (default 20)",
+        help="list up to N never-seen labels (default: %(default)s)",
     )
     add_common_flags(p)
     p.set_defaults(func=cmd_info)
@@ -366,7 +369,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         default=5,
         metavar="N",
-        help="example sentences to show (default 5)",
+        help="example sentences to show (default: %(default)s)",
     )
     group.add_argument("--json", action="store_true", help="print the evidence as JSON")
     add_common_flags(p)
@@ -402,10 +405,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group = p.add_argument_group("output")
     group.add_argument("--out", required=True, metavar="FILE", help="picture file (.png or .svg)")
     group.add_argument("--title", default=None, help="figure title (default: the label's name)")
-    group.add_argument("--seed", type=int, default=0, help="layout seed (default 0)")
-    group.add_argument("--dpi", type=int, default=100, help="PNG resolution (default 100)")
-    _add_view_flags(p, around=False)
-    p.set_defaults(max_nodes=40)
+    group.add_argument("--seed", type=int, default=0, help="layout seed (default: %(default)s)")
+    group.add_argument("--dpi", type=int, default=100, help="PNG resolution (default: %(default)s)")
+    _add_view_flags(p, around=False, max_nodes=40)
     add_common_flags(p)
     p.set_defaults(func=cmd_draw)
 
@@ -426,18 +428,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     group = p.add_argument_group("protocol")
     group.add_argument(
-        "--folds", type=int, default=5, help="image folds for label-set tasks (default 5)"
+        "--folds",
+        type=int,
+        default=5,
+        help="image folds for label-set tasks (default: %(default)s)",
     )
     group.add_argument(
-        "--seed", type=int, default=0, help="fold split and intruder choice (default 0)"
+        "--seed", type=int, default=0, help="fold split and intruder choice (default: %(default)s)"
     )
-    group.add_argument("-k", "--k", type=int, default=10, help="cut-off of recall@k (default 10)")
+    group.add_argument(
+        "-k", "--k", type=int, default=10, help="cut-off of recall@k (default: %(default)s)"
+    )
     group.add_argument(
         "--intruder-pool",
         type=int,
         default=20,
         metavar="N",
-        help="intruders come from the N most frequent labels (default 20)",
+        help="intruders come from the N most frequent labels (default: %(default)s)",
     )
     group.add_argument(
         "--max-images",

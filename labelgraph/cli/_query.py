@@ -122,12 +122,12 @@ def _complete(args: argparse.Namespace) -> int:
 def _common(p: argparse.ArgumentParser, with_k: bool = False) -> None:
     g = p.add_argument_group("output")
     if with_k:
-        g.add_argument("-k", type=int, default=10, help="how many labels (default 10)")
+        g.add_argument("-k", type=int, default=10, help="how many labels (default: %(default)s)")
     g.add_argument(
         "--format",
         choices=ROW_FORMATS.names(),
         default="table",
-        help="output format (default table)",
+        help="output format (default: %(default)s)",
     )
     add_common_flags(p)
 
@@ -139,7 +139,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--source",
         default="combined",
-        help="edge source: text, embedding, annotation, combined (default combined)",
+        help="edge source: text, embedding, annotation, combined (default: %(default)s)",
     )
     _common(p, with_k=True)
     p.set_defaults(func=_neighbors)

@@ -46,7 +46,8 @@ def test_options_come_from_the_factories():
         "confidence": 0.0,
     }
     assert EDGE_BUILDERS.get("mlgcn").defaults() == {"tau": 0.4, "p": 0.2}
-    assert [o.name for o in EXPORTERS.options("html")] == ["title"]
+    assert [o.name for o in EXPORTERS.options("html")] == ["title", "seed"]
+    assert [o.name for o in EXPORTERS.options("gexf")] == ["seed"]
     with pytest.raises(InputError, match="edge builder 'npmi' has no option 'alpha'"):
         create_edge_builder("npmi", alpha=0.5)
     counts = count_label_sets([[0, 1], [0, 1], [1, 2]], 3)

@@ -30,6 +30,12 @@ def test_info(graph_dir, capsys):
     assert line.split() == ["combined", "6", "7", "0", "2.0", "2.00", "2.8", "4", "1"]
     assert "labels never seen in the corpus: 1 (Unicorn <script>)" in out
     assert "embeddings: dim 4, 6 labels with a vector, 1 missing" in out
+    # the summary comes first, the manifest after it
+    lines = out.splitlines()
+    manifest = lines.index("manifest (what was built, from what, with which parameters):")
+    summary = [i for i, x in enumerate(lines) if x.startswith(("labels:", "label frequencies:"))]
+    assert summary and max(summary) < manifest
+    assert lines.index(next(x for x in lines if "built_by:" in x)) > manifest
 
 
 def test_export_formats_and_around(graph_dir, tmp_path, capsys):
