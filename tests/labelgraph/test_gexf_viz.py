@@ -78,3 +78,21 @@ def test_edges_are_coloured_by_source_like_the_drawing_legend(tmp_path):
     # networkx reads it back with the viz data
     back = nx.read_gexf(out)
     assert set(back.nodes["/m/1"]["viz"]["position"]) == {"x", "y", "z"}
+
+
+def test_large_views_lay_out_the_core_and_place_the_rest(monkeypatch):
+    import labelgraph._view_layout as vl
+
+    monkeypatch.setattr(vl, "MAX_SPRING_NODES", 4)
+    g = nx.Graph()
+    g.add_weighted_edges_from(
+        [("a", "b", 5.0), ("b", "c", 4.0), ("c", "d", 3.0), ("a", "d", 3.0), ("d", "e", 0.5)]
+    )
+    g.add_weighted_edges_from([("e", "f", 0.2), ("x", "y", 0.1)])  # f two hops out; x-y apart
+    pos = vl.view_layout(g, seed=0)
+    assert set(pos) == set(g.nodes)
+    assert vl.view_layout(g, seed=0) == pos  # deterministic
+    near = lambda u, v: max(abs(pos[u][0] - pos[v][0]), abs(pos[u][1] - pos[v][1]))  # noqa: E731
+    assert near("e", "d") < 0.2 and near("f", "e") < 0.2  # beside the strongest placed neighbor
+    for node in ("x", "y"):  # no path to the core: on the outer ring
+        assert abs((pos[node][0] ** 2 + pos[node][1] ** 2) ** 0.5 - 1.2) < 1e-9
