@@ -22,7 +22,7 @@ import torch
 from corpora.errors import InputError
 from corpora.formats.label_sets import read_tuning_labels
 from vision.adapt.load_images import load_images
-from vision.data import load_targets, targets_matrix
+from vision.data import ImageDecoder, load_targets, targets_matrix
 from vision.data.label_policy import DEFAULT_LABEL_POLICY
 
 __all__ = [
@@ -93,6 +93,7 @@ def load_tuning_set(
     image_size: int,
     normalize: bool = True,
     strict: bool = False,
+    decoder: ImageDecoder | None = None,
 ) -> TuningSet:
     """Read ``tuning_labels.csv`` (no header) and its images from ``images_dir``.
 
@@ -103,7 +104,7 @@ def load_tuning_set(
     """
     tuning = read_tuning_labels(labels_path)
     ids, targets, unknown = tuning_matrix(tuning, codes, strict, str(labels_path))
-    images, kept, bad = load_images(images_dir, ids, image_size, normalize)
+    images, kept, bad = load_images(images_dir, ids, image_size, normalize, decoder=decoder)
     if bad:
         logger.warning(
             "%d tuning images missing or unreadable (e.g. %s: %s); adapting without them",
@@ -146,6 +147,7 @@ def load_training_bank(
     images_dir: str | Path | None = None,
     limit: int = 0,
     seed: int = 0,
+    decoder: ImageDecoder | None = None,
 ) -> TrainingBank:
     """The training priors and (``with_images``) labelled training images.
 
@@ -170,9 +172,11 @@ def load_training_bank(
         keep = np.sort(np.random.default_rng(seed).choice(len(ids), limit, False))
         ids, targets = [ids[i] for i in keep], targets[keep]
     images_dir = images_dir or str(Path(data_dir) / "train")
-    images, kept, bad = load_images(images_dir, ids, image_size, normalize)
+    images, kept, bad = load_images(images_dir, ids, image_size, normalize, decoder=decoder)
     if bad:
-        logger.warning("kNN bank: %d training images unreadable, left out", len(bad))
+        logger.warning(
+            "kNN bank: %d training images unreadable, left out (e.g. %s)", len(bad), bad[0][1]
+        )
         row = {i: k for k, i in enumerate(ids)}
         targets = targets[[row[i] for i in kept]]
     info["bank_images"] = len(kept)
@@ -184,9 +188,10 @@ def load_unlabeled_images(
     image_size: int,
     normalize: bool = True,
     exclude: Collection[str] = (),
+    decoder: ImageDecoder | None = None,
 ) -> torch.Tensor:
     """Every readable image of ``images_dir`` except the ids in ``exclude`` (the tuning
     images), eval-transformed ``[U, 3, S, S]``."""
-    images, ids, _ = load_images(images_dir, None, image_size, normalize)
+    images, ids, _ = load_images(images_dir, None, image_size, normalize, decoder=decoder)
     keep = [k for k, i in enumerate(ids) if i not in exclude]
     return images[keep]

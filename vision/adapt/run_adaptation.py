@@ -24,6 +24,7 @@ from vision.adapt.adaptation_data import (
 )
 from vision.adapt.adaptation_mode import ADAPTATION_MODES
 from vision.adapt.adapted_run import AdaptedRun
+from vision.data import DEFAULT_MAX_IMAGE_PIXELS, ImageDecoder
 from vision.data.label_policy import DEFAULT_LABEL_POLICY
 
 __all__ = ["AdaptationReport", "run_adaptation"]
@@ -62,6 +63,7 @@ def run_adaptation(
     label_policy: str | None = None,
     bank_limit: int = 0,
     unlabeled_images: str | os.PathLike[str] | None = None,
+    max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
 ) -> AdaptationReport:
     """Adapt ``run_dir`` to the tuning labels and write the adapted run (the original run
     folder is never written to).
@@ -79,7 +81,9 @@ def run_adaptation(
             ``cfg.seed``).
         unlabeled_images: folder of unlabeled target-domain images for the modes that use
             them (``bias``: EM prior estimate); the tuning images are left out.
+        max_image_pixels: larger images are refused as undecodable (0 = no limit).
     """
+    decoder = ImageDecoder(max_image_pixels=max_image_pixels)
     modes = cfg.create_modes()
     if unlabeled_images and not any(m.uses_unlabeled_images for m in modes):
         users = [e.name for e in ADAPTATION_MODES.entries() if e.factory.uses_unlabeled_images]
@@ -88,7 +92,7 @@ def run_adaptation(
         )
     run = AdaptedRun.load(run_dir, which)
     tuning = load_tuning_set(
-        tuning_labels, images, run.codes, run.image_size, run.normalize, strict=strict
+        tuning_labels, images, run.codes, run.image_size, run.normalize, strict, decoder
     )
     kw: dict[str, Any] = {}
     train_info: dict[str, Any] = {}
@@ -111,13 +115,14 @@ def run_adaptation(
             images_dir=train_images,
             limit=bank_limit,
             seed=cfg.seed,
+            decoder=decoder,
         )
         kw = {"source_prior": bank.prior, "bank_images": bank.images, "bank_targets": bank.targets}
         train_info = bank.info
     if unlabeled_images:
         exclude = set(tuning.ids) | {i for i, _ in tuning.missing}
         kw["unlabeled_images"] = load_unlabeled_images(
-            unlabeled_images, run.image_size, run.normalize, exclude
+            unlabeled_images, run.image_size, run.normalize, exclude, decoder
         )
         train_info["bias_em_images"] = len(kw["unlabeled_images"])
         logger.info("EM prior estimate over %d unlabeled images", len(kw["unlabeled_images"]))

@@ -12,6 +12,7 @@ from vision.adapt import (
     parse_unseen_threshold,
     run_adaptation,
 )
+from vision.data import DEFAULT_MAX_IMAGE_PIXELS
 
 __all__ = ["register"]
 
@@ -52,6 +53,7 @@ def _main(args: argparse.Namespace) -> int:
         label_policy=args.label_policy,
         bank_limit=args.bank_limit,
         unlabeled_images=args.bias_em_images,
+        max_image_pixels=args.max_image_pixels,
     )
     cv = report.cross_validation
     if cv is not None:
@@ -83,6 +85,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     io.add_argument("--images", required=True, help="folder of the tuning images")
     io.add_argument("--out", default=None, help="new run folder (default RUN-adapted-MODES)")
     io.add_argument("--strict", action="store_true", help="unknown tuning labels are an error")
+    io.add_argument(
+        "--max-image-pixels",
+        type=int,
+        default=DEFAULT_MAX_IMAGE_PIXELS,
+        metavar="N",
+        help="larger images are skipped as undecodable (default Pillow's "
+        f"{DEFAULT_MAX_IMAGE_PIXELS}; 0 = no limit)",
+    )
     m = parser.add_argument_group("modes")
     m.add_argument(
         "--mode",

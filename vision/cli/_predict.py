@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from corpora.cli_common import add_common_flags
+from vision.data import DEFAULT_MAX_IMAGE_PIXELS
 from vision.inference import DecisionOverrides, list_tta, list_votes, predict_submission
 
 __all__ = ["register"]
@@ -29,6 +30,7 @@ def _main(args: argparse.Namespace) -> int:
             no_knn=args.no_knn,
         ),
         fallback_labels=args.fallback_labels,
+        max_image_pixels=args.max_image_pixels,
     )
     print(
         f"wrote {args.out}: {report['images']} rows ({report['predicted']} predicted, "
@@ -55,6 +57,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     io.add_argument("--images", required=True, help="folder of test images")
     io.add_argument("--out", required=True, help="submission CSV to write")
     io.add_argument("--sample-submission", default=None, help="defines the ids and row order")
+    io.add_argument(
+        "--max-image-pixels",
+        type=int,
+        default=DEFAULT_MAX_IMAGE_PIXELS,
+        metavar="N",
+        help="larger images are skipped as undecodable and get the fallback labels (default "
+        f"Pillow's {DEFAULT_MAX_IMAGE_PIXELS}; 0 = no limit)",
+    )
     inf = parser.add_argument_group("inference")
     inf.add_argument("--tta", default="none", choices=list_tta())
     inf.add_argument("--ensemble", nargs="+", default=None, metavar="RUN", help="more runs")

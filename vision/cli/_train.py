@@ -76,7 +76,14 @@ def _heads_with(option: str) -> list[tuple[str, Any]]:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from vision.data import DEFAULT_LABEL_POLICY, LABEL_POLICIES, TRANSFORMS
+    from vision.data import (
+        CHECK_IMAGES,
+        DEFAULT_LABEL_POLICY,
+        DEFAULT_MAX_IMAGE_PIXELS,
+        DEFAULT_SHARD_SIZE,
+        LABEL_POLICIES,
+        TRANSFORMS,
+    )
     from vision.losses import LOSSES
     from vision.models import BACKBONES, HEADS
     from vision.train import list_optimizers
@@ -112,7 +119,44 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument(
         "--cache-dir", default=None, help="preprocessed image cache folder (default none)"
     )
-    d.add_argument("--workers", type=int, default=0, help="data loader processes (default 0)")
+    d.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="data loader processes (default 0); also the processes that build the image cache "
+        "and run the decode check (at least 1)",
+    )
+    d.add_argument(
+        "--check-images",
+        choices=CHECK_IMAGES,
+        default="decode",
+        help="without --cache-dir, how hard images are checked before training: decode (default: "
+        "every image decoded once, bad ones skipped and listed in RUN/bad_images.csv), header "
+        "(open and verify only; a file that fails later is replaced by the next image, with a "
+        "warning), none",
+    )
+    d.add_argument(
+        "--max-bad-fraction",
+        type=float,
+        default=0.05,
+        help="stop when more than this share of the images is missing or undecodable "
+        "(default 0.05)",
+    )
+    d.add_argument(
+        "--max-image-pixels",
+        type=int,
+        default=DEFAULT_MAX_IMAGE_PIXELS,
+        metavar="N",
+        help="images with more pixels are refused as undecodable (decompression-bomb guard; "
+        f"default Pillow's {DEFAULT_MAX_IMAGE_PIXELS}; 0 = no limit)",
+    )
+    d.add_argument(
+        "--cache-shard-size",
+        type=int,
+        default=DEFAULT_SHARD_SIZE,
+        metavar="N",
+        help=f"images per image-cache shard file (default {DEFAULT_SHARD_SIZE})",
+    )
     d.add_argument(
         "--augment",
         type=spec_type(TRANSFORMS),

@@ -6,6 +6,9 @@ Public API (see ``docs/interfaces.md``)::
     targets_matrix(df, codes) -> (image_ids, targets csr [N, L] float32, hard-negative csr | None)
     ImageFolderDataset(images_dir, image_ids, targets=None, transform=None, image_size=64,
                        cache_dir=None)[i] -> (image [3, H, W], target [L], mask [L])
+    ImageDecoder(max_image_pixels=DEFAULT_MAX_IMAGE_PIXELS, draft=True).decode(path, size)
+        -> uint8 [size, size, 3]; ImageDecodeError names the file and the reason
+    ImageCache.open(cache_dir, paths, image_size, decoder=, shard_size=, workers=)
     build_transform("train" | "eval" | "style", image_size=64)
     read_human_labels, read_machine_labels, read_bounding_boxes, read_class_descriptions,
     read_classes_trainable, read_tuning_labels, read_solution, read_submission
@@ -30,8 +33,9 @@ from vision.data.build_transform import TRANSFORMS, build_transform, list_transf
 from vision.data.data_layout import DataLayout
 from vision.data.eval_transform import EvalTransform
 from vision.data.human_policy import HumanPolicy
-from vision.data.image_cache import ImageCache
-from vision.data.image_folder_dataset import ImageFolderDataset
+from vision.data.image_cache import DEFAULT_SHARD_SIZE, ImageCache
+from vision.data.image_decoder import DEFAULT_MAX_IMAGE_PIXELS, ImageDecodeError, ImageDecoder
+from vision.data.image_folder_dataset import CHECK_IMAGES, ImageFolderDataset
 from vision.data.label_policy import (
     DEFAULT_LABEL_POLICY,
     LABEL_POLICIES,
@@ -47,7 +51,10 @@ from vision.data.targets_matrix import targets_matrix
 from vision.data.train_transform import TrainTransform
 
 __all__ = [
+    "CHECK_IMAGES",
     "DEFAULT_LABEL_POLICY",
+    "DEFAULT_MAX_IMAGE_PIXELS",
+    "DEFAULT_SHARD_SIZE",
     "LABEL_POLICIES",
     "TRANSFORMS",
     "DataLayout",
@@ -55,6 +62,8 @@ __all__ = [
     "TrainTransform",
     "HumanPolicy",
     "ImageCache",
+    "ImageDecodeError",
+    "ImageDecoder",
     "ImageFolderDataset",
     "LabelEvidence",
     "PrecedencePolicy",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,30 +13,93 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
-from torch.utils.data import Dataset
+from torch.utils.data import DataLoader, Dataset
 
 from corpora.atomic import atomic_write
-from corpora.errors import CorruptInputError, InputError
-from vision.data._image_io import check_image_header, index_images, load_base_image
+from corpora.errors import InputError
+from vision.data._image_files import find_image, index_images
+from vision.data._worker_pool import chunks, map_tasks
 from vision.data.build_transform import build_transform
-from vision.data.image_cache import ImageCache
+from vision.data.image_cache import DEFAULT_SHARD_SIZE, ImageCache
+from vision.data.image_decoder import ImageDecodeError, ImageDecoder
 from vision.data.targets_matrix import targets_matrix
 
-__all__ = ["ImageFolderDataset"]
+__all__ = ["ImageFolderDataset", "CHECK_IMAGES"]
 
 logger = logging.getLogger(__name__)
 
-_CHECKS = ("open", "decode", "none")
+#: how hard images are checked up front (without a cache): full decode, header only, not at all
+CHECK_IMAGES = ("decode", "header", "none")
+_CHECK_CHUNK = 256  # files per decode-check task
+_HINT = (
+    "skip such files up front with --check-images decode (check_images='decode') or "
+    "--cache-dir, or remove the file"
+)
+
+
+def _check_chunk(task: tuple[Any, ...]) -> dict[int, str]:
+    """Decode (or header-check) a chunk of files; ``{index: reason}`` of those that fail."""
+    start, paths, size, decoder, check = task
+    bad: dict[int, str] = {}
+    for k, p in enumerate(paths):
+        try:
+            if check == "decode":
+                decoder.decode(p, size)
+            else:
+                decoder.check_header(p)
+        except ImageDecodeError as exc:
+            bad[start + k] = f"cannot decode {exc.path} ({exc.reason})"
+    return bad
+
+
+def _find_undecodable(
+    paths: Sequence[Path], size: int, decoder: ImageDecoder, check: str, workers: int
+) -> dict[int, str]:
+    tasks = [
+        (a, [str(p) for p in paths[a:b]], size, decoder, check)
+        for a, b in chunks(len(paths), _CHECK_CHUNK)
+    ]
+    bad: dict[int, str] = {}
+    for part in map_tasks(_check_chunk, tasks, workers):
+        bad.update(part)
+    return bad
+
+
+class _Attempt(Dataset):
+    """``(index, image or None, reason or "")`` of a dataset's items (for :meth:`read_batches`)."""
+
+    def __init__(self, ds: ImageFolderDataset) -> None:
+        self.ds = ds
+
+    def __len__(self) -> int:
+        return len(self.ds)
+
+    def __getitem__(self, i: int) -> tuple[int, torch.Tensor | None, str]:
+        try:
+            return i, self.ds.transform(self.ds.base_image(i)), ""
+        except ImageDecodeError as exc:
+            return i, None, f"cannot decode {exc.path} ({exc.reason})"
+
+
+def _collate_attempts(
+    items: list[tuple[int, torch.Tensor | None, str]],
+) -> tuple[list[int], torch.Tensor | None, list[tuple[int, str]]]:
+    good = [(i, x) for i, x, _ in items if x is not None]
+    failed = [(i, reason) for i, x, reason in items if x is None]
+    images = torch.stack([x for _, x in good]) if good else None
+    return [i for i, _ in good], images, failed
 
 
 class ImageFolderDataset(Dataset):
-    """Images ``images_dir/ImageID.{jpg,jpeg,png,webp}`` with optional targets.
+    """Images ``images_dir/ImageID.EXT`` (jpg, jpeg, png, webp, gif, bmp, tif...) with
+    optional targets.
 
-    Every image is first turned into a *base image*: decoded, RGBA/LA/transparent palette
-    composited on white, greyscale converted to RGB, shorter side resized to ``image_size``
-    and centre-cropped to a square (uint8 ``[image_size, image_size, 3]``). With
-    ``cache_dir`` the base images are computed once into an :class:`ImageCache` (memory-mapped
-    ``.npy``); without it each access decodes the file. ``transform`` (default
+    Every image is first turned into a *base image* by :meth:`ImageDecoder.decode` (EXIF
+    orientation applied, every mode and bit depth converted to RGB, transparency composited
+    on white, shorter side resized to ``image_size``, centre square crop: uint8
+    ``[image_size, image_size, 3]``). With ``cache_dir`` the base images are computed once
+    into an :class:`ImageCache` (memory-mapped shards, built by ``workers`` processes);
+    without it each access decodes the file. ``transform`` (default
     ``build_transform("eval", image_size)``) is then applied to the base image.
 
     Item ``i`` is ``(image, target, mask)``:
@@ -50,13 +114,18 @@ class ImageFolderDataset(Dataset):
     Without targets (test images) ``target`` and ``mask`` are empty float32 tensors ``[0]``
     (a batch collates them to ``[B, 0]``).
 
-    Missing and undecodable images are dropped before use: the ids and reasons are in
-    :attr:`bad`, written to ``bad_report`` (CSV ``image_id,reason``; default
-    ``cache_dir/bad_images.csv`` when ``cache_dir`` is given) and counted in one warning.
-    More than ``max_bad_fraction`` of the images bad raises :class:`InputError`. Without a
-    cache, ``check_images`` says how hard they are checked up front: ``"open"`` (default;
-    header + ``verify()``), ``"decode"`` (full decode, slower), ``"none"``; a file that fails
-    later raises :class:`CorruptInputError` naming it.
+    Bad images. Missing files and files that cannot be decoded are dropped before use: the
+    ids and reasons (which name the file) are in :attr:`bad`, written to ``bad_report`` (CSV
+    ``image_id,reason``; default ``cache_dir/bad_images.csv`` when ``cache_dir`` is given)
+    and named in one warning. More than ``max_bad_fraction`` of the images bad raises
+    :class:`InputError`. With a cache, the cache build finds them (and remembers them).
+    Without one, ``check_images`` says how hard they are checked up front: ``"decode"``
+    (full decode, in ``workers`` processes), ``"header"`` (default; open + ``verify()``:
+    cheap, misses truncated pixel data), ``"none"``. A file that still fails later (not
+    checked, or changed on disk) raises :class:`ImageDecodeError` naming it, or, with
+    ``skip_unreadable=True`` (training), is replaced by the next readable item with a warning
+    that names it. :meth:`read_batches` (prediction, adaptation) decodes each image once and
+    reports the failures instead.
 
     Args:
         images_dir: folder with the images.
@@ -70,6 +139,9 @@ class ImageFolderDataset(Dataset):
         cache_dir: folder for the preprocessed cache; None decodes every time.
         hard_negatives: ``[N, L]`` sparse indicator of verified negatives (the ``mask`` of
             :func:`targets_matrix`), or None.
+        decoder: the :class:`ImageDecoder` (its ``max_image_pixels`` limit; default settings).
+        workers: processes for the cache build and the decode check (default 1).
+        cache_shard_size: images per cache shard file (default 4096).
         on_stale: ``"rebuild"`` or ``"error"`` for a stale cache.
         progress: tqdm bar while building the cache.
     """
@@ -88,7 +160,11 @@ class ImageFolderDataset(Dataset):
         unlabeled_weight: float = 1.0,
         max_bad_fraction: float = 0.05,
         bad_report: str | Path | None = None,
-        check_images: str = "open",
+        check_images: str = "header",
+        skip_unreadable: bool = False,
+        decoder: ImageDecoder | None = None,
+        workers: int = 1,
+        cache_shard_size: int = DEFAULT_SHARD_SIZE,
         on_stale: str = "rebuild",
         progress: bool = True,
     ) -> None:
@@ -97,9 +173,15 @@ class ImageFolderDataset(Dataset):
             raise InputError(
                 f"image folder {str(self.images_dir)!r} does not exist; check the data directory"
             )
-        if check_images not in _CHECKS:
-            raise InputError(f"check_images must be one of {_CHECKS}, not {check_images!r}")
+        if check_images not in CHECK_IMAGES:
+            raise InputError(
+                f"check_images must be one of {', '.join(CHECK_IMAGES)}, not {check_images!r}"
+            )
+        if not 0.0 <= float(max_bad_fraction) <= 1.0:
+            raise InputError(f"max_bad_fraction must be in [0, 1], not {max_bad_fraction}")
         self.image_size = int(image_size)
+        self.decoder = decoder or ImageDecoder()
+        self.skip_unreadable = bool(skip_unreadable)
         self.transform = (
             transform if transform is not None else build_transform("eval", self.image_size)
         )
@@ -128,67 +210,43 @@ class ImageFolderDataset(Dataset):
         bad: dict[int, str] = {}
         paths: list[Path | None] = []
         for i, image_id in enumerate(ids):
-            p = found.get(image_id)
-            if p is None and Path(image_id).suffix.lower() in (".jpg", ".jpeg", ".png", ".webp"):
-                p = found.get(Path(image_id).stem)
+            p = find_image(found, image_id)
             if p is None:
                 bad[i] = "missing file"
             paths.append(p)
         self.cache: ImageCache | None = None
         present = [i for i in range(n) if paths[i] is not None]
+        present_paths: list[Path] = [paths[i] for i in present]  # type: ignore[misc]
         if cache_dir is not None and present:
             self.cache = ImageCache.open(
                 cache_dir,
-                [paths[i] for i in present],
+                present_paths,
                 self.image_size,
+                decoder=self.decoder,
+                shard_size=cache_shard_size,
+                workers=workers,
                 on_stale=on_stale,
                 progress=progress,
             )
             for row, reason in self.cache.bad.items():
                 bad[present[row]] = reason
-        elif check_images != "none":
-            for i in present:
-                try:
-                    if check_images == "decode":
-                        load_base_image(paths[i], self.image_size)
-                    else:
-                        check_image_header(paths[i])
-                except (OSError, ValueError, SyntaxError) as exc:
-                    bad[i] = f"{type(exc).__name__}: {exc}"
+        elif check_images != "none" and present:
+            found_bad = _find_undecodable(
+                present_paths, self.image_size, self.decoder, check_images, workers
+            )
+            for k, reason in found_bad.items():
+                bad[present[k]] = reason
 
         self.bad: list[tuple[str, str]] = [(ids[i], bad[i]) for i in sorted(bad)]
+        self.bad_report: Path | None = None
         if bad:
-            report = (
-                Path(bad_report)
-                if bad_report is not None
-                else (Path(cache_dir) / "bad_images.csv" if cache_dir is not None else None)
-            )
-            if report is not None:
-                with atomic_write(report, newline="") as fh:
-                    w = csv.writer(fh, lineterminator="\n")
-                    w.writerow(["image_id", "reason"])
-                    w.writerows(self.bad)
-            where = (
-                f"listed in {report}"
-                if report is not None
-                else f"e.g. {self.bad[0][0]}: {self.bad[0][1]}"
-            )
-            logger.warning(
-                "%s: skipped %d of %d images that are missing or corrupt (%s)",
-                self.images_dir,
-                len(bad),
-                n,
-                where,
-            )
-            if n and len(bad) / n > max_bad_fraction:
-                raise InputError(
-                    f"{self.images_dir}: {len(bad)} of {n} images are missing or corrupt "
-                    f"({len(bad) / n:.1%} > max_bad_fraction={max_bad_fraction:.1%}); first: "
-                    f"{self.bad[0][0]} ({self.bad[0][1]}). Check the folder or raise max_bad_fraction"
-                )
+            self._report_bad(n, bad_report, cache_dir, max_bad_fraction)
         keep = np.array([i for i in range(n) if i not in bad], dtype=np.int64)
+        #: position in ``image_ids`` (as given) of each item
+        self.kept: np.ndarray = keep
         self.image_ids: list[str] = [ids[i] for i in keep]
         self._paths: list[Path] = [paths[i] for i in keep]  # type: ignore[misc]
+        self._cache_rows = np.zeros(0, dtype=np.int64)
         if self.cache is not None:
             row_of = {orig: row for row, orig in enumerate(present)}
             self._cache_rows = np.array([row_of[i] for i in keep], dtype=np.int64)
@@ -196,6 +254,45 @@ class ImageFolderDataset(Dataset):
         self.hard_negatives = hard_csr[keep] if hard_csr is not None else None
         self.hard_negative_weight = float(hard_negative_weight)
         self.unlabeled_weight = float(unlabeled_weight)
+        self._warned: set[str] = set()
+
+    def _report_bad(
+        self,
+        n: int,
+        bad_report: str | Path | None,
+        cache_dir: str | Path | None,
+        max_bad_fraction: float,
+    ) -> None:
+        report = (
+            Path(bad_report)
+            if bad_report is not None
+            else (Path(cache_dir) / "bad_images.csv" if cache_dir is not None else None)
+        )
+        if report is not None:
+            with atomic_write(report, newline="") as fh:
+                w = csv.writer(fh, lineterminator="\n")
+                w.writerow(["image_id", "reason"])
+                w.writerows(self.bad)
+            self.bad_report = report
+        named = "; ".join(f"{i}: {r}" for i, r in self.bad[:3])
+        more = f"; and {len(self.bad) - 3} more" if len(self.bad) > 3 else ""
+        where = f" (all listed in {report})" if report is not None else ""
+        logger.warning(
+            "%s: skipped %d of %d images that are missing or cannot be decoded: %s%s%s",
+            self.images_dir,
+            len(self.bad),
+            n,
+            named,
+            more,
+            where,
+        )
+        if n and len(self.bad) / n > max_bad_fraction:
+            raise InputError(
+                f"{self.images_dir}: {len(self.bad)} of {n} images are missing or corrupt "
+                f"({len(self.bad) / n:.1%} > max_bad_fraction={max_bad_fraction:.1%}); first: "
+                f"{self.bad[0][0]} ({self.bad[0][1]}). Check the folder or raise "
+                "--max-bad-fraction"
+            )
 
     @classmethod
     def from_targets(
@@ -206,6 +303,27 @@ class ImageFolderDataset(Dataset):
         ids, targets, hard = targets_matrix(df, codes)
         return cls(images_dir, ids, targets, hard_negatives=hard, **kw)
 
+    def subset(
+        self,
+        items: Sequence[int] | np.ndarray,
+        transform: Callable[[Any], torch.Tensor] | None = None,
+    ) -> ImageFolderDataset:
+        """A dataset of items ``items`` of this one (same files, cache and decoder), with
+        ``transform`` (default: this one's). Its :attr:`bad` is empty: this one reports them."""
+        items = np.asarray(items, dtype=np.int64)
+        out = copy.copy(self)
+        out.image_ids = [self.image_ids[i] for i in items]
+        out._paths = [self._paths[i] for i in items]
+        out.kept = self.kept[items]
+        if self.cache is not None:
+            out._cache_rows = self._cache_rows[items]
+        out.targets = self.targets[items] if self.targets is not None else None
+        out.hard_negatives = self.hard_negatives[items] if self.hard_negatives is not None else None
+        out.transform = transform if transform is not None else self.transform
+        out.bad = []
+        out._warned = set()
+        return out
+
     @property
     def num_labels(self) -> int:
         """``L``, or 0 without targets."""
@@ -215,16 +333,17 @@ class ImageFolderDataset(Dataset):
         return len(self.image_ids)
 
     def base_image(self, i: int) -> np.ndarray:
-        """The uint8 base image ``[S, S, 3]`` of item ``i`` (from the cache when there is one)."""
+        """The uint8 base image ``[S, S, 3]`` of item ``i`` (from the cache when there is one).
+
+        Raises:
+            ImageDecodeError: the file cannot be decoded (names it and says what to do).
+        """
         if self.cache is not None:
-            return np.array(self.cache.array[self._cache_rows[i]])  # a writable copy
+            return np.array(self.cache.image(self._cache_rows[i]))  # a writable copy
         try:
-            return load_base_image(self._paths[i], self.image_size)
-        except (OSError, ValueError, SyntaxError) as exc:
-            raise CorruptInputError(
-                f"cannot decode image {self._paths[i]} ({type(exc).__name__}: {exc}); remove it, "
-                "or use cache_dir / check_images='decode' so bad images are skipped up front"
-            ) from exc
+            return self.decoder.decode(self._paths[i], self.image_size)
+        except ImageDecodeError as exc:
+            raise ImageDecodeError(exc.path, exc.reason, _HINT) from exc
 
     def target(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         """``(target [L], mask [L])`` float32 of item ``i`` (both ``[0]`` without targets)."""
@@ -242,7 +361,50 @@ class ImageFolderDataset(Dataset):
             mask[h.indices[h.indptr[i] : h.indptr[i + 1]]] = self.hard_negative_weight
         return torch.from_numpy(target), torch.from_numpy(mask)
 
+    def _readable(self, i: int) -> tuple[int, np.ndarray]:
+        """``(j, base image of item j)``: item ``i``, or with ``skip_unreadable`` the next item
+        that decodes (a warning names each file skipped, once per process)."""
+        n = len(self)
+        for step in range(n):
+            j = (i + step) % n
+            try:
+                return j, self.base_image(j)
+            except ImageDecodeError as exc:
+                if not self.skip_unreadable:
+                    raise
+                if str(exc.path) not in self._warned:
+                    self._warned.add(str(exc.path))
+                    logger.warning(
+                        "cannot decode image %s (%s): training on the next image in its place; "
+                        "run with --check-images decode to skip it up front",
+                        exc.path,
+                        exc.reason,
+                    )
+        raise InputError(f"{self.images_dir}: none of the {n} images can be decoded")
+
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        image = self.transform(self.base_image(i))
-        target, mask = self.target(i)
+        j, base = self._readable(i)
+        image = self.transform(base)
+        target, mask = self.target(j)
         return image, target, mask
+
+    def read_batches(
+        self, batch_size: int, bad: list[tuple[str, str]], workers: int = 0
+    ) -> Iterator[tuple[list[int], torch.Tensor]]:
+        """Transformed images in order, each file decoded once: ``(item indices, images [B,
+        3, H, W])`` per batch, decoded in ``workers`` loader processes (0: here). Items that
+        cannot be decoded are left out and appended to ``bad`` as ``(image id, reason)`` (the
+        reason names the file) for the caller to report; nothing raises for them."""
+        loader = DataLoader(
+            _Attempt(self),
+            batch_size=max(1, int(batch_size)),
+            shuffle=False,
+            num_workers=max(0, int(workers)),
+            collate_fn=_collate_attempts,
+        )
+        for items, images, failed in loader:
+            for i, reason in failed:
+                bad.append((self.image_ids[i], reason))
+                logger.debug("%s: skipped: %s", self.image_ids[i], reason)
+            if images is not None:
+                yield items, images

@@ -18,6 +18,7 @@ import numpy as np
 from corpora.errors import InputError
 from corpora.formats.label_sets import read_submission_ids, write_submission
 from vision.adapt import AdaptedRun
+from vision.data import DEFAULT_MAX_IMAGE_PIXELS, ImageDecoder
 from vision.inference.decision_overrides import DecisionOverrides
 from vision.inference.ensemble import check_same_vocabulary, create_vote
 from vision.inference.predictor import Predictor
@@ -42,6 +43,7 @@ def predict_submission(
     progress: bool = True,
     overrides: DecisionOverrides | None = None,
     fallback_labels: int = 1,
+    max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
 ) -> dict[str, Any]:
     """Predict ``images`` with ``runs`` (the first, then the ensemble members) and write the
     submission ``out`` atomically.
@@ -52,6 +54,10 @@ def predict_submission(
         tta / vote: names of ``list_tta()`` / ``list_votes()``.
         overrides: decision-rule overrides applied to every run.
         fallback_labels: top labels given to an empty row (0: leave it empty).
+        max_image_pixels: larger images are refused (decompression-bomb guard; 0 = no limit)
+            and, like every image that cannot be decoded, get the fallback labels: the
+            ``fallback_labels`` (at least 1) labels with the highest mean score over the
+            images that were predicted.
     Returns:
         counts for the report: ``images`` (rows), ``predicted``, ``bad`` (unreadable, given the
         fallback), ``empty_filled``, ``runs``, ``labels_per_image``.
@@ -70,6 +76,7 @@ def predict_submission(
             device=device,
             progress=progress,
             normalize=run.normalize,
+            decoder=ImageDecoder(max_image_pixels=max_image_pixels),
         )
         preds = predictor.predict_folder(images, order, desc=f"predict {k + 1}/{len(loaded)}")
         if ids is not None and preds.image_ids != ids:
@@ -94,7 +101,7 @@ def predict_submission(
         mean_scores = combined.scores.mean(0)
         fallback = [codes[j] for j in np.argsort(-mean_scores)[: max(fallback_labels, 1)]]
     for image_id, reason in bad or []:
-        logger.warning("image %s could not be predicted (%s): fallback labels", image_id, reason)
+        logger.warning("image %s skipped (%s): given the fallback labels", image_id, reason)
     if bad and fallback is None:
         raise InputError(f"no image of {images} could be read; nothing to predict from")
     if order is None:

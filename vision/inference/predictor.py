@@ -1,8 +1,9 @@
 """Run a model over a folder of images: probabilities and features, with TTA and a progress bar.
 
-Missing or undecodable images do not stop a prediction: :class:`~vision.data.ImageFolderDataset`
-drops them up front (decode check) and they are returned in ``bad`` so the caller can report
-them and give them a fallback.
+Missing or undecodable images do not stop a prediction: every file is decoded once by the
+shared :class:`~vision.data.ImageDecoder` (:meth:`ImageFolderDataset.read_batches`); those
+that fail are returned in ``bad`` (the reason names the file) so the caller can report them
+and give them a fallback.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from vision.adapt.knn_transfer import pixel_vectors
-from vision.data import ImageFolderDataset, build_transform
+from vision.data import ImageDecoder, ImageFolderDataset, build_transform
 from vision.inference.tta import TestTimeAugmentation, create_tta, tta_outputs
 
 __all__ = ["Predictions", "Predictor"]
@@ -57,6 +57,7 @@ class Predictor:
         device: torch device string (default ``"cpu"``).
         progress: show a tqdm bar on stderr.
         normalize: ImageNet standardisation in the eval transform (must match training).
+        decoder: the :class:`~vision.data.ImageDecoder` (e.g. its ``max_image_pixels``).
     """
 
     def __init__(
@@ -68,7 +69,9 @@ class Predictor:
         device: str = "cpu",
         progress: bool = True,
         normalize: bool = True,
+        decoder: ImageDecoder | None = None,
     ) -> None:
+        self.decoder = decoder or ImageDecoder()
         self.model = model.to(device).eval()
         self.image_size = int(image_size)
         self.tta = create_tta(tta) if isinstance(tta, str) else tta
@@ -80,14 +83,16 @@ class Predictor:
     def dataset(
         self, images_dir: str | Path, image_ids: Sequence[str] | None
     ) -> ImageFolderDataset:
-        """The eval dataset (bad images dropped and listed in ``.bad``; never raises for them)."""
+        """The eval dataset (missing files listed in ``.bad``; nothing checked up front: the
+        decode failures are found by :meth:`ImageFolderDataset.read_batches`)."""
         return ImageFolderDataset(
             images_dir,
             image_ids,
             transform=self.transform,
             image_size=self.image_size,
-            check_images="decode",
+            check_images="none",
             max_bad_fraction=1.0,
+            decoder=self.decoder,
             progress=self.progress,
         )
 
@@ -110,15 +115,21 @@ class Predictor:
     ) -> Predictions:
         """Predict every readable image of ``image_ids`` (default: the whole folder)."""
         ds = self.dataset(images_dir, image_ids)
-        loader = DataLoader(ds, batch_size=self.batch_size, shuffle=False, num_workers=0)
+        bad = list(ds.bad)
+        ids: list[str] = []
         probs, feats, pixels = [], [], []
-        for images, _, _ in tqdm(loader, desc=desc, unit="batch", disable=not self.progress):
+        batches = ds.read_batches(self.batch_size, bad)
+        n_batches = -(-len(ds) // self.batch_size)
+        for items, images in tqdm(
+            batches, desc=desc, unit="batch", total=n_batches, disable=not self.progress
+        ):
             p, f = tta_outputs(self.model, images.to(self.device), self.tta)
             probs.append(p.cpu().numpy())
             feats.append(f.cpu().numpy())
             pixels.append(pixel_vectors(images))
+            ids.extend(ds.image_ids[i] for i in items)
         n_labels = int(self.model.num_labels)
         p_all = np.concatenate(probs) if probs else np.zeros((0, n_labels), np.float32)
         f_all = np.concatenate(feats) if feats else np.zeros((0, 0), np.float32)
         x_all = np.concatenate(pixels) if pixels else np.zeros((0, 0), np.float32)
-        return Predictions(list(ds.image_ids), p_all, f_all, list(ds.bad), x_all)
+        return Predictions(ids, p_all, f_all, bad, x_all)

@@ -8,7 +8,14 @@ from typing import Any
 
 from corpora.catalogue import MISSING, Catalogue
 from corpora.errors import InputError
-from vision.data import DEFAULT_LABEL_POLICY, LABEL_POLICIES, TRANSFORMS
+from vision.data import (
+    CHECK_IMAGES,
+    DEFAULT_LABEL_POLICY,
+    DEFAULT_MAX_IMAGE_PIXELS,
+    DEFAULT_SHARD_SIZE,
+    LABEL_POLICIES,
+    TRANSFORMS,
+)
 from vision.losses import LOSSES
 from vision.models import BACKBONES, HEADS
 from vision.train.optimizer import OPTIMIZERS
@@ -36,9 +43,16 @@ class TrainConfig:
     or ``{name: seed, options: {...}}``), ``skip_bad_rows`` (count and skip malformed label
     rows), ``val_fraction`` (held-out share, by seed), ``max_images`` (use only this many
     training images, for quick runs; None = all), ``cache_dir`` (preprocessed image cache;
-    None decodes every time), ``workers``, ``augment`` (the training transform preset of
+    None decodes every time), ``workers`` (data loader processes; they also build the cache
+    and run the decode check, at least 1), ``augment`` (the training transform preset of
     ``vision.data.build_transform``: ``train`` (default) or ``style``; options allowed as for
     ``label_policy``).
+    Images: ``check_images`` (``decode`` (default): every image decoded once before training
+    so that bad files are skipped up front; ``header``; ``none``; with ``cache_dir`` the cache
+    build does it), ``max_bad_fraction`` (more missing or undecodable images than this share
+    stops the run; default 0.05), ``max_image_pixels`` (larger images are refused as
+    undecodable; default Pillow's 89,478,485; 0 = no limit), ``cache_shard_size`` (images
+    per cache shard file, default 4096).
     Graph: ``graph`` (a LabelGraph folder or ``"identity"``), ``graph_source``,
     ``graph_edges`` (``graph`` or ``identity``: keep embeddings, drop edges),
     ``labels_not_in_graph`` (``isolate`` or ``error``), ``graph_neighbor_weight`` (``p`` of the
@@ -79,6 +93,10 @@ class TrainConfig:
     max_images: int | None = None
     cache_dir: str | None = None
     workers: int = 0
+    check_images: str = "decode"
+    max_bad_fraction: float = 0.05
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    cache_shard_size: int = DEFAULT_SHARD_SIZE
     augment: str | dict[str, Any] = "train"
     graph_source: str = "combined"
     graph_edges: str = "graph"
@@ -123,6 +141,10 @@ class TrainConfig:
             setattr(self, f"{kind}_options", {**spec_options, **own})
         LABEL_POLICIES.parse(self.label_policy)  # unknown names and options fail here
         TRANSFORMS.parse(self.augment)
+        if self.check_images not in CHECK_IMAGES:
+            raise InputError(
+                f"check_images must be one of {', '.join(CHECK_IMAGES)}, not {self.check_images!r}"
+            )
         OPTIMIZERS.get(self.optimizer)
 
     def to_dict(self) -> dict[str, Any]:

@@ -98,6 +98,12 @@ class Trainer:
             progress=not cfg.quiet and self.dist.is_main,
             skip_bad_rows=cfg.skip_bad_rows,
             augment=cfg.augment,
+            check_images=cfg.check_images,
+            max_bad_fraction=cfg.max_bad_fraction,
+            max_image_pixels=cfg.max_image_pixels,
+            workers=max(1, cfg.workers),
+            cache_shard_size=cfg.cache_shard_size,
+            bad_report=self.run_dir / "bad_images.csv" if self.dist.is_main else None,
         )
         self.codes, self.names = list(self.data.codes), list(self.data.names)
         # every head's checkpoint records the graph (its digest names the run's --graph)
