@@ -10,8 +10,10 @@ The cache build, training (with and without the cache, any number of workers), a
    option and one threshold: Pillow itself only warns up to twice its limit).
 2. JPEG only, ``draft=True``: when the target is at most a quarter of the shorter side,
    decode at a reduced size (``Image.draft``: libjpeg's DCT scaling by 1/2, 1/4 or 1/8)
-   that keeps at least twice the target on the shorter side. The result differs from a full
-   decode + resize by well under one grey level on average (see ``tests``); 2-3x faster.
+   that keeps at least twice the target on the shorter side, and resize from the exact
+   region that the reduced image covers. The result differs from a full decode + resize by
+   well under one grey level on average (see the tests); about 2x faster on 416 px photos
+   and 4-5x on 2000x1500 ones at 64 px (``bench/data.py``).
 3. Apply the EXIF orientation (all 8 values) before anything else touches the geometry.
 4. Convert to RGB: ``1``, ``L``, ``P``, ``CMYK``, ``YCbCr``, ``LAB``, ``HSV``, ``RGBX`` by
    Pillow's conversion (CMYK without ICC colour management); alpha (``RGBA``, ``LA``, ``PA``,
@@ -36,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 from corpora.errors import CorruptInputError, InputError
 
@@ -102,17 +104,44 @@ def to_rgb(img: Image.Image) -> Image.Image:
     return img
 
 
-def resize_center_crop(img: Image.Image, size: int) -> Image.Image:
-    """Resize so the shorter side is ``size`` (bilinear, antialiased), then crop the centre square."""
+def resize_center_crop(
+    img: Image.Image, size: int, box: tuple[float, float, float, float] | None = None
+) -> Image.Image:
+    """Resize so the shorter side is ``size`` (bilinear, antialiased), then crop the centre
+    square. ``box``: the region of ``img`` that holds the picture (a draft-decoded JPEG's last
+    row and column may be partly outside it); default the whole image."""
     w, h = img.size
-    if (w, h) != (size, size):
-        scale = size / min(w, h)
-        nw, nh = max(size, round(w * scale)), max(size, round(h * scale))
-        if (nw, nh) != (w, h):
-            img = img.resize((nw, nh), Image.BILINEAR, reducing_gap=None)
-        left, top = (nw - size) // 2, (nh - size) // 2
-        img = img.crop((left, top, left + size, top + size))
-    return img
+    full = (0, 0, w, h)
+    if box is None or tuple(box) == full:
+        box = None
+        bw, bh = float(w), float(h)
+    else:
+        bw, bh = box[2] - box[0], box[3] - box[1]
+    if box is None and (w, h) == (size, size):
+        return img
+    scale = size / min(bw, bh)
+    nw, nh = max(size, round(bw * scale)), max(size, round(bh * scale))
+    if box is not None or (nw, nh) != (w, h):
+        img = img.resize((nw, nh), Image.BILINEAR, box=box, reducing_gap=None)
+    left, top = (nw - size) // 2, (nh - size) // 2
+    return img.crop((left, top, left + size, top + size))
+
+
+def _oriented_box(
+    box: tuple[float, float, float, float], size: tuple[int, int], orientation: int
+) -> tuple[float, float, float, float]:
+    """Where the region ``box = (0, 0, bw, bh)`` of a ``size = (W, H)`` image lies after the
+    EXIF ``orientation``'s transposition (``ImageOps.exif_transpose``)."""
+    (w, h), bw, bh = size, box[2], box[3]
+    return {
+        2: (w - bw, 0, w, bh),
+        3: (w - bw, h - bh, w, h),
+        4: (0, h - bh, bw, h),
+        5: (0, 0, bh, bw),
+        6: (h - bh, 0, h, bw),
+        7: (h - bh, w - bw, h, w),
+        8: (0, w - bw, bh, w),
+    }.get(orientation, (0, 0, bw, bh))
 
 
 @dataclass(frozen=True)
@@ -178,14 +207,19 @@ class ImageDecoder:
         size = int(size)
         try:
             with self._open(path) as img:
+                box = None
                 if self.draft and img.format == "JPEG":
                     w, h = img.size
                     scale = _DRAFT_GAP * size / min(w, h)
                     if scale <= 0.5:
-                        img.draft(None, (math.ceil(w * scale), math.ceil(h * scale)))
+                        drafted = img.draft(None, (math.ceil(w * scale), math.ceil(h * scale)))
+                        box = drafted[1] if drafted is not None else None
                 img.load()
+                if box is not None:
+                    orientation = img.getexif().get(ExifTags.Base.Orientation, 1)
+                    box = _oriented_box(box, img.size, orientation)
                 ImageOps.exif_transpose(img, in_place=True)
-                base = resize_center_crop(to_rgb(img), size)
+                base = resize_center_crop(to_rgb(img), size, box)
                 return np.array(base, dtype=np.uint8)  # a copy, valid after the file closes
         except Exception as exc:  # every Pillow failure on a bad file: recorded, not hidden
             raise ImageDecodeError(path, self._reason(exc)) from exc

@@ -115,7 +115,9 @@ def test_parallel_build_equals_serial_byte_for_byte(tmp_path):
     )
     assert serial.folder.name == parallel.folder.name
     a, b = files_of(serial.folder), files_of(parallel.folder)
-    assert list(a) == list(b) and len(a) == 5 * 2 + 3  # 5 shards (npy + json), build, stats, manifest
+    assert (
+        list(a) == list(b) and len(a) == 5 * 2 + 3
+    )  # 5 shards (npy + json), build, stats, manifest
     assert a == b
     assert list(parallel.bad) == [3] and "im03.png" in parallel.bad[3]
 
