@@ -228,3 +228,73 @@ def test_upsampling_matches_torch_bilinear():
     np.testing.assert_allclose(got, ref.numpy(), atol=1e-3)
     flipped = upsample_rows(crop, 12, flip=True).reshape(3, 12, 12)
     np.testing.assert_allclose(flipped, ref.numpy()[:, :, ::-1], atol=1e-3)
+
+
+def truncate(path):
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+
+
+def test_decode_check_in_workers_lazy_skip_and_read_batches(tmp_path, caplog):
+    make_images(tmp_path / "img")
+    rng = np.random.default_rng(0)
+    for name in ("big1", "big2"):
+        Image.fromarray(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)).save(
+            tmp_path / "img" / f"{name}.jpg"
+        )
+    truncate(tmp_path / "img" / "big2.jpg")
+    ids = ["rgba", "big1", "big2", "grey"]
+    targets = sp.csr_matrix(np.eye(4, dtype=np.float32))
+    # the decode check (in 2 worker processes) finds the truncated JPEG up front
+    checked = ImageFolderDataset(
+        tmp_path / "img",
+        ids,
+        targets,
+        image_size=8,
+        check_images="decode",
+        workers=2,
+        max_bad_fraction=0.5,
+    )
+    assert checked.image_ids == ["rgba", "big1", "grey"] and checked.bad[0][0] == "big2"
+    assert "big2.jpg (OSError: image file is truncated" in checked.bad[0][1]
+    # the header check lets it through: training skips it lazily, in any loader worker
+    lazy = ImageFolderDataset(
+        tmp_path / "img", ids, targets, image_size=8, check_images="header", skip_unreadable=True
+    )
+    assert len(lazy) == 4
+    with caplog.at_level(logging.WARNING):
+        image, target, _ = lazy[2]
+    assert torch.equal(target, torch.tensor([0, 0, 0, 1.0]))  # the next item's, whole
+    assert "big2.jpg" in caplog.text and "training on the next image in its place" in caplog.text
+    loader = torch.utils.data.DataLoader(lazy, batch_size=2, num_workers=2)
+    assert sum(len(b[0]) for b in loader) == 4
+    # without skip_unreadable: one error naming the file and the option
+    strict = ImageFolderDataset(tmp_path / "img", ids, image_size=8, check_images="none")
+    with pytest.raises(CorruptInputError, match=r"big2\.jpg .*--check-images decode"):
+        strict[2]
+    # read_batches: each file decoded once, failures reported, nothing raised
+    bad = []
+    got = [(items, x.shape) for items, x in strict.read_batches(3, bad)]
+    assert got == [([0, 1], (2, 3, 8, 8)), ([3], (1, 3, 8, 8))]
+    assert [b[0] for b in bad] == ["big2"] and "image file is truncated" in bad[0][1]
+    bad2 = []
+    assert [i for items, _ in strict.read_batches(2, bad2, workers=2) for i in items] == [0, 1, 3]
+    assert bad2 == bad
+    with pytest.raises(InputError, match="check_images must be one of decode, header, none"):
+        ImageFolderDataset(tmp_path / "img", ids, image_size=8, check_images="open")
+
+
+def test_subset_shares_files_and_cache(tmp_path):
+    make_images(tmp_path / "img")
+    ds = ImageFolderDataset(
+        tmp_path / "img",
+        None,
+        sp.csr_matrix(np.eye(4, dtype=np.float32)),
+        image_size=8,
+        cache_dir=tmp_path / "cache",
+        progress=False,
+    )
+    sub = ds.subset([3, 1], transform=build_transform("train", 8))
+    assert sub.image_ids == ["rgba", "halves"] and list(sub.kept) == [3, 1]
+    np.testing.assert_array_equal(sub.base_image(0), ds.base_image(3))
+    assert torch.equal(sub[1][1], ds[1][1]) and sub.cache is ds.cache
