@@ -7,7 +7,9 @@ Default data: ``../shared/data/openimages-vehicles`` (real photos, 416x416 JPEG)
 ``../shared/data/emoji-google-to-twitter`` (64 px PNG), each ``train/``; absent folders are
 skipped with a message. Plus ``--synthetic`` JPEGs of 2000x1500 (camera-sized photos,
 written to a temporary folder). Every figure is printed as a ratio against a baseline
-measured in the same run, on one core (1 torch thread, no loader workers) unless said:
+measured in the same run. Rates are images per CPU-second of this process and its workers
+(= images/s per core, and steady on a shared, loaded machine) unless marked "wall"; one
+process, 1 torch thread, unless said:
 
 1. decode: :class:`vision.data.ImageDecoder` with reduced-size JPEG decoding (``draft``)
    against full decode + resize (``draft=False``, the decoder before draft mode), per image,
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import resource
 import statistics
 import sys
 import tempfile
@@ -52,13 +55,26 @@ DEFAULT_DATA = [SHARED / "openimages-vehicles", SHARED / "emoji-google-to-twitte
 FULL, DRAFT = ImageDecoder(draft=False), ImageDecoder(draft=True)
 
 
-def median_time(fn, runs: int) -> float:
-    out = []
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and its finished children."""
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def measure(fn, runs: int) -> tuple[float, float]:
+    """Median ``(wall seconds, CPU seconds)`` of ``fn()`` over ``runs`` calls. CPU time
+    includes worker processes (reaped when their pool or loader closes); on a shared machine
+    it is the steadier figure: images per CPU-second = images/s per core."""
+    walls, cpus = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        c0, t0 = cpu_seconds(), time.perf_counter()
         fn()
-        out.append(time.perf_counter() - t0)
-    return statistics.median(out)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(cpu_seconds() - c0)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def epoch(ds: ImageFolderDataset, batch_size: int, workers: int = 0) -> int:
@@ -95,8 +111,9 @@ def bench_decode(name: str, paths: list[Path], size: int, runs: int) -> None:
         for p in paths:
             decoder.decode(p, size)
 
-    full = median_time(lambda: all_with(FULL), runs) / len(paths)
-    draft = median_time(lambda: all_with(DRAFT), runs) / len(paths)
+    _, full = measure(lambda: all_with(FULL), runs)
+    _, draft = measure(lambda: all_with(DRAFT), runs)
+    n = len(paths)
     diff = np.mean(
         [
             np.abs(FULL.decode(p, size).astype(int) - DRAFT.decode(p, size).astype(int)).mean()
@@ -104,31 +121,40 @@ def bench_decode(name: str, paths: list[Path], size: int, runs: int) -> None:
         ]
     )
     print(
-        f"  decode {name} -> {size} px: full {full * 1e3:.2f} ms/img ({1 / full:.0f} img/s) | "
-        f"draft {draft * 1e3:.2f} ms/img ({1 / draft:.0f} img/s) | ratio {full / draft:.2f}x | "
-        f"mean |draft - full| {diff:.2f} levels"
+        f"  decode {name} -> {size} px, CPU per image: full {full / n * 1e3:.2f} ms ({n / full:.0f} "
+        f"img/s per core) | draft {draft / n * 1e3:.2f} ms ({n / draft:.0f} img/s per core) | "
+        f"ratio {full / draft:.2f}x | mean |draft - full| {diff:.2f} levels"
     )
 
 
-def bench_cache(images_dir: Path, ids: list[str], size: int, workers: int) -> None:
+def bench_cache(images_dir: Path, ids: list[str], size: int, workers: int, shard: int) -> None:
     paths = [index_images(images_dir)[i] for i in ids]
-    with tempfile.TemporaryDirectory(prefix="bench-cache-") as tmp:
-        t0 = time.perf_counter()
-        ImageCache.open(Path(tmp) / "serial", paths, size, workers=1, progress=False)
-        serial = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        ImageCache.open(
-            Path(tmp) / "parallel", paths, size, workers=workers, shard_size=256, progress=False
-        )
-        parallel = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        ImageCache.open(Path(tmp) / "serial", paths, size, progress=False)
-        reopen = time.perf_counter() - t0
     n = len(paths)
+    with tempfile.TemporaryDirectory(prefix="bench-cache-") as tmp:
+        wall1, cpu1 = measure(
+            lambda: ImageCache.open(
+                Path(tmp) / "serial", paths, size, shard_size=shard, progress=False
+            ),
+            1,
+        )
+        wallw, cpuw = measure(
+            lambda: ImageCache.open(
+                Path(tmp) / "parallel", paths, size, workers=workers, shard_size=shard,
+                progress=False,
+            ),
+            1,
+        )  # fmt: skip
+        same = [p.read_bytes() for p in sorted((Path(tmp) / "serial").glob("*/*"))] == [
+            p.read_bytes() for p in sorted((Path(tmp) / "parallel").glob("*/*"))
+        ]
+        reopen, _ = measure(
+            lambda: ImageCache.open(Path(tmp) / "serial", paths, size, shard_size=shard), 1
+        )
     print(
-        f"  cache build: 1 process {serial:.2f}s ({n / serial:.0f} img/s) | {workers} workers "
-        f"(shards of 256) {parallel:.2f}s ({n / parallel:.0f} img/s) | ratio "
-        f"{serial / parallel:.2f}x | reopen (stat check) {reopen:.3f}s"
+        f"  cache build (shards of {shard}): 1 process {n / wall1:.0f} img/s wall, {n / cpu1:.0f} "
+        f"img/s per CPU-second | {workers} workers {n / wallw:.0f} img/s wall (ratio "
+        f"{wall1 / wallw:.2f}x), {n / cpuw:.0f} img/s per CPU-second | same bytes: {same} | "
+        f"reopen (stat check) {reopen:.3f}s"
     )
 
 
@@ -139,12 +165,13 @@ def bench_epochs(images_dir: Path, ids: list[str], size: int, runs: int, batch: 
         for preset in ("eval", "train"):
             plain.transform = cached.transform = build_transform(preset, size)
             torch.manual_seed(0)
-            d = median_time(lambda: epoch(plain, batch), runs)
+            _, d = measure(lambda: epoch(plain, batch), runs)
             torch.manual_seed(0)
-            c = median_time(lambda: epoch(cached, batch), runs)
+            _, c = measure(lambda: epoch(cached, batch), runs)
             print(
-                f"  [{preset:5s}] decode-per-epoch {d:.3f}s ({len(ids) / d:.0f} img/s) | cached "
-                f"{c:.3f}s ({len(ids) / c:.0f} img/s) | ratio {d / c:.2f}x"
+                f"  [{preset:5s}] epoch, CPU: decode every file {d:.3f}s ({len(ids) / d:.0f} img/s "
+                f"per core) | from the cache {c:.3f}s ({len(ids) / c:.0f} img/s per core) | "
+                f"ratio {d / c:.2f}x"
             )
 
 
@@ -160,9 +187,9 @@ def bench_streaming(
 ) -> float:
     rates = {}
     for label, decoder, w in (
-        ("full decode, 1 core", FULL, 0),
-        ("draft, 1 core", DRAFT, 0),
-        (f"draft, {workers} loader workers", DRAFT, workers),
+        ("full", FULL, 0),
+        ("draft", DRAFT, 0),
+        ("workers", DRAFT, workers),
     ):
         ds = ImageFolderDataset(
             images_dir,
@@ -173,16 +200,18 @@ def bench_streaming(
             decoder=decoder,
         )
         torch.manual_seed(0)
-        rates[label] = len(ids) / median_time(lambda ds=ds, w=w: epoch(ds, batch, w), runs)
-    base, per_core = rates["full decode, 1 core"], rates["draft, 1 core"]
-    many = rates[f"draft, {workers} loader workers"]
+        wall, cpu = measure(lambda ds=ds, w=w: epoch(ds, batch, w), runs)
+        rates[label] = (len(ids) / wall, len(ids) / cpu)
+    base, per_core = rates["full"][1], rates["draft"][1]
+    wall_w, cpu_w = rates["workers"]
     print(
-        f"  streaming {name} (decode + train augment, {size} px): full decode {base:.0f} img/s "
-        f"per core | draft {per_core:.0f} img/s per core (ratio {per_core / base:.2f}x) | "
-        f"{workers} workers {many:.0f} img/s ({many / per_core:.2f}x one core)"
+        f"  streaming {name} (decode + train augment, {size} px, no cache): full decode {base:.0f} "
+        f"img/s per core | draft {per_core:.0f} img/s per core (ratio {per_core / base:.2f}x) | "
+        f"{workers} loader workers: {wall_w:.0f} img/s wall ({wall_w / rates['draft'][0]:.2f}x "
+        f"one process's wall rate), {cpu_w:.0f} img/s per CPU-second"
     )
     need = ", ".join(f"{r} img/s: {math.ceil(r / per_core)} cores" for r in gpu_rates)
-    print(f"  cores to feed a GPU ({name}, draft): {need}")
+    print(f"  cores to feed a GPU ({name}, draft, at {per_core:.0f} img/s per core): {need}")
     return per_core
 
 
@@ -196,6 +225,7 @@ def main() -> int:
     parser.add_argument("--synthetic", type=int, default=40, help="2000x1500 JPEGs (0: none)")
     parser.add_argument("--workers", type=int, default=2, help="processes for cache and loader")
     parser.add_argument("--gpu-rates", type=int, nargs="*", default=[2000, 5000])
+    parser.add_argument("--shard-size", type=int, default=256, help="cache shard (images)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     size = args.image_size
@@ -212,7 +242,7 @@ def main() -> int:
         ids = sorted(found)[: args.limit] if args.limit else sorted(found)
         print(f"\n{images_dir} ({len(ids)} images)")
         bench_decode(images_dir.parent.name, [found[i] for i in ids], size, args.runs)
-        bench_cache(images_dir, ids, size, args.workers)
+        bench_cache(images_dir, ids, size, args.workers, args.shard_size)
         bench_epochs(images_dir, ids, size, args.runs, args.batch_size)
         bench_streaming(
             images_dir.parent.name, images_dir, ids, size, args.runs, args.batch_size,

@@ -44,8 +44,8 @@ from corpora.errors import CorruptInputError, InputError
 
 __all__ = ["ImageDecoder", "ImageDecodeError", "DEFAULT_MAX_IMAGE_PIXELS"]
 
-#: Pillow's own default limit (``PIL.Image.MAX_IMAGE_PIXELS`` at import: 89,478,485 pixels)
-DEFAULT_MAX_IMAGE_PIXELS: int = int(Image.MAX_IMAGE_PIXELS or 0)
+#: Pillow's default ``PIL.Image.MAX_IMAGE_PIXELS`` (89,478,485 pixels), whatever it is set to now
+DEFAULT_MAX_IMAGE_PIXELS: int = 1024 * 1024 * 1024 // 4 // 3
 
 #: draft decoding keeps at least this many times the target size on the shorter side
 _DRAFT_GAP = 2.0
