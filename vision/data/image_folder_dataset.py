@@ -14,6 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 import torch
 from torch.utils.data import DataLoader, Dataset
+from tqdm import tqdm
 
 from corpora.atomic import atomic_write
 from corpora.errors import InputError
@@ -37,8 +38,9 @@ _HINT = (
 )
 
 
-def _check_chunk(task: tuple[Any, ...]) -> dict[int, str]:
-    """Decode (or header-check) a chunk of files; ``{index: reason}`` of those that fail."""
+def _check_chunk(task: tuple[Any, ...]) -> tuple[dict[int, str], int]:
+    """Decode (or header-check) a chunk of files: (``{index: reason}`` of those that fail,
+    files checked)."""
     start, paths, size, decoder, check = task
     bad: dict[int, str] = {}
     for k, p in enumerate(paths):
@@ -49,19 +51,27 @@ def _check_chunk(task: tuple[Any, ...]) -> dict[int, str]:
                 decoder.check_header(p)
         except ImageDecodeError as exc:
             bad[start + k] = f"cannot decode {exc.path} ({exc.reason})"
-    return bad
+    return bad, len(paths)
 
 
 def _find_undecodable(
-    paths: Sequence[Path], size: int, decoder: ImageDecoder, check: str, workers: int
+    paths: Sequence[Path],
+    size: int,
+    decoder: ImageDecoder,
+    check: str,
+    workers: int,
+    progress: bool,
 ) -> dict[int, str]:
     tasks = [
         (a, [str(p) for p in paths[a:b]], size, decoder, check)
         for a, b in chunks(len(paths), _CHECK_CHUNK)
     ]
     bad: dict[int, str] = {}
-    for part in map_tasks(_check_chunk, tasks, workers):
-        bad.update(part)
+    desc = "checking images" if check == "decode" else "checking image headers"
+    with tqdm(total=len(paths), desc=desc, unit="img", disable=not progress) as bar:
+        for part, n in map_tasks(_check_chunk, tasks, workers):
+            bad.update(part)
+            bar.update(n)
     return bad
 
 
@@ -143,7 +153,7 @@ class ImageFolderDataset(Dataset):
         workers: processes for the cache build and the decode check (default 1).
         cache_shard_size: images per cache shard file (default 4096).
         on_stale: ``"rebuild"`` or ``"error"`` for a stale cache.
-        progress: tqdm bar while building the cache.
+        progress: tqdm bar while building the cache or checking the images.
     """
 
     def __init__(
@@ -232,7 +242,7 @@ class ImageFolderDataset(Dataset):
                 bad[present[row]] = reason
         elif check_images != "none" and present:
             found_bad = _find_undecodable(
-                present_paths, self.image_size, self.decoder, check_images, workers
+                present_paths, self.image_size, self.decoder, check_images, workers, progress
             )
             for k, reason in found_bad.items():
                 bad[present[k]] = reason
