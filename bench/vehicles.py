@@ -224,12 +224,13 @@ def main() -> int:
 
     best_floor = max(fl["topk_best"]["f2"], fl["pixel_1nn_16x16"])
     print(f"\nmean F2 on the {len(read_solution(data / 'test_solutions.csv'))} held-out photos:")
-    print(f"  floor: top-{fl['topk_best']['k']} frequent      {fl['topk_best']['f2']:.4f}")
-    print(f"  floor: 1-NN 16x16 pixels    {fl['pixel_1nn_16x16']:.4f}")
+    top = f"floor: top-{fl['topk_best']['k']} frequent"
+    print(f"  {top:36s}  {fl['topk_best']['f2']:.4f}")
+    print(f"  {'floor: 1-NN 16x16 pixels':36s}  {fl['pixel_1nn_16x16']:.4f}")
     for config, s in scores.items():
         label = "trained run, no adaptation" if config == "none" else f"adapted: {config}"
         print(
-            f"  {label:26s}  {s['mean_f2']:.4f}  (precision {s['precision']:.3f}, recall "
+            f"  {label:36s}  {s['mean_f2']:.4f}  (precision {s['precision']:.3f}, recall "
             f"{s['recall']:.3f}; {s['mean_f2'] - best_floor:+.4f} vs the best floor)"
         )
     print("wall times: " + ", ".join(f"{k} {v:.1f}s" for k, v in times.items()))
