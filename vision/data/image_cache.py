@@ -48,7 +48,7 @@ __all__ = ["ImageCache", "CACHE_FORMAT_VERSION", "DEFAULT_SHARD_SIZE"]
 logger = logging.getLogger(__name__)
 
 CACHE_FORMAT_VERSION = 2
-#: images per shard file (64 px: 48 MB; 128 px: 192 MB; 224 px: 590 MB)
+#: images per shard file (64 px: 50 MB; 128 px: 201 MB; 224 px: 617 MB)
 DEFAULT_SHARD_SIZE = 4096
 _ON_STALE = ("rebuild", "error")
 

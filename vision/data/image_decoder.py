@@ -12,8 +12,8 @@ The cache build, training (with and without the cache, any number of workers), a
    decode at a reduced size (``Image.draft``: libjpeg's DCT scaling by 1/2, 1/4 or 1/8)
    that keeps at least twice the target on the shorter side, and resize from the exact
    region that the reduced image covers. The result differs from a full decode + resize by
-   well under one grey level on average (see the tests); about 2x faster on 416 px photos
-   and 4-5x on 2000x1500 ones at 64 px (``bench/data.py``).
+   well under one grey level on average (see the tests); 1.3-2x less CPU per image on 416 px
+   photos and 2.6x on 2000x1500 ones at 64 px (``bench/data.py``).
 3. Apply the EXIF orientation (all 8 values) before anything else touches the geometry.
 4. Convert to RGB: ``1``, ``L``, ``P``, ``CMYK``, ``YCbCr``, ``LAB``, ``HSV``, ``RGBX`` by
    Pillow's conversion (CMYK without ICC colour management); alpha (``RGBA``, ``LA``, ``PA``,
