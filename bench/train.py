@@ -9,8 +9,15 @@ images/s and the overhead of each graph head relative to ``linear`` at the same 
 plus loader-only images/s (decode + augmentation of 64 px PNGs) for 0 and N workers, with the
 ``train`` preset and, relative to it, the ``style`` preset (``vision train --augment style``).
 
+Threads: images/s of full training steps (``linear`` head; by default ``compact_cnn`` at 32 px,
+batch 32, the demo's model) at 1 torch thread, at torch's own default (what it picks at start,
+before anything sets it) and at the default every ``vision`` command chooses
+(``corpora.cli_common.choose_threads``: usable CPUs minus loader workers, minus one left to
+other processes), interleaved, printed as ratios to the 1-thread rate.
+
     python bench/train.py                       # defaults: 3 timed steps per config
     python bench/train.py --steps 5 --device cuda
+    python bench/train.py --sections threads    # the thread comparison only
 Targets: graph-head overhead <= 10% at 429 labels and <= 20% at 7,178 labels.
 
 On a shared, busy machine whole-step medians are noisy; the minimum over repetitions and the
@@ -21,6 +28,7 @@ so all three are printed.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -29,8 +37,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from corpora.cli_common import choose_threads, usable_cpus
 from vision.losses import create_loss
 from vision.models import GraphInputs, MultiLabelClassifier
+
+#: what torch picks before anything sets it (OMP_NUM_THREADS when set, else its CPU count)
+TORCH_DEFAULT_THREADS = torch.get_num_threads()
 
 
 def synthetic_graph(num_labels: int, edges_per_label: int, dim: int, seed: int = 0) -> GraphInputs:
@@ -139,6 +151,66 @@ def loader_throughput(
         return n / (time.perf_counter() - t)
 
 
+def time_threads(
+    settings: dict[str, int], backbone: str, size: int, batch: int, steps: int, labels: int
+) -> dict[str, list[float]]:
+    """Seconds of full training steps (linear head) per thread setting, interleaved: each
+    round runs one step per setting (the first round is warm-up)."""
+    torch.manual_seed(0)
+    margs = {
+        "backbone": backbone,
+        "backbone_kwargs": {},
+        "head": "linear",
+        "head_kwargs": {},
+        "num_labels": labels,
+    }
+    model = MultiLabelClassifier.from_args(margs, None).train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    loss_fn = create_loss("bce")
+    x = torch.randn(batch, 3, size, size)
+    y = (torch.rand(batch, labels) < 0.02).float()
+    times: dict[str, list[float]] = {k: [] for k in settings}
+    for rep in range(steps + 1):
+        for key, n in settings.items():
+            torch.set_num_threads(n)
+            t = time.perf_counter()
+            loss = loss_fn(model(x), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if rep > 0:
+                times[key].append(time.perf_counter() - t)
+    return times
+
+
+def threads_section(args: argparse.Namespace) -> None:
+    chosen, why = choose_threads(None, workers=0, use_env=False)
+    settings = {
+        "1 thread": 1,
+        f"torch default ({TORCH_DEFAULT_THREADS})": TORCH_DEFAULT_THREADS,
+        f"chosen default ({chosen})": chosen,
+    }
+    print(
+        f"\nthreads: {args.threads_backbone} at {args.threads_image_size} px, batch "
+        f"{args.threads_batch_size}, linear head, {args.threads_labels} labels; median of "
+        f"{args.threads_steps} interleaved steps; {usable_cpus()} usable CPUs; chosen default: "
+        f"{chosen} ({why}); load average before: " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
+    times = time_threads(
+        settings,
+        args.threads_backbone,
+        args.threads_image_size,
+        args.threads_batch_size,
+        args.threads_steps,
+        args.threads_labels,
+    )
+    base = args.threads_batch_size / statistics.median(times["1 thread"])
+    for key in settings:
+        rate = args.threads_batch_size / statistics.median(times[key])
+        print(f"  {key:22s} {rate:8.1f} images/s  {rate / base:5.2f}x 1 thread")
+    print("  load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -155,14 +227,37 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="loader workers for the loader test")
     ap.add_argument("--loader-images", type=int, default=512)
     ap.add_argument("--loader-data", default=None, help="image folder for the loader test")
+    ap.add_argument(
+        "--sections",
+        nargs="+",
+        choices=["heads", "loader", "threads"],
+        default=["heads", "loader", "threads"],
+        help="what to measure (default: all)",
+    )
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch threads of the heads and loader sections (default: the chosen default)",
+    )
+    ap.add_argument("--threads-backbone", default="compact_cnn")
+    ap.add_argument("--threads-image-size", type=int, default=32)
+    ap.add_argument("--threads-batch-size", type=int, default=32)
+    ap.add_argument("--threads-labels", type=int, default=60)
+    ap.add_argument("--threads-steps", type=int, default=10, help="timed steps per setting")
     args = ap.parse_args()
     device = torch.device(args.device)
+    if "threads" in args.sections and device.type == "cpu":
+        threads_section(args)
+    torch.set_num_threads(choose_threads(args.threads, use_env=False)[0])
     torch.manual_seed(0)
-    print(
-        f"backbone {args.backbone}, {args.image_size} px, batch {args.batch_size}, device {device}, "
-        f"torch threads {torch.get_num_threads()}, median of {args.steps} steps"
-    )
-    for n in args.labels:
+    if "heads" in args.sections:
+        print(
+            f"\nheads: backbone {args.backbone}, {args.image_size} px, batch {args.batch_size}, "
+            f"device {device}, torch threads {torch.get_num_threads()}, median of {args.steps} "
+            "steps"
+        )
+    for n in args.labels if "heads" in args.sections else []:
         graph = synthetic_graph(n, args.edges_per_label, args.embedding_dim)
         models = {}
         for head in ("linear", "gcn", "rerank"):
@@ -197,6 +292,8 @@ def main() -> None:
                 f"            | {h_med * 1e3:7.1f} / {h_min * 1e3:7.1f}"
                 f"          | {ex_med:+7.1%} / {ex_min:+7.1%}"
             )
+    if "loader" not in args.sections:
+        return
     print("\nloader only (decode + augmentation):")
     for w in sorted({0, args.workers}):
         rates = {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from torch import nn
+from tqdm import tqdm
 
 from vision.adapt.adaptation_config import AdaptationConfig
 from vision.adapt.adaptation_inputs import AdaptationInputs, Query
@@ -152,6 +154,7 @@ def _out_of_fold(
     inputs: AdaptationInputs,
     cfg: AdaptationConfig,
     stats: dict[str, Any],
+    bar: tqdm | None = None,
 ) -> tuple[np.ndarray, list[dict[str, Any]]]:
     """Out-of-fold scores ``[N, L]`` of the tuning images and the chosen settings."""
     n = len(images)
@@ -164,6 +167,8 @@ def _out_of_fold(
         probs[held], fold_evidence = _score(pipe, fitted, images[held], candidates)
         for parts, ev in zip(evidence, fold_evidence):
             parts.append((held, ev))
+        if bar is not None:
+            bar.update(1)
     return _choose(pipe, probs, evidence, targets, candidates, stats)
 
 
@@ -190,6 +195,8 @@ def adapt(
     bank_targets: sp.csr_matrix | None = None,
     unlabeled_images: torch.Tensor | None = None,
     bank_features: np.ndarray | None = None,
+    progress: bool = False,
+    desc: str = "adapt",
 ) -> AdaptationResult:
     """Adapt ``model`` to the tuning images; the input model is not modified.
 
@@ -207,6 +214,8 @@ def adapt(
             count with their labels), starting from the tuning estimate.
         bank_features: ``[M, F]`` backbone features of ``bank_images`` under ``model`` when the
             caller already has them (saves one pass; ignored by ``full``).
+        progress / desc: a progress bar (stderr) over the fits: one per inner fold, then the
+            final one on every tuning image; ``desc`` labels it.
     Returns:
         :class:`AdaptationResult` with the adapted copy and its :class:`DecisionRule`.
     """
@@ -226,8 +235,18 @@ def adapt(
     needs_oof = any(mode.needs_out_of_fold for mode in pipe.modes)
     stats: dict[str, Any] = {"modes": list(cfg.modes), "tuning_images": int(len(images))}
     oof, settings = None, [mode.in_sample_setting() for mode in pipe.scores]
-    if needs_oof and cfg.inner_folds >= 2 and len(images) >= cfg.inner_folds:
-        oof, settings = _out_of_fold(pipe, model, images, targets, inputs, cfg, stats)
+    inner = needs_oof and cfg.inner_folds >= 2 and len(images) >= cfg.inner_folds
+    bar = tqdm(
+        total=(cfg.inner_folds if inner else 0) + 1,
+        desc=desc,
+        unit="fit",
+        disable=not progress,
+        file=sys.stderr,
+        leave=False,
+    )
+    if inner:
+        bar.set_postfix_str(f"{cfg.inner_folds} out-of-fold fits, then the final fit")
+        oof, settings = _out_of_fold(pipe, model, images, targets, inputs, cfg, stats, bar)
         stats["oof_f2_global_threshold"] = best_global_threshold(oof, targets)[1]
     elif needs_oof:
         logger.warning(
@@ -236,7 +255,10 @@ def adapt(
             len(images),
             cfg.inner_folds,
         )
+    bar.set_postfix_str("final fit on every tuning image")
     fitted = _fit(pipe, model, images, targets, inputs, cfg.seed)
+    bar.update(1)
+    bar.close()
     if oof is None and needs_oof:  # in-sample scores, in-sample settings
         oof, evidence = _score(pipe, fitted, images, [[s] for s in settings])
         for mode, ev, setting in zip(pipe.scores, evidence, settings):
@@ -282,13 +304,15 @@ def cross_validate(
     codes: Sequence[str],
     cfg: AdaptationConfig,
     folds: int,
+    progress: bool = False,
     **kw: Any,
 ) -> dict[str, Any]:
     """K-fold CV of the tuning-set F2 before and after adaptation.
 
     For each fold: "before" = the unadapted model with the best global threshold fitted on the
     other folds (min ``cfg.min_labels`` labels); "after" = :func:`adapt` run on the other folds.
-    Both are scored on the held-out fold. ``kw`` goes to :func:`adapt`.
+    Both are scored on the held-out fold. ``kw`` goes to :func:`adapt`. ``progress``: a bar
+    over the folds (stderr), each fold's adaptation with its own bar below it.
 
     Returns:
         ``{"folds": K, "before": [..], "after": [..], "before_mean", "after_mean",
@@ -297,15 +321,30 @@ def cross_validate(
     targets = np.asarray(targets, dtype=np.float32)
     before, after = [], []
     n = len(images)
+    bar = tqdm(
+        total=folds, desc="cross-validation", unit="fold", disable=not progress, file=sys.stderr
+    )
     for k, held in enumerate(fold_indices(n, folds, cfg.seed)):
         keep = np.setdiff1d(np.arange(n), held)
         base = _baseline_rule(model, images[keep], targets[keep], codes, cfg.min_labels)
         before.append(_evaluate(model, base, images[held], targets[held]))
         sub_cfg = copy.copy(cfg)
         sub_cfg.seed = cfg.seed + 1000 * (k + 1)
-        res = adapt(model, images[keep], targets[keep], codes, sub_cfg, **kw)
+        res = adapt(
+            model,
+            images[keep],
+            targets[keep],
+            codes,
+            sub_cfg,
+            progress=progress,
+            desc=f"CV fold {k + 1}/{folds}: adapt",
+            **kw,
+        )
         after.append(_evaluate(res.model, res.rule, images[held], targets[held]))
+        bar.update(1)
+        bar.set_postfix(before=f"{np.mean(before):.4f}", after=f"{np.mean(after):.4f}")
         logger.info("fold %d/%d: F2 before %.4f after %.4f", k + 1, folds, before[-1], after[-1])
+    bar.close()
     return {
         "folds": folds,
         "before": before,

@@ -103,6 +103,7 @@ class FineTuneMode(WeightMode):
         model = copy.deepcopy(model)
         if len(images) == 0:
             return model
+        device = next(model.parameters()).device  # samples stay on the CPU, batches move
         y = torch.as_tensor(targets, dtype=torch.float32)
         gen = torch.Generator().manual_seed(seed)
         params = self.set_trainable(model)
@@ -134,10 +135,12 @@ class FineTuneMode(WeightMode):
             for start in range(0, len(xs), self.batch_size):
                 idx = perm[start : start + self.batch_size]
                 if self.freezes_backbone:
-                    logits = model.forward_head(xs[idx])
+                    logits = model.forward_head(xs[idx].to(device))
                 else:
-                    logits = model(augment(xs[idx], gen))
-                loss = F.binary_cross_entropy_with_logits(logits, ys[idx], reduction="sum")
+                    logits = model(augment(xs[idx], gen).to(device))
+                loss = F.binary_cross_entropy_with_logits(
+                    logits, ys[idx].to(device), reduction="sum"
+                )
                 loss = loss / len(idx)
                 opt.zero_grad()
                 loss.backward()

@@ -1,4 +1,8 @@
-"""Backbone features and head probabilities of a model, in eval mode, without gradients."""
+"""Backbone features and head probabilities of a model, in eval mode, without gradients.
+
+Inputs may live on the CPU while the model is on a GPU: batches go to the model's device,
+results come back to the CPU.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,18 @@ from torch import nn
 __all__ = ["embed", "head_probs"]
 
 
+def _device_of(model: nn.Module) -> torch.device:
+    return next((p.device for p in model.parameters()), torch.device("cpu"))
+
+
 @torch.no_grad()
 def embed(model: nn.Module, images: torch.Tensor, batch_size: int = 128) -> torch.Tensor:
     """Backbone features ``[N, F]`` of images ``[N, 3, H, W]`` (eval mode, no grad)."""
     was_training = model.training
     model.eval()
+    device = _device_of(model)
     out = [
-        model.forward_features(images[i : i + batch_size])
+        model.forward_features(images[i : i + batch_size].to(device)).cpu()
         for i in range(0, len(images), batch_size)
     ]
     model.train(was_training)
@@ -29,6 +38,7 @@ def head_probs(model: nn.Module, features: torch.Tensor) -> np.ndarray:
     """Sigmoid probabilities ``[N, L]`` float64 of the head on features ``[N, F]`` (eval mode)."""
     was_training = model.training
     model.eval()
-    p = torch.sigmoid(model.forward_head(features)).numpy().astype(np.float64)
+    logits = model.forward_head(features.to(_device_of(model)))
+    p = torch.sigmoid(logits).cpu().numpy().astype(np.float64)
     model.train(was_training)
     return p

@@ -26,6 +26,7 @@ from vision.adapt.adaptation_mode import ADAPTATION_MODES
 from vision.adapt.adapted_run import AdaptedRun
 from vision.data import DEFAULT_MAX_IMAGE_PIXELS, ImageDecoder
 from vision.data.label_policy import DEFAULT_LABEL_POLICY
+from vision.resolve_device import resolve_device
 
 __all__ = ["AdaptationReport", "run_adaptation"]
 
@@ -64,6 +65,8 @@ def run_adaptation(
     bank_limit: int = 0,
     unlabeled_images: str | os.PathLike[str] | None = None,
     max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
+    device: str = "cpu",
+    progress: bool = False,
 ) -> AdaptationReport:
     """Adapt ``run_dir`` to the tuning labels and write the adapted run (the original run
     folder is never written to).
@@ -82,6 +85,11 @@ def run_adaptation(
         unlabeled_images: folder of unlabeled target-domain images for the modes that use
             them (``bias``: EM prior estimate); the tuning images are left out.
         max_image_pixels: larger images are refused as undecodable (0 = no limit).
+        device: where the model runs: ``cpu``, ``cuda``, ``cuda:N``, ``mps`` or ``auto``
+            (:func:`~vision.resolve_device.resolve_device`); images stay in CPU memory and
+            move in batches. The adapted run is written from the CPU.
+        progress: progress bars on stderr: the cross-validation folds and, per adaptation,
+            its out-of-fold fits and the final fit.
     """
     decoder = ImageDecoder(max_image_pixels=max_image_pixels)
     modes = cfg.create_modes()
@@ -90,7 +98,10 @@ def run_adaptation(
         raise InputError(
             f"--bias-em-images refines the {'/'.join(users)} mode; add {users[0]} to --mode"
         )
+    dev = resolve_device(device)
     run = AdaptedRun.load(run_dir, which)
+    run.model.to(dev)
+    logger.info("adapting %s (%s) on %s: modes %s", run.run_dir, which, dev, ",".join(cfg.modes))
     tuning = load_tuning_set(
         tuning_labels, images, run.codes, run.image_size, run.normalize, strict, decoder
     )
@@ -126,10 +137,34 @@ def run_adaptation(
         )
         train_info["bias_em_images"] = len(kw["unlabeled_images"])
         logger.info("EM prior estimate over %d unlabeled images", len(kw["unlabeled_images"]))
+    logger.info(
+        "%d tuning images%s",
+        len(tuning.ids),
+        f", {folds}-fold cross-validation first" if folds else "",
+    )
     cv = None
     if folds:
-        cv = cross_validate(run.model, tuning.images, tuning.targets, run.codes, cfg, folds, **kw)
-    result = adapt(run.model, tuning.images, tuning.targets, run.codes, cfg, **kw)
+        cv = cross_validate(
+            run.model,
+            tuning.images,
+            tuning.targets,
+            run.codes,
+            cfg,
+            folds,
+            progress=progress,
+            **kw,
+        )
+    result = adapt(
+        run.model,
+        tuning.images,
+        tuning.targets,
+        run.codes,
+        cfg,
+        progress=progress,
+        desc="adapt on every tuning image",
+        **kw,
+    )
+    result.model.cpu()
     out_dir = (
         Path(out)
         if out
@@ -147,6 +182,7 @@ def run_adaptation(
         "train": train_info,
         "fit": result.stats,
         "cross_validation": cv,
+        "device": str(dev),
         "versions": package_versions(),
     }
     weights = result.model if cfg.weight_mode else None

@@ -5,19 +5,16 @@ from __future__ import annotations
 import argparse
 
 from corpora.cli_common import add_common_flags, save_resolved_config
-from vision.adapt import (
-    KNN_SPACES,
-    AdaptationConfig,
-    list_modes,
-    parse_unseen_threshold,
-    run_adaptation,
-)
-from vision.data import DEFAULT_MAX_IMAGE_PIXELS
+from vision.cli._catalogue_flags import spec_type
+from vision.cli._runtime import add_runtime_flags, apply_threads
 
 __all__ = ["register"]
 
 
 def _main(args: argparse.Namespace) -> int:
+    from vision.adapt import AdaptationConfig, parse_unseen_threshold, run_adaptation
+
+    apply_threads(args.threads)
     unseen, unseen_candidates = parse_unseen_threshold(args.unseen_threshold)
     cfg = AdaptationConfig(
         modes=args.mode,
@@ -54,6 +51,8 @@ def _main(args: argparse.Namespace) -> int:
         bank_limit=args.bank_limit,
         unlabeled_images=args.bias_em_images,
         max_image_pixels=args.max_image_pixels,
+        device=args.device,
+        progress=not args.quiet,
     )
     cv = report.cross_validation
     if cv is not None:
@@ -66,24 +65,21 @@ def _main(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "adapt",
-        help="adapt a trained run to tuning labels (new run folder)",
-        description=(
-            "Adapt a run to labelled tuning images of the target domain. Modes compose "
-            f"(comma-separated): {', '.join(list_modes())}. Thresholds and the kNN weight are "
-            "fitted on out-of-fold predictions; --folds K also reports K-fold CV F2 before/after."
-        ),
+def _build(parser: argparse.ArgumentParser) -> None:
+    from vision.adapt import KNN_SPACES, list_modes
+    from vision.data import DEFAULT_MAX_IMAGE_PIXELS, LABEL_POLICIES
+
+    parser.description = (
+        "Adapt a run to labelled tuning images of the target domain. Modes compose "
+        f"(comma-separated): {', '.join(list_modes())}. Thresholds and the kNN weight are "
+        "fitted on out-of-fold predictions; --folds K also reports K-fold CV F2 before/after."
     )
     io = parser.add_argument_group("input/output")
     io.add_argument("--run", required=True, help="the trained run folder (left untouched)")
-    io.add_argument(
-        "--which", default="best", help="checkpoint to adapt: best or last (default best)"
-    )
+    io.add_argument("--which", default="best", help="checkpoint to adapt: best, last or a .pt file")
     io.add_argument("--tuning-labels", required=True, help="tuning_labels.csv (no header)")
     io.add_argument("--images", required=True, help="folder of the tuning images")
-    io.add_argument("--out", default=None, help="new run folder (default RUN-adapted-MODES)")
+    io.add_argument("--out", default=None, help="new run folder (default: RUN-adapted-MODES)")
     io.add_argument("--strict", action="store_true", help="unknown tuning labels are an error")
     io.add_argument(
         "--max-image-pixels",
@@ -97,15 +93,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m.add_argument(
         "--mode",
         required=True,
-        help="e.g. thresholds or last-layer,knn@both,thresholds (knn@SPACE: --knn-space SPACE)",
+        help=f"comma-separated modes of {', '.join(list_modes())}, e.g. thresholds or "
+        "last-layer,knn@both,thresholds (knn@SPACE: --knn-space SPACE)",
     )
     m.add_argument("--folds", type=int, default=0, help="report K-fold CV F2 before/after (0: off)")
-    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--seed", type=int, default=0, help="random seed (folds, augmentation)")
     ft = parser.add_argument_group("fine-tuning (last-layer, head, full)")
-    ft.add_argument("--epochs", type=int, default=15)
-    ft.add_argument("--lr", type=float, default=1e-3, help="learning rate (full uses lr/10)")
-    ft.add_argument("--weight-decay", type=float, default=1e-4)
-    ft.add_argument("--batch-size", type=int, default=32)
+    ft.add_argument("--epochs", type=int, default=15, help="passes over the tuning samples")
+    ft.add_argument(
+        "--lr",
+        type=float,
+        default=1e-3,
+        help="learning rate (full uses lr/10) (default: %(default)g)",
+    )
+    ft.add_argument(
+        "--weight-decay", type=float, default=1e-4, help="AdamW weight decay (default: %(default)g)"
+    )
+    ft.add_argument("--batch-size", type=int, default=32, help="samples per step")
     ft.add_argument("--augment-views", type=int, default=8, help="augmented copies per image")
     th = parser.add_argument_group("thresholds")
     th.add_argument(
@@ -117,8 +121,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     th.add_argument(
         "--unseen-threshold",
         default="0.5",
-        help="threshold of labels absent from the tuning labels: a number (default 0.5), "
-        "'global', or 'auto' (chosen by cross-validation on the tuning folds)",
+        help="threshold of labels absent from the tuning labels: a number, 'global', or "
+        "'auto' (chosen by cross-validation on the tuning folds) (default: %(default)s)",
     )
     th.add_argument(
         "--no-count-rules", action="store_true", help="do not fit min/max labels per image"
@@ -128,20 +132,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     tr = parser.add_argument_group("training data (bias, knn)")
     tr.add_argument(
-        "--train-data", default=None, help="training data folder (default: from the run)"
+        "--train-data", default=None, help="training data folder (default: the run's --data)"
     )
     tr.add_argument(
-        "--train-images", default=None, help="training images (default TRAIN_DATA/train)"
+        "--train-images", default=None, help="training images (default: TRAIN_DATA/train)"
     )
-    tr.add_argument("--label-policy", default=None, help="label policy (default: the run's)")
+    tr.add_argument(
+        "--label-policy",
+        type=spec_type(LABEL_POLICIES),
+        default=None,
+        metavar="NAME[:KEY=VALUE,...]",
+        help=f"training label policy: {', '.join(LABEL_POLICIES.names())} (default: the run's)",
+    )
     tr.add_argument("--bias-strength", type=float, default=10.0, help="training-prior pseudo-count")
     tr.add_argument(
         "--bias-em-images",
         default=None,
         help="unlabeled target images: refine the bias priors by Saerens EM on their predictions",
     )
-    tr.add_argument("--knn-k", type=int, default=10)
-    tr.add_argument("--knn-temperature", type=float, default=0.05)
+    tr.add_argument("--knn-k", type=int, default=10, help="neighbours per query image")
+    tr.add_argument(
+        "--knn-temperature", type=float, default=0.05, help="softmax temperature of the kNN vote"
+    )
     tr.add_argument(
         "--knn-temperatures",
         type=float,
@@ -153,10 +165,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--knn-space",
         default="features",
         choices=list(KNN_SPACES),
-        help="kNN vectors: backbone features, 16x16 pixels, or both (default features)",
+        help="kNN vectors: backbone features, 16x16 pixels, or both",
     )
     tr.add_argument(
         "--bank-limit", type=int, default=0, help="max training images in the kNN bank (0: all)"
     )
+    add_runtime_flags(parser)
     add_common_flags(parser)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "adapt",
+        help="adapt a trained run to tuning labels (new run folder)",
+        description="Adapt a run to labelled tuning images of the target domain.",
+    )
+    parser.build_later(_build)
     parser.set_defaults(func=_main)

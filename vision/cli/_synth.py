@@ -6,7 +6,6 @@ import argparse
 import json
 
 from corpora.cli_common import add_common_flags, save_resolved_config
-from vision.data.synth_dataset import MAX_SYNTH_LABELS, generate_synth_dataset
 
 __all__ = ["register"]
 
@@ -21,11 +20,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "a shifted test/ region with tuning labels, a solution file and a sample submission."
         ),
     )
+    parser.build_later(_build)
+    parser.set_defaults(func=main)
+
+
+def _build(parser: argparse.ArgumentParser) -> None:
+    from vision.data.synth_dataset import MAX_SYNTH_LABELS
+
     out = parser.add_argument_group("output")
     out.add_argument("--out", required=True, help="output folder (must be new or empty)")
     out.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     size = parser.add_argument_group("size")
-    size.add_argument("--images", type=int, default=300, help="training images (default 300)")
+    size.add_argument("--images", type=int, default=300, help="training images")
     size.add_argument(
         "--test-images", type=int, default=None, help="test images (default max(20, images/3))"
     )
@@ -41,16 +47,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=MAX_SYNTH_LABELS,
         help=f"vocabulary size L, 5..{MAX_SYNTH_LABELS} (default {MAX_SYNTH_LABELS})",
     )
-    size.add_argument(
-        "--image-size", type=int, default=64, help="image side in pixels (default 64)"
-    )
+    size.add_argument("--image-size", type=int, default=64, help="image side in pixels")
     rand = parser.add_argument_group("randomness")
     rand.add_argument("--seed", type=int, default=0, help="random seed; same seed, same files")
     add_common_flags(parser)
-    parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    from vision.data.synth_dataset import generate_synth_dataset
+
     summary = generate_synth_dataset(
         args.out,
         images=args.images,

@@ -13,6 +13,7 @@ from typing import Any
 
 from corpora.cli_common import add_common_flags, save_resolved_config
 from vision.cli._catalogue_flags import documented, option_flag, option_flag_kwargs, spec_type
+from vision.cli._runtime import add_runtime_flags, apply_threads
 
 if typing.TYPE_CHECKING:
     from vision.train import TrainConfig
@@ -76,6 +77,22 @@ def _heads_with(option: str) -> list[tuple[str, Any]]:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "train",
+        help="train a classifier on an Open Images layout folder",
+        description=(
+            "Train backbone + head from scratch (no pretrained weights). Writes RUN/last.pt, "
+            "RUN/best.pt (best validation F2), RUN/metrics.{jsonl,csv}, RUN/curves.png and "
+            "RUN/config.yaml. Ctrl-C (SIGINT) or SIGTERM saves RUN/last.pt and says how to "
+            "resume. The same command under `torchrun --nproc_per_node=N` trains with "
+            "DistributedDataParallel."
+        ),
+    )
+    p.build_later(_build)  # the catalogues (torch) are imported when `train` is chosen
+    p.set_defaults(func=main)
+
+
+def _build(p: argparse.ArgumentParser) -> None:
     from vision.data import (
         CHECK_IMAGES,
         DEFAULT_LABEL_POLICY,
@@ -88,16 +105,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from vision.models import BACKBONES, HEADS
     from vision.train import list_optimizers
 
-    p = subparsers.add_parser(
-        "train",
-        help="train a classifier on an Open Images layout folder",
-        description=(
-            "Train backbone + head from scratch (no pretrained weights). Writes RUN/last.pt, "
-            "RUN/best.pt (best validation F2), RUN/metrics.{jsonl,csv}, RUN/curves.png and "
-            "RUN/config.yaml. The same command under `torchrun --nproc_per_node=N` trains with "
-            "DistributedDataParallel."
-        ),
-    )
     d = p.add_argument_group("data")
     d.add_argument("--data", required=True, help="folder in Open Images layout")
     d.add_argument("--images-dir", default=None, help="training images (default DATA/train)")
@@ -224,7 +231,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=0.0,
         help="dropout before the classifier, for the heads that have it ("
         + ", ".join(h for h, _ in _heads_with("dropout"))
-        + "; default 0)",
+        + "; default %(default)s)",
     )
     _add_head_option_flags(m)
     m.add_argument("--image-size", type=int, default=64, help="pixels (default 64)")
@@ -243,23 +250,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="bce positive weight: a number, or 'auto' = clip(sqrt(neg/pos), 1, 30) per label",
     )
     o = p.add_argument_group("optimisation")
-    o.add_argument("--optimizer", choices=list_optimizers(), default="adamw")
-    o.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (default 1e-3)")
-    o.add_argument("--weight-decay", type=float, default=1e-4)
+    o.add_argument("--optimizer", choices=list_optimizers(), default="adamw", help="optimizer")
+    o.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
+    o.add_argument(
+        "--weight-decay",
+        type=float,
+        default=1e-4,
+        help="weight decay (not on biases and norm weights)",
+    )
     o.add_argument("--momentum", type=float, default=0.9, help="sgd momentum")
-    o.add_argument("--epochs", type=int, default=10)
+    o.add_argument("--epochs", type=int, default=10, help="training epochs")
     o.add_argument("--batch-size", type=int, default=64, help="per process (default 64)")
     o.add_argument("--warmup-epochs", type=float, default=1.0, help="linear warmup, then cosine")
     o.add_argument("--min-lr-ratio", type=float, default=0.01, help="final lr / peak lr")
     o.add_argument("--clip-grad", type=float, default=5.0, help="max grad norm; 0 disables")
     o.add_argument("--ema", action="store_true", help="keep and evaluate an EMA of the weights")
-    o.add_argument("--ema-decay", type=float, default=0.999)
+    o.add_argument("--ema-decay", type=float, default=0.999, help="EMA decay per step")
     o.add_argument("--amp", action="store_true", help="mixed precision (fp16 on CUDA, bf16 on CPU)")
     r = p.add_argument_group("run")
     r.add_argument("--out", required=True, help="run folder")
-    r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:N or auto")
+    r.add_argument("--seed", type=int, default=0, help="random seed (split, order, init)")
     r.add_argument("--resume", action="store_true", help="continue RUN from RUN/last.pt")
+    r.add_argument(
+        "--extend-schedule",
+        action="store_true",
+        help="with --resume and more --epochs than the run had: restart the cosine learning-"
+        "rate schedule from the peak --lr over the added epochs (without it the cosine is "
+        "recomputed over all epochs, so a finished run continues near the floor lr)",
+    )
     r.add_argument("--checkpoint-every-steps", type=int, default=0, help="also save every N steps")
     r.add_argument("--tensorboard", action="store_true", help="log to RUN/tensorboard")
     r.add_argument(
@@ -268,8 +286,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="stop abruptly after N optimizer steps without saving (simulates a kill)",
     )
+    add_runtime_flags(p)
     add_common_flags(p)
-    p.set_defaults(func=main)
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
@@ -291,8 +309,9 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 
 def main(args: argparse.Namespace) -> int:
-    from vision.train import Trainer, TrainingDiverged
+    from vision.train import Trainer, TrainingDiverged, TrainingInterrupted
 
+    apply_threads(args.threads, workers=args.workers)
     cfg = config_from_args(args)
     rank = int(os.environ.get("RANK", "0"))
     trainer = Trainer(cfg)  # refuses an existing run without --resume before anything is written
@@ -303,6 +322,14 @@ def main(args: argparse.Namespace) -> int:
     except TrainingDiverged as exc:
         print(f"vision train: {exc}", file=sys.stderr)
         return 3
+    except TrainingInterrupted as exc:
+        if rank == 0:
+            print(
+                f"vision train: {exc}; resume with: vision train -c {Path(cfg.out) / 'config.yaml'}"
+                " --resume",
+                file=sys.stderr,
+            )
+        return exc.exit_status
     if rank == 0:
         print(json.dumps(result, sort_keys=True))
     return 0

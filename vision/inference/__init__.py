@@ -10,37 +10,67 @@ Public API (see ``docs/interfaces.md``)::
 
 Runs are loaded with :class:`vision.adapt.AdaptedRun` (stored decision rule applied) on top of
 :func:`vision.checkpoint.load_run`.
+
+The names are imported on first use (PEP 562), so that ``evaluate_submission`` (CSV files
+only) runs without importing torch; ``from vision.inference import X`` works as usual.
 """
 
-from vision.inference.decision_overrides import DecisionOverrides
-from vision.inference.ensemble import (
-    VOTES,
-    EnsembleResult,
-    check_same_vocabulary,
-    create_vote,
-    list_votes,
-)
-from vision.inference.evaluate_submission import evaluate_submission
-from vision.inference.predict_submission import predict_submission
-from vision.inference.predictor import Predictions, Predictor
-from vision.inference.submission import labels_from_decisions
-from vision.inference.tta import (
-    TTA_VIEWS,
-    TestTimeAugmentation,
-    create_tta,
-    list_tta,
-    tta_outputs,
-    tta_probabilities,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vision.inference.decision_overrides import DecisionOverrides
+    from vision.inference.ensemble import (
+        VOTES,
+        EnsembleResult,
+        check_same_vocabulary,
+        create_vote,
+        list_votes,
+    )
+    from vision.inference.evaluate_submission import evaluate_submission
+    from vision.inference.predict_submission import predict_submission
+    from vision.inference.predictor import Predictions, Predictor
+    from vision.inference.submission import labels_from_decisions
+    from vision.inference.tta import (
+        TTA_VIEWS,
+        TestTimeAugmentation,
+        create_tta,
+        list_tta,
+        tta_outputs,
+        tta_probabilities,
+    )
+
+#: public name -> the module that defines it
+_HOMES = {
+    "DecisionOverrides": "decision_overrides",
+    "VOTES": "ensemble",
+    "EnsembleResult": "ensemble",
+    "check_same_vocabulary": "ensemble",
+    "create_vote": "ensemble",
+    "list_votes": "ensemble",
+    "evaluate_submission": "evaluate_submission",
+    "predict_submission": "predict_submission",
+    "Predictions": "predictor",
+    "Predictor": "predictor",
+    "labels_from_decisions": "submission",
+    "TTA_VIEWS": "tta",
+    "TestTimeAugmentation": "tta",
+    "create_tta": "tta",
+    "list_tta": "tta",
+    "tta_outputs": "tta",
+    "tta_probabilities": "tta",
+}
 
 __all__ = [
-    "TTA_VIEWS",
-    "VOTES",
     "DecisionOverrides",
     "EnsembleResult",
     "Predictions",
     "Predictor",
+    "TTA_VIEWS",
     "TestTimeAugmentation",
+    "VOTES",
     "check_same_vocabulary",
     "create_tta",
     "create_vote",
@@ -52,3 +82,16 @@ __all__ = [
     "tta_outputs",
     "tta_probabilities",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -21,6 +21,7 @@ from tqdm import tqdm
 from vision.adapt.knn_transfer import pixel_vectors
 from vision.data import ImageDecoder, ImageFolderDataset, build_transform
 from vision.inference.tta import TestTimeAugmentation, create_tta, tta_outputs
+from vision.resolve_device import resolve_device
 
 __all__ = ["Predictions", "Predictor"]
 
@@ -54,7 +55,8 @@ class Predictor:
         image_size: the side the model was trained at (pixels).
         tta: a TTA name (``none``, ``flip``, ``crops``, ``flip+crops``: ``list_tta()``) or object.
         batch_size: images per forward pass (default 64).
-        device: torch device string (default ``"cpu"``).
+        device: ``cpu`` (default), ``cuda``, ``cuda:N``, ``mps`` or ``auto``
+            (:func:`vision.resolve_device.resolve_device`).
         progress: show a tqdm bar on stderr.
         normalize: ImageNet standardisation in the eval transform (must match training).
         decoder: the :class:`~vision.data.ImageDecoder` (e.g. its ``max_image_pixels``).
@@ -72,11 +74,11 @@ class Predictor:
         decoder: ImageDecoder | None = None,
     ) -> None:
         self.decoder = decoder or ImageDecoder()
-        self.model = model.to(device).eval()
+        self.device = resolve_device(device)
+        self.model = model.to(self.device).eval()
         self.image_size = int(image_size)
         self.tta = create_tta(tta) if isinstance(tta, str) else tta
         self.batch_size = int(batch_size)
-        self.device = device
         self.progress = progress
         self.transform = build_transform("eval", self.image_size, normalize=normalize)
 

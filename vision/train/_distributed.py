@@ -10,7 +10,7 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-from corpora.errors import InputError
+from vision.resolve_device import resolve_device
 
 __all__ = ["DistContext"]
 
@@ -44,19 +44,10 @@ class DistContext:
         world = int(os.environ.get("WORLD_SIZE", "1"))
         rank = int(os.environ.get("RANK", "0"))
         local = int(os.environ.get("LOCAL_RANK", "0"))
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        if device.startswith("cuda"):
-            if not torch.cuda.is_available():
-                raise InputError(
-                    "--device cuda was asked for but no CUDA GPU is visible; use --device cpu"
-                )
-            dev = torch.device("cuda", local if world > 1 else (torch.device(device).index or 0))
+        dev = resolve_device(device)
+        if dev.type == "cuda":
+            dev = torch.device("cuda", local if world > 1 else (dev.index or 0))
             torch.cuda.set_device(dev)
-        elif device == "cpu":
-            dev = torch.device("cpu")
-        else:
-            raise InputError(f"unknown device {device!r}; use cpu, cuda or auto")
         ctx = cls(rank, world, local, dev)
         if world > 1 and not dist.is_initialized():
             backend = "nccl" if dev.type == "cuda" else "gloo"

@@ -68,7 +68,9 @@ class TrainConfig:
     norm weights), ``momentum`` (sgd), ``epochs``, ``batch_size`` (per process),
     ``warmup_epochs`` (linear warmup, then cosine to ``lr * min_lr_ratio``), ``clip_grad``
     (max global grad norm; None = off), ``ema`` / ``ema_decay``, ``amp``.
-    Run: ``out``, ``seed``, ``device`` (cpu|cuda|auto), ``resume``,
+    Run: ``out``, ``seed``, ``device`` (cpu|cuda|cuda:N|mps|auto), ``resume``,
+    ``extend_schedule`` (with ``resume`` and more ``epochs`` than the run had: restart the
+    cosine from the peak lr over the added epochs instead of recomputing it over all epochs),
     ``checkpoint_every_steps`` (0 = only per epoch), ``tensorboard``, ``quiet``,
     ``stop_after_steps`` (stop abruptly after this many optimizer steps without saving, as a
     kill would; for testing resume).
@@ -128,6 +130,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "cpu"
     resume: bool = False
+    extend_schedule: bool = False
     checkpoint_every_steps: int = 0
     tensorboard: bool = False
     quiet: bool = False

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import math
 import shutil
+import signal
 import sys
+import threading
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -35,13 +37,46 @@ from vision.train.train_config import TrainConfig
 from vision.train.training_data import TrainingData, load_training_data
 from vision.train.warmup_cosine import WarmupCosine
 
-__all__ = ["Trainer", "TrainingDiverged"]
+__all__ = ["Trainer", "TrainingDiverged", "TrainingInterrupted"]
 
 logger = logging.getLogger(__name__)
 
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the last good checkpoint was kept."""
+
+
+class TrainingInterrupted(RuntimeError):
+    """SIGINT (Ctrl-C) or SIGTERM stopped training after the current step; ``last.pt`` holds
+    the state at that step (mid-epoch included), so ``--resume`` continues exactly there.
+
+    Attributes:
+        signum: the signal. exit_status: ``128 + signum`` (130 for SIGINT, 143 for SIGTERM).
+    """
+
+    def __init__(self, message: str, signum: int) -> None:
+        super().__init__(message)
+        self.signum = int(signum)
+        self.exit_status = 128 + int(signum)
+
+
+class _RestartedCosine:
+    """Learning-rate factor of a schedule extended with ``--extend-schedule``: the run's
+    warmup + cosine up to step ``at``, then a cosine from 1 down to ``min_ratio`` over the
+    steps ``[at, total_steps]``. Plain numbers only: ``LambdaLR.state_dict`` stores them in
+    checkpoints (which load with ``weights_only``)."""
+
+    def __init__(self, warmup_steps: int, at: int, total_steps: int, min_ratio: float) -> None:
+        self.warmup_steps = int(warmup_steps)
+        self.at = int(at)
+        self.total_steps = int(total_steps)
+        self.min_ratio = float(min_ratio)
+
+    def __call__(self, step: int) -> float:
+        if step < self.at:
+            return WarmupCosine(self.warmup_steps, self.at, self.min_ratio)(step)
+        tail = WarmupCosine(0, max(self.total_steps - self.at, 1), self.min_ratio)
+        return tail(step - self.at)
 
 
 def _takes(catalogue: Catalogue[Any], name: str, option: str) -> bool:
@@ -140,6 +175,12 @@ class Trainer:
             int(round(cfg.warmup_epochs * self.steps_per_epoch)), self.total_steps, cfg.min_lr_ratio
         )
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self.schedule)
+        # the optimizer step from which the cosine was restarted (--extend-schedule), or None
+        self.schedule_restart: int | None = None
+        self._signal: int | None = None  # SIGINT/SIGTERM received during fit()
+        self._stop = False  # some rank received one: save and stop after this step
+        if cfg.extend_schedule and not cfg.resume:
+            raise InputError("--extend-schedule continues a run: pass it with --resume")
         self.use_scaler = cfg.amp and self.device.type == "cuda"
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.use_scaler)
 
@@ -215,9 +256,7 @@ class Trainer:
             self.ema.load_state_dict(ckpt["ema_state"])
         self.optimizer.load_state_dict(ckpt["optimizer"])
         self.scheduler.load_state_dict(ckpt["scheduler"])
-        # load_state_dict restored the saved schedule's settings; use this run's (a resumed run
-        # with more --epochs stretches the cosine from the current step on)
-        self.scheduler.lr_lambdas = [self.schedule] * len(self.optimizer.param_groups)
+        self._resume_schedule(ckpt)
         if ckpt.get("scaler"):
             self.scaler.load_state_dict(ckpt["scaler"])
         self.epoch = int(ckpt["epoch"])
@@ -236,6 +275,93 @@ class Trainer:
             )
         restore_rng_state(states[min(self.dist.rank, len(states) - 1)])
         logger.info("resumed %s at epoch %d, step %d", last, self.epoch, self.step)
+
+    def _resume_schedule(self, ckpt: dict[str, Any]) -> None:
+        """The learning-rate schedule of a resumed run.
+
+        Same ``--epochs`` as saved: the saved schedule (restart point included). More epochs
+        with ``--extend-schedule``: the cosine restarts from the peak at the current step over
+        the added steps. Otherwise the cosine is recomputed over the new epoch count from step
+        0, with a warning saying which learning rate training continues at.
+        """
+        step = int(ckpt["step"])
+        saved_epochs = int(ckpt.get("config", {}).get("epochs", self.cfg.epochs))
+        restart = ckpt.get("schedule_restart")
+        # LambdaLR.load_state_dict wrote the saved schedule's numbers into self.schedule:
+        # this run's schedule is made anew
+        warmup = int(round(self.cfg.warmup_epochs * self.steps_per_epoch))
+        self.schedule = WarmupCosine(warmup, self.total_steps, self.cfg.min_lr_ratio)
+        schedule: Any = self.schedule
+        if restart is not None:
+            schedule = _RestartedCosine(warmup, restart, self.total_steps, self.cfg.min_lr_ratio)
+            self.schedule_restart = int(restart)
+        elif self.cfg.extend_schedule and self.cfg.epochs > saved_epochs:
+            schedule = _RestartedCosine(warmup, step, self.total_steps, self.cfg.min_lr_ratio)
+            self.schedule_restart = step
+            logger.info(
+                "--extend-schedule: the cosine restarts at step %d from lr %.3g down to %.3g "
+                "over epochs %d-%d",
+                step,
+                self.cfg.lr,
+                self.cfg.lr * self.cfg.min_lr_ratio,
+                saved_epochs + 1,
+                self.cfg.epochs,
+            )
+        elif self.cfg.extend_schedule:
+            logger.warning(
+                "--extend-schedule ignored: --epochs %d is not more than the run's %d epochs",
+                self.cfg.epochs,
+                saved_epochs,
+            )
+        elif self.cfg.epochs != saved_epochs:
+            logger.warning(
+                "resuming a run scheduled for %d epochs with --epochs %d: the cosine is "
+                "recomputed over %d epochs, so training continues at lr %.3g (peak %.3g, floor "
+                "%.3g); pass --extend-schedule to restart the cosine from the peak over the "
+                "added epochs",
+                saved_epochs,
+                self.cfg.epochs,
+                self.cfg.epochs,
+                self.cfg.lr * self.schedule(step),
+                self.cfg.lr,
+                self.cfg.lr * self.cfg.min_lr_ratio,
+            )
+        # load_state_dict restored the saved schedule's factors; use this run's, and set the
+        # learning rates of the next step from it
+        self.scheduler.lr_lambdas = [schedule] * len(self.optimizer.param_groups)
+        last = self.scheduler.last_epoch
+        lrs = [base * schedule(last) for base in self.scheduler.base_lrs]
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        self.scheduler._last_lr = lrs
+
+    # ----------------------------------------------------------------- signals
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        if self._signal is not None:  # a second Ctrl-C: stop at once, without saving
+            signal.signal(signum, signal.SIG_DFL)
+            raise KeyboardInterrupt
+        self._signal = signum
+        logger.warning(
+            "%s received: saving %s after the current step (send it again to stop at once "
+            "without saving)",
+            signal.Signals(signum).name,
+            self.run_dir / "last.pt",
+        )
+
+    def _interrupted(self, saved: bool) -> TrainingInterrupted:
+        signum = self._signal or signal.SIGINT
+        where = (
+            f"epoch {self.epoch + 1}/{self.cfg.epochs}, step {self.step} (batch "
+            f"{self.epoch_step} of {self.steps_per_epoch})"
+            if self.epoch_step
+            else f"the end of epoch {self.epoch}/{self.cfg.epochs} (step {self.step})"
+        )
+        last = self.run_dir / "last.pt"
+        return TrainingInterrupted(
+            f"interrupted by {signal.Signals(signum).name} at {where}; "
+            + (f"saved {last}" if saved else f"{last} holds this state"),
+            signum,
+        )
 
     # ----------------------------------------------------------------- checkpoints
     def _checkpoint(self, metrics: dict[str, Any], rng_states: list[Any]) -> dict[str, Any]:
@@ -260,6 +386,7 @@ class Trainer:
             "epoch_loss": list(self.epoch_loss),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
+            "schedule_restart": self.schedule_restart,
             "scaler": self.scaler.state_dict() if self.use_scaler else None,
             "rng": rng_states,
             "config": self.cfg.to_dict(),
@@ -292,6 +419,32 @@ class Trainer:
             generator=torch.Generator().manual_seed(self.cfg.seed + epoch),
         )
 
+    def _save_and_stop(self) -> None:
+        """Save the state after the last finished step (mid-epoch) and raise
+        :class:`TrainingInterrupted`."""
+        saved = self.epoch_step > 0 or not (self.run_dir / "last.pt").exists()
+        if saved:
+            self._save({}, best=False)
+        self.dist.barrier()
+        raise self._interrupted(saved=saved)
+
+    def _batches(self, loader: DataLoader) -> Any:
+        """The loader's batches; when a signal arrived, a loader whose worker processes died
+        of it ends the epoch's iteration instead of raising (the state is saved after the
+        last finished step)."""
+        it = iter(loader)
+        while True:
+            try:
+                batch = next(it)
+            except StopIteration:
+                return
+            except Exception:
+                if self._signal is None:
+                    raise
+                self._stop = True
+                return
+            yield batch
+
     def _autocast(self):
         if not self.cfg.amp:
             return nullcontext()
@@ -306,7 +459,12 @@ class Trainer:
             logits = self.net(images)
         loss = self.loss_fn(logits.float(), target, mask)
         value = float(loss.detach())
-        finite = self.dist.all_reduce_sum([0.0 if math.isfinite(value) else 1.0])[0] == 0
+        # one collective for both: a non-finite loss and a signal on any rank
+        flags = self.dist.all_reduce_sum(
+            [0.0 if math.isfinite(value) else 1.0, 0.0 if self._signal is None else 1.0]
+        )
+        finite = flags[0] == 0
+        self._stop = self._stop or flags[1] > 0
         if not finite:
             raise TrainingDiverged(
                 f"loss became {value} at epoch {self.epoch + 1}, step {self.step + 1} (rank "
@@ -368,17 +526,30 @@ class Trainer:
     def fit(self) -> dict[str, Any]:
         """Train to ``cfg.epochs``; returns the last epoch's metrics (``{}`` if nothing ran).
 
+        SIGINT (Ctrl-C) and SIGTERM finish the current step, save ``last.pt`` (mid-epoch state
+        included: ``--resume`` continues at the next batch) and raise
+        :class:`TrainingInterrupted`; a second signal stops at once without saving.
+
         Raises:
             TrainingDiverged: NaN/inf loss (``last.pt`` keeps the last good state).
+            TrainingInterrupted: SIGINT or SIGTERM (``last.pt`` holds the state).
         """
         cfg = self.cfg
+        handlers = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                handlers[sig] = signal.signal(sig, self._on_signal)
         try:
             while self.epoch < cfg.epochs:
+                if self._stop or (self._signal is not None and not self.dist.distributed):
+                    raise self._interrupted(saved=False)  # saved at the end of the epoch
                 stopped = self._run_epoch()
                 if stopped:
                     return {"stopped_after_steps": self.step}
             return self.history[-1] if self.history else {}
         finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
             if self.log is not None:
                 self.log.close()
             self.dist.close()
@@ -400,7 +571,7 @@ class Trainer:
         )
         t0 = time.perf_counter()
         seen = 0
-        for images, target, mask in loader:
+        for images, target, mask in self._batches(loader):
             value = self._train_step(images, target, mask)
             self.step += 1
             self.epoch_step += 1
@@ -415,10 +586,15 @@ class Trainer:
                     "stopping after %d steps (--stop-after-steps), no checkpoint", self.step
                 )
                 return True
+            if self._stop and self.epoch_step < self.steps_per_epoch:
+                bar.close()
+                self._save_and_stop()
             if cfg.checkpoint_every_steps and self.step % cfg.checkpoint_every_steps == 0:
                 if self.epoch_step < self.steps_per_epoch:
                     self._save({}, best=False)
         bar.close()
+        if self._stop and self.epoch_step < self.steps_per_epoch:  # the loader died of it
+            self._save_and_stop()
         seconds = time.perf_counter() - t0
         loss_sum, count, imgs = self.dist.all_reduce_sum([*self.epoch_loss, float(seen)])
         self.epoch += 1

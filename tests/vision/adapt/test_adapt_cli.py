@@ -180,3 +180,116 @@ def test_unseen_threshold_flag_is_validated(world, capsys):
     tmp, run, _, _ = world
     assert _adapt(tmp, run, "thresholds", tmp / "z", "--unseen-threshold", "high") == 2
     assert "'global' or 'auto'" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------- issue 16: honest exits
+def _predict(run, images, out, *extra):
+    args = ["predict", "--run", str(run), "--images", str(images), "--out", str(out), *extra]
+    return vision_main([*args, "--quiet"])
+
+
+def test_predict_empty_folder_is_an_error(world, capsys):
+    tmp, run, _, _ = world
+    empty = tmp / "empty"
+    empty.mkdir()
+    assert _predict(run, empty, tmp / "e.csv") == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "nothing to predict" in err and "no image files" in err
+    assert not (tmp / "e.csv").exists()
+
+
+def test_predict_folder_matching_too_little_of_the_sample(world, capsys):
+    tmp, run, test, _ = world
+    few = tmp / "few"
+    few.mkdir()
+    for image_id in sorted(test)[:3]:  # 3 of the 32 sample rows
+        (few / f"{image_id}.png").write_bytes((tmp / "test" / f"{image_id}.png").read_bytes())
+    sample = ["--sample-submission", str(tmp / "sample.csv")]
+    assert _predict(run, few, tmp / "f.csv", *sample) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert [line for line in err if "error" in line] == err[-1:]  # one line, after a warning
+    assert "only 3 of the 32 images (9.4%)" in err[-1] and "--min-match 0" in err[-1]
+    assert not (tmp / "f.csv").exists()
+    # accepted on request: one summary warning (count, reasons, examples), not one per image
+    assert _predict(run, few, tmp / "f.csv", *sample, "--min-match", "0") == 0
+    ours = [x for x in capsys.readouterr().err.splitlines() if "predict_submission" in x]
+    assert len(ours) == 1
+    assert "29 of 32 images could not be predicted" in ours[0] and "missing file: 29" in ours[0]
+    assert len(read_submission(tmp / "f.csv")) == 32
+    with pytest.raises(SystemExit):  # argparse's own error
+        vision_main(["predict", "--run", str(run), "--images", str(few), "--out", "x.csv",
+                     "--min-match", "2"])  # fmt: skip
+    assert "--min-match takes a share in [0, 1]" in capsys.readouterr().err
+
+
+def test_predict_save_probs(world, capsys):
+    tmp, run, test, sample = world
+    sub = tmp / "p.csv"
+    extra = ["--sample-submission", str(tmp / "sample.csv")]
+    assert _predict(run, tmp / "test", sub, *extra, "--save-probs", str(tmp / "p.npz")) == 0
+    saved = np.load(tmp / "p.npz")
+    assert saved["probs"].dtype == np.float32
+    assert list(saved["codes"]) == CODES
+    assert set(saved["ids"]) == set(test)  # the readable images (no corrupt, no missing)
+    assert saved["probs"].shape == (len(test), len(CODES))
+    assert ((saved["probs"] >= 0) & (saved["probs"] <= 1)).all()
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    assert _predict(run, tmp / "test", sub, "--save-probs", str(tmp / "p.parquet")) == 0
+    table = pq.read_table(tmp / "p.parquet")
+    assert table.column_names == ["image_id", *CODES]
+    order = {k: i for i, k in enumerate(saved["ids"])}
+    probs = np.stack([table.column(c).to_numpy() for c in CODES], 1)
+    rows = [order[i] for i in table.column("image_id").to_pylist()]
+    np.testing.assert_allclose(probs, saved["probs"][rows], rtol=1e-6)
+    capsys.readouterr()
+    assert _predict(run, tmp / "test", sub, "--save-probs", str(tmp / "p.txt")) == 2
+    assert "unknown format '.txt'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a CUDA GPU")
+def test_device_errors_are_one_line_and_the_same_everywhere(world, tmp_path, capsys):
+    tmp, run, _, _ = world
+    errors = []
+    for argv in (
+        ["predict", "--run", str(run), "--images", str(tmp / "test"), "--out", str(tmp / "d.csv")],
+        ["adapt", "--run", str(run), "--tuning-labels", str(tmp / "tuning_labels.csv"),
+         "--images", str(tmp / "tune"), "--mode", "thresholds", "--out", str(tmp / "d")],
+    ):  # fmt: skip
+        assert vision_main([*argv, "--device", "cuda", "--quiet"]) == 2, argv[0]
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0, err
+        errors.append(err)
+    from corpora.errors import InputError
+    from vision.resolve_device import resolve_device
+
+    with pytest.raises(InputError) as resolver:
+        resolve_device("cuda")
+    assert set(errors) == {f"vision: error: {resolver.value}"}  # `vision train`: test_cli_contract
+    assert errors[0].startswith("vision: error: --device cuda: no CUDA GPU is visible")
+    assert "--device cpu" in errors[0]
+    with pytest.raises(SystemExit):  # argparse's own error
+        vision_main(["predict", "--run", str(run), "--images", str(tmp / "test"), "--out",
+                     str(tmp / "d.csv"), "--device", "gpu"])  # fmt: skip
+    assert "unknown --device 'gpu'" in capsys.readouterr().err
+    # auto: cuda when there is one, else cpu
+    assert _predict(run, tmp / "test", tmp / "auto.csv", "--device", "auto") == 0
+    assert _adapt(tmp, run, "thresholds", tmp / "auto", "--device", "auto") == 0
+    assert json.loads((tmp / "auto" / "adaptation.json").read_text())["device"] == "cpu"
+
+
+def test_adapt_shows_progress_unless_quiet(world, capsys):
+    tmp, run, _, _ = world
+    argv = [
+        "adapt", "--run", str(run), "--tuning-labels", str(tmp / "tuning_labels.csv"),
+        "--images", str(tmp / "tune"), "--mode", "last-layer,thresholds", "--epochs", "2",
+        "--augment-views", "2", "--inner-folds", "2", "--folds", "2",
+    ]  # fmt: skip
+    assert vision_main([*argv, "--out", str(tmp / "p1")]) == 0
+    err = capsys.readouterr().err
+    assert "cross-validation" in err and "CV fold 2/2: adapt" in err
+    assert "adapt on every tuning image" in err
+    assert vision_main([*argv, "--out", str(tmp / "p2"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "cross-validation" not in err and "adapt on every" not in err  # warnings only
