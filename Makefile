@@ -6,8 +6,11 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= runs/demo
-# torch pinned for this machine (local wheels); see DEVELOPERS notes in README.
+# torch pinned for this machine (local wheels); see "Install" in README.md.
 TORCH_PINS ?= torch==2.14.1 torchvision==0.29.1
+# another index for torch only, e.g. a CPU-only wheel index (the default Linux wheel brings
+# about 3 GB of CUDA libraries): make install TORCH_INDEX_URL=https://.../whl/cpu
+TORCH_INDEX_URL ?=
 
 .PHONY: demo test lint format install clean-venv bench
 
@@ -18,13 +21,15 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	@if ! $(PY) -c "import torch, torchvision" >/dev/null 2>&1; then \
 		echo "installing $(TORCH_PINS)"; \
-		$(PIP) install --quiet $(TORCH_PINS); \
+		$(PIP) install --quiet $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL)) \
+			$(TORCH_PINS); \
 	fi
 	$(PIP) install --quiet -e ".[test]"
 	@touch $(STAMP)
 
 install: $(STAMP)
 
+# runs again into the same folder (the demo replaces its earlier outputs there)
 demo: $(STAMP)
 	$(PY) -m vision.demo --out $(DEMO_OUT)
 
