@@ -205,9 +205,12 @@ def threads_section(args: argparse.Namespace) -> None:
         args.threads_labels,
     )
     base = args.threads_batch_size / statistics.median(times["1 thread"])
-    for key in settings:
+    seen: dict[int, str] = {}
+    for key, n in settings.items():
         rate = args.threads_batch_size / statistics.median(times[key])
-        print(f"  {key:22s} {rate:8.1f} images/s  {rate / base:5.2f}x 1 thread")
+        same = f"  (same count as {seen[n]}: the difference is noise)" if n in seen else ""
+        seen.setdefault(n, key)
+        print(f"  {key:22s} {rate:8.1f} images/s  {rate / base:5.2f}x 1 thread{same}")
     print("  load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 

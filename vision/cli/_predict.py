@@ -112,10 +112,20 @@ def _build(parser: argparse.ArgumentParser) -> None:
         "--threshold",
         type=float,
         default=None,
-        help="one global threshold instead of the run's decision rule",
+        help="one global threshold instead of the run's decision rule (default: the rule's)",
     )
-    dec.add_argument("--min-labels", type=int, default=None, help="at least this many labels/image")
-    dec.add_argument("--max-labels", type=int, default=None, help="at most this many (0: no cap)")
+    dec.add_argument(
+        "--min-labels",
+        type=int,
+        default=None,
+        help="at least this many labels/image (default: the run's)",
+    )
+    dec.add_argument(
+        "--max-labels",
+        type=int,
+        default=None,
+        help="at most this many (0: no cap; default: the run's)",
+    )
     dec.add_argument(
         "--fallback-labels",
         type=int,
