@@ -58,12 +58,13 @@ DISTRIBUTION = "labelgraph"
 
 
 def package_version(distribution: str = DISTRIBUTION) -> str:
-    """The installed version of ``distribution`` (``"unknown (not installed)"`` when the
-    package runs from a source tree without being installed)."""
+    """The installed version of ``distribution`` (the one place of the version is
+    ``pyproject.toml``; the installed metadata carries it), or ``"0+unknown"`` when the code
+    runs from a source tree that was never installed."""
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
-        return "unknown (not installed)"
+        return "0+unknown"
 
 
 class DefaultsHelpFormatter(argparse.HelpFormatter):

@@ -5,19 +5,16 @@ Importing the package registers its plugins: the edge builders (:mod:`labelgraph
 (:mod:`labelgraph.exporters`, in :data:`labelgraph.export.EXPORTERS`).
 """
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _distribution_version
-
 import labelgraph.edges  # noqa: F401  (registers the edge builders)
 import labelgraph.exporters  # noqa: F401  (registers the export formats)
+from corpora.cli_common import package_version
 from labelgraph.cooccurrence import CooccurrenceCounter, CooccurrenceCounts
 from labelgraph.label_graph import GRAPH_FORMAT_VERSION, LabelGraph
 from labelgraph.label_vocabulary import LabelVocabulary
 
-try:  # the one place of the version is pyproject.toml; the installed metadata carries it
-    __version__ = _distribution_version("labelgraph")
-except PackageNotFoundError:  # imported from a source tree that was never installed
-    __version__ = "0+unknown"
+# the one place of the version is pyproject.toml; the installed metadata carries it, read by
+# the one lookup both CLIs' --version use
+__version__ = package_version()
 
 __all__ = [
     "__version__",

@@ -23,20 +23,12 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    from labelgraph import __version__
-
-    parser = make_parser(
+    # make_parser adds --version (corpora.cli_common.package_version, shared with `vision`)
+    return make_parser(
         "labelgraph",
         "Build, query, inspect and evaluate label-association graphs from Wikipedia.",
         COMMAND_MODULES,
     )
-    parser.add_argument(
-        "--version",
-        action="version",
-        version=f"%(prog)s {__version__}",
-        help="print the installed labelgraph version and exit",
-    )
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from corpora.errors import InputError
-from corpora.formats.class_descriptions import read_label_names
+from corpora.formats.class_descriptions import is_label_code, read_label_names
 from corpora.formats.label_sets import read_solution, read_submission
 from vision.metrics import mean_f2, mean_precision_recall, per_label_stats
 
@@ -78,8 +78,8 @@ def _check_ids(
 
 
 def _code_shaped(labels: set[str]) -> bool:
-    """Whether most ``labels`` look like Open Images codes (``/m/0abc``, ``/e/12f``)."""
-    return sum(1 for label in labels if label.startswith("/")) > len(labels) / 2
+    """Whether most ``labels`` are written like label codes (``/m/0abc``, ``/e/12f``)."""
+    return sum(1 for label in labels if is_label_code(label)) > len(labels) / 2
 
 
 def _check_labels(
@@ -120,7 +120,7 @@ def _check_labels(
             f"the solution{where} (submission: {_examples(unknown)}; solution: "
             f"{_examples(sorted(known))})"
         )
-        code_shaped = [label for label in unknown if label.startswith("/")]
+        code_shaped = [label for label in unknown if is_label_code(label)]
         if descriptions or (len(code_shaped) <= len(unknown) / 2 and _code_shaped(known)):
             hint = (
                 "; a submission holds label codes, not names: map names to codes with "
