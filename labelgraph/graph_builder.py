@@ -44,6 +44,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -403,7 +404,7 @@ class GraphBuilder:
             "params": _hash(self._params()[stage]),
             "seconds": round(seconds, 2),
             "peak_rss": _peak_rss_mb(),
-            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "finished_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
             **(extra or {}),
         }
         self.work.mkdir(parents=True, exist_ok=True)

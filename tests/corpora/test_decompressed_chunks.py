@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import corpora._compressed as _compressed
 from corpora import open_corpus
 from corpora._compressed import (
     READAHEAD_SWITCH_INTERVAL,
@@ -109,10 +110,15 @@ def test_prefetch_is_taken_by_open_chunks(tmp_path: Path) -> None:
     path, parts, offsets = _streams(tmp_path)
     before = _readahead_threads()
     prefetch_chunks(path, offsets[1], offsets[2])
-    assert _readahead_threads() == before + 1
-    with open_chunks(path, offsets[1], offsets[2], readahead=True) as chunks:
-        assert b"".join(chunks) == parts[1]
-    cancel_prefetch(path, offsets[1], offsets[2])  # already taken: a no-op
+    try:
+        # registered for open_chunks (its thread may already have decompressed the small
+        # part and ended, so the live-thread count cannot be asserted here)
+        assert _compressed._part_key(path, offsets[1], offsets[2]) in _compressed._prefetched
+        with open_chunks(path, offsets[1], offsets[2], readahead=True) as chunks:
+            assert b"".join(chunks) == parts[1]
+        assert not _compressed._prefetched  # taken
+    finally:
+        cancel_prefetch(path, offsets[1], offsets[2])  # already taken: a no-op
     assert _readahead_threads() == before
 
 
