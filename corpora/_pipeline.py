@@ -1,4 +1,5 @@
-"""Raw page -> Document: filter, clean wikitext, split and tokenize, find label phrases."""
+"""Raw page -> Document: filter, clean wikitext (or another extractor's leftovers), split and
+tokenize, find label phrases."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from corpora.document import Document
 from corpora.mediawiki_reader import xml_unescape
 from corpora.phrase_matcher import PhraseMatcher
 from corpora.tokenizer import Tokenizer
-from corpora.wikitext_cleaner import clean_wikitext, is_disambiguation
+from corpora.wikitext_cleaner import clean_extracted_text, clean_wikitext, is_disambiguation
 
 __all__ = ["Pipeline"]
 
@@ -40,10 +41,12 @@ class Pipeline:
             if self.skip_disambiguation and is_disambiguation(text, page.title):
                 stats.skipped += 1
                 return None
-            text = clean_wikitext(text, tidy=False)
-        elif self.skip_disambiguation and page.title.endswith("(disambiguation)"):
-            stats.skipped += 1
-            return None
+            text = clean_wikitext(text, tidy=False, namespaces=page.namespaces)
+        else:
+            if self.skip_disambiguation and page.title.endswith("(disambiguation)"):
+                stats.skipped += 1
+                return None
+            text = clean_extracted_text(text)
         sentences = self.tokenizer.sentences(text)
         if self.matcher is not None:
             if self.tokenizer.lowercase:

@@ -7,6 +7,15 @@ more than one chunk plus one page in memory. Tags are matched without their XML 
 so export schema 0.10 and 0.11 (and later) read alike. UTF-8 and UTF-16 are detected from
 the BOM / XML declaration.
 
+Every export schema version reads alike (0.3 ... 0.11 and later): the namespace names come
+from the ``<siteinfo><namespaces>`` block that every version since 0.3 writes
+(:class:`~corpora.namespace_table.NamespaceTable`; every page carries its file's table, so the
+cleaner drops ``[[Datei:...]]`` in a German dump as ``[[File:...]]`` in an English one), a
+page's namespace from its ``<ns>`` (0.6 and later) or else from its title's prefix, a
+redirect from ``<redirect>`` (0.4 and later) or else from its text (``#REDIRECT [[...]]``,
+``#WEITERLEITUNG [[...]]``). A dump without a ``<namespaces>`` block (a hand-cut excerpt) is
+read with MediaWiki's canonical English names, with a warning naming the file.
+
 Multistream dumps (``*-multistream.xml.bz2``) come with an index
 ``*-multistream-index.txt.bz2`` of ``offset:page_id:title`` lines. When the index is found
 (beside the dump, or given explicitly), the dump is split into shards of whole bz2 streams,
@@ -34,6 +43,7 @@ from corpora._compressed import (
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.errors import CorruptInputError, InputError
+from corpora.namespace_table import DEFAULT_NAMESPACES, NamespaceTable
 from corpora.reader_registry import register_reader
 from corpora.shard import Shard, shard_key
 
@@ -45,6 +55,17 @@ logger = logging.getLogger(__name__)
 # str.replace passes cost twice as much on the non-ASCII text of most pages).
 _XML_ENTITY_RE = re.compile(r"&(?:lt|gt|quot|apos|amp|#x[0-9a-fA-F]+|#[0-9]+);")
 _XML_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
+# A redirect in the text, for dumps without <redirect> elements (schema 0.3): "#REDIRECT",
+# or a localized keyword ("#WEITERLEITUNG", "#ПЕРЕНАПРАВЛЕНИЕ") followed by a link.
+_REDIRECT_RE = re.compile(r"\s*#(?:redirect|[^\W\d_]+[ \t]*:?[ \t]*\[\[)", re.I)
+_LANG_ATTR_RE = re.compile(r"<mediawiki\b[^>]*?\bxml:lang=[\"']([^\"']*)[\"']")
+# Decompressed bytes read from the start of a file for its <siteinfo> (by shards that do
+# not start there), and the most text buffered before the first <page> by the first shard.
+_HEADER_BYTES = 1 << 20
+_MAX_HEADER_CHARS = 8 << 20
+# Namespace tables per file (path, size, mtime), read once per process.
+_TABLES: dict[tuple[str, int, int], NamespaceTable] = {}
+_WARNED: set[str] = set()
 
 
 def _xml_entity(m: re.Match[str]) -> str:
@@ -101,6 +122,49 @@ def read_multistream_offsets(index: str | os.PathLike[str]) -> list[int]:
     except DECOMPRESSION_ERRORS as exc:
         raise CorruptInputError(f"{index}: the index file is truncated or corrupt ({exc})") from exc
     return sorted(offsets)
+
+
+def _file_key(path: str) -> tuple[str, int, int]:
+    st = os.stat(path)
+    return (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+
+
+def _table_from_header(path: str, header: str) -> NamespaceTable:
+    """The namespace table declared in ``header`` (the text before the first ``<page>``),
+    or the defaults with a warning (once per file and process) when it declares none."""
+    table = NamespaceTable.from_siteinfo(header, source=path)
+    if table is None:
+        table = DEFAULT_NAMESPACES
+        if path not in _WARNED:
+            _WARNED.add(path)
+            lang = _LANG_ATTR_RE.search(header)
+            logger.warning(
+                "%s: the dump declares no namespaces (no <siteinfo><namespaces> block%s): "
+                "links are resolved with MediaWiki's canonical English namespace names "
+                "(File:, Category:, Template:, ...), so links under localized names (such "
+                "as [[Datei:...]] in a German dump) stay in the text; use the dump with its "
+                "<siteinfo> header, as dumps.wikimedia.org writes it",
+                path,
+                f", xml:lang={lang.group(1)!r}" if lang else "",
+            )
+    try:
+        _TABLES[_file_key(path)] = table
+    except OSError:
+        pass
+    return table
+
+
+def _file_table(path: str, encoding: str) -> NamespaceTable:
+    """The namespace table of the dump at ``path``, read from the start of the file."""
+    try:
+        key = _file_key(path)
+    except OSError:
+        key = None
+    if key is not None and key in _TABLES:
+        return _TABLES[key]
+    head = read_head(path, _HEADER_BYTES).decode(encoding, errors="ignore")
+    end = head.find("<page>")
+    return _table_from_header(path, head if end < 0 else head[:end])
 
 
 @register_reader("mediawiki", priority=10)
@@ -186,6 +250,8 @@ class MediaWikiReader:
                 ctx.bad(f"compressed data is truncated or corrupt ({exc})", exc)
                 return
             encoding = shard.encoding or detect_encoding(first)
+            # The first shard reads the <siteinfo> on its way; the others from the file head.
+            table = None if shard.start in (None, 0) else _file_table(shard.path, encoding)
             text_chunks = iter_text_chunks(
                 itertools.chain((first,), chunks),
                 encoding,
@@ -193,10 +259,16 @@ class MediaWikiReader:
                 errors=ctx.decode_errors,
                 stats=stats,
             )
-            yield from self._scan(text_chunks, ctx)
+            yield from self._scan(text_chunks, ctx, table)
 
-    def _scan(self, chunks: Iterator[str], ctx: _ScanContext) -> Iterator[RawPage]:
-        """Cut ``<page>...</page>`` blocks out of the decoded text and parse them."""
+    def _scan(
+        self, chunks: Iterator[str], ctx: _ScanContext, table: NamespaceTable | None = None
+    ) -> Iterator[RawPage]:
+        """Cut ``<page>...</page>`` blocks out of the decoded text and parse them.
+
+        ``table``: the file's namespace table; ``None``: read it from the text before the
+        first ``<page>`` (the shard starts at the beginning of the file).
+        """
         stats = ctx.stats
         buf = ""
         pos = 0
@@ -205,6 +277,11 @@ class MediaWikiReader:
             for chunk in chunks:
                 buf = buf[pos:] + chunk if pos < len(buf) else chunk
                 pos = 0
+                if table is None:
+                    s = buf.find("<page>")
+                    if s < 0 and len(buf) < _MAX_HEADER_CHARS:
+                        continue  # the header goes on in the next chunk
+                    table = _table_from_header(ctx.shard.path, buf if s < 0 else buf[:s])
                 while True:
                     s = buf.find("<page>", pos)
                     if s < 0:
@@ -223,7 +300,7 @@ class MediaWikiReader:
                         stats.pages += 1
                         ctx.bad(f"malformed XML: <page> without </page> ({block[:60]!r}...)")
                         block = block[inner + 6 :]
-                    page = self._parse_page(block)
+                    page = self._parse_page(block, table)
                     stats.pages += 1
                     if page is None:
                         ctx.bad(f"malformed XML page ({block[:80]!r}...)")
@@ -235,6 +312,8 @@ class MediaWikiReader:
             return
         except UnicodeDecodeError as exc:
             raise ctx.corrupt(f"text is not valid {exc.encoding} ({exc.reason})") from exc
+        if table is None:  # no <page> at all
+            _table_from_header(ctx.shard.path, buf)
         rest = buf[pos:]
         if "</mediawiki>" in rest:
             saw_end = True
@@ -244,19 +323,20 @@ class MediaWikiReader:
             ctx.bad("the XML ends early (no closing </mediawiki>; truncated file?)")
 
     @staticmethod
-    def _parse_page(block: str) -> RawPage | None:
+    def _parse_page(block: str, table: NamespaceTable = DEFAULT_NAMESPACES) -> RawPage | None:
         t0 = block.find("<title>")
         t1 = block.find("</title>", t0)
         if t0 < 0 or t1 < 0:
             return None
         title = xml_unescape(block[t0 + 7 : t1])
         n0 = block.find("<ns>")
-        ns = 0
         if n0 >= 0:
             try:
                 ns = int(block[n0 + 4 : block.find("</ns>", n0)])
             except ValueError:
                 return None
+        else:  # export schema 0.5 and older: the namespace is the title's prefix
+            ns = table.namespace_of_title(title)
         i0 = block.find("<id>")
         page_id = block[i0 + 4 : block.find("</id>", i0)].strip() if i0 >= 0 else ""
         rev = block.find("<revision")
@@ -275,9 +355,9 @@ class MediaWikiReader:
             if x1 < 0:
                 return None
             text = block[gt + 1 : x1]  # entities are resolved by the pipeline
-        if not redirect and text[:9].upper() == "#REDIRECT":
+        if not redirect and _REDIRECT_RE.match(text):
             redirect = True
-        return RawPage(title, page_id, ns, redirect, text, True, "&" in text)
+        return RawPage(title, page_id, ns, redirect, text, True, "&" in text, table)
 
 
 class _ScanContext:

@@ -4,26 +4,31 @@ Matching works on *tokens*, not characters: every word that occurs in some label
 a private 3-character code (base-32 digits from three disjoint character ranges, so the
 automaton's fan-out stays small and a match can only start at a token), a sentence becomes
 the string of those codes (a filler code for other words), and a pyahocorasick automaton
-over the phrases' code strings
-finds the leftmost-longest, non-overlapping matches (``Automaton.iter_long``). Token
-boundaries are therefore exact ("cat" never matches inside "catalog") and a longer phrase
-wins over the shorter phrases inside it ("grocery store" over "store"). A filler code is
+over the phrases' code strings finds the leftmost-longest, non-overlapping matches
+(``Automaton.iter_long``). Token boundaries are therefore exact in every script ("cat" never
+matches inside "catalog", nor "गाय" inside "गाया": tokens are whole words, see
+:class:`~corpora.Tokenizer`) and a longer phrase wins over the shorter phrases inside it ("grocery store" over "store"). A filler code is
 appended to every sentence: pyahocorasick's ``iter_long`` drops a pending shorter match when
 the input ends inside a longer candidate (``"a e"`` with keys ``"e"`` and ``"a e b"``).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, repeat
 
 import ahocorasick
 
-from corpora.tokenizer import Tokenizer
+from corpora.tokenizer import UNSPACED_SCRIPTS_RE, Tokenizer
 
 __all__ = ["PhraseMatcher", "normalize_label_name", "plural_forms"]
+
+logger = logging.getLogger(__name__)
+_WARNED: set[tuple[str, ...]] = set()
 
 _PAREN_RE = re.compile(r"\s*\([^()]*(?:\)|$)")
 _IRREGULAR_PLURALS = {
@@ -72,17 +77,25 @@ def _code(i: int) -> str:
 
 
 def normalize_label_name(name: str) -> list[str]:
-    """Tokens of a label name: parenthetical qualifiers dropped, lower-cased.
+    """Tokens of a label name: parenthetical qualifiers dropped, lower-cased, in Unicode NFC
+    (the form MediaWiki stores text in).
 
     ``"Seal (animal)"`` -> ``["seal"]``, ``"Grocery store"`` -> ``["grocery", "store"]``,
-    ``"T-shirt"`` -> ``["t", "shirt"]`` (tokenized exactly like the corpus).
+    ``"T-shirt"`` -> ``["t", "shirt"]``, ``"घोड़ा"`` -> ``["घोड़ा"]`` (tokenized exactly like
+    the corpus: whole words of any script).
     """
+    if not name.isascii():
+        name = unicodedata.normalize("NFC", name)
     stripped = _PAREN_RE.sub("", name).strip()
     return _default_tokenizer.tokens(stripped or name)
 
 
+def _is_latin(word: str) -> bool:
+    return word.isascii() or all("LATIN" in unicodedata.name(c, "") for c in word)
+
+
 def _plural(word: str) -> str | None:
-    if word in _NO_PLURAL or not word.isalpha() or len(word) < 2:
+    if word in _NO_PLURAL or not word.isalpha() or len(word) < 2 or not _is_latin(word):
         return None
     if word in _IRREGULAR_PLURALS:
         return _IRREGULAR_PLURALS[word]
@@ -98,8 +111,9 @@ def _plural(word: str) -> str | None:
 def plural_forms(tokens: Sequence[str]) -> list[list[str]]:
     """Simple plural aliases of a phrase: the last word pluralised (``[]`` when none).
 
-    English rules only: ``-s/-x/-z/-ch/-sh`` + ``es``, consonant + ``y`` -> ``ies``, ``-man``
-    -> ``-men``, a short irregular table (``mouse`` -> ``mice``), otherwise + ``s``.
+    English rules only, for words in Latin letters: ``-s/-x/-z/-ch/-sh`` + ``es``, consonant
+    + ``y`` -> ``ies``, ``-man`` -> ``-men``, a short irregular table (``mouse`` -> ``mice``),
+    otherwise + ``s``. Words of other scripts get no plural.
     """
     if not tokens:
         return []
@@ -116,9 +130,9 @@ class PhraseMatcher:
         names: label names; label index ``i`` is ``names[i]``.
         plurals: also match simple plural forms of each name (default ``True``).
 
-    Normalization: names are lower-cased and tokenized like the corpus, parenthetical
-    qualifiers are dropped (``"Seal (animal)"`` -> ``seal``), plural aliases are added
-    (``"grocery stores"``). A canonical name always wins over another label's plural alias.
+    Normalization: names are NFC-normalized, lower-cased and tokenized like the corpus,
+    parenthetical qualifiers are dropped (``"Seal (animal)"`` -> ``seal``), plural aliases are
+    added (``"grocery stores"``, Latin-script names only). A canonical name always wins over another label's plural alias.
 
     Output tokens: every match, singular or plural, is replaced by the label's canonical
     phrase token (:attr:`phrases`, words joined with ``"_"``: ``"grocery_store"``), so each
@@ -170,6 +184,17 @@ class PhraseMatcher:
         if len(forms):
             self._automaton.make_automaton()
         self._empty = not forms
+        unspaced = [n for n in self.names if UNSPACED_SCRIPTS_RE.search(str(n))]
+        if unspaced and tuple(unspaced) not in _WARNED:  # once per process (not per worker)
+            _WARNED.add(tuple(unspaced))
+            logger.warning(
+                "%d label names are written in a script without spaces between words "
+                "(Chinese, Japanese, Thai, ...: %s): the tokenizer does not segment such text, "
+                "so they are found only where they stand alone between spaces or punctuation; "
+                "segment the text beforehand (README: corpora)",
+                len(unspaced),
+                ", ".join(repr(n) for n in unspaced[:3]),
+            )
 
     def __reduce__(self):  # rebuild in worker processes instead of pickling the automaton
         return (PhraseMatcher, (self.names, self.plurals))

@@ -26,7 +26,9 @@ class PlainTextReader:
         readahead: decompress in a background thread while lines are parsed (default
             ``False``; the corpus turns it on in the reading process).
 
-    Document ids are ``"<file name>:<first line number>"``; titles are empty.
+    Document ids are ``"<file name>:<first line number>"``; titles are empty; every document
+    is in namespace 0 (an article), and the text is not wikitext (the pipeline only drops the
+    tags and placeholders that extractors leave).
     """
 
     name = "text"

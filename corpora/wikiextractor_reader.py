@@ -13,6 +13,7 @@ from corpora._compressed import DECOMPRESSION_ERRORS, open_text_lines
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.errors import CorruptInputError
+from corpora.namespace_table import DEFAULT_NAMESPACES
 from corpora.reader_registry import register_reader
 from corpora.shard import Shard, shard_key
 
@@ -27,7 +28,10 @@ _ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
 class WikiExtractorReader:
     """Reader for WikiExtractor files: ``<doc id=".." url=".." title="..">`` blocks (the first
     text line repeats the title and is dropped) or ``--json`` lines
-    (``{"id", "url", "title", "text"}``). Each file is one shard; the text is already clean.
+    (``{"id", "url", "title", "text"}``). Each file is one shard; the text is already clean
+    (the pipeline drops the tags and placeholders WikiExtractor leaves). WikiExtractor writes
+    articles only, unless told otherwise: a document is in namespace 0 unless its title starts
+    with one of MediaWiki's canonical namespace names (``Category:``, ``Template:``, ...).
 
     Args:
         readahead: decompress ``.bz2`` files in a background thread while documents are
@@ -96,10 +100,11 @@ class WikiExtractorReader:
                     stats.pages += 1
                     try:
                         obj = json.loads(line)
+                        title = str(obj.get("title", ""))
                         page = RawPage(
-                            str(obj.get("title", "")),
+                            title,
                             str(obj["id"]),
-                            0,
+                            DEFAULT_NAMESPACES.namespace_of_title(title),
                             False,
                             str(obj["text"]),
                             False,
@@ -131,7 +136,8 @@ class WikiExtractorReader:
                 title = doc.get("title", "")
                 if body and body[0].strip() == title.strip():
                     body = body[1:]
-                page = RawPage(title, doc.get("id", ""), 0, False, "\n".join(body), False)
+                ns = DEFAULT_NAMESPACES.namespace_of_title(title)
+                page = RawPage(title, doc.get("id", ""), ns, False, "\n".join(body), False)
                 last[0] = f"{title!r} (id {page.page_id})"
                 doc = None
                 yield page

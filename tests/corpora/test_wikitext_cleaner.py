@@ -36,7 +36,7 @@ CASES = [
     ("heading", "intro\n== History ==\ntext", "intro\nHistory\ntext"),
     ("list markers", "* one\n# two\n: three\n----\nfour", "one\ntwo\nthree\nfour"),
     ("behaviour switch", "__NOTOC__a", "a"),
-    ("html tags", "x<sup>2</sup> and <span style='a'>y</span><br/>z", "x2 and yz"),
+    ("html tags", "x<sup>2</sup> and <span style='a'>y</span><br/>z", "x2 and y\nz"),
     ("entities", "a&nbsp;b &ndash; c &amp; d &#8212; e", "a b – c & d — e"),
     ("escaped markup stays text", "1 &lt; 2", "1 < 2"),
 ]
@@ -70,7 +70,13 @@ def test_disambiguation() -> None:
 
 def test_simple_link_fast_path_equals_general_rule() -> None:
     """The one-pass regex for [[a|b]] / [[a]] gives what the general _link rule gives."""
-    from corpora.wikitext_cleaner import _LINK_RE, _SIMPLE_LINK_RE, _group1, _link
+    from functools import partial
+
+    from corpora.namespace_table import DEFAULT_NAMESPACES
+    from corpora.wikitext_cleaner import _LINK_RE, _SIMPLE_LINK_RE, _group1
+    from corpora.wikitext_cleaner import _link as link
+
+    _link = partial(link, names=DEFAULT_NAMESPACES.names)
 
     cases = [
         "[[Cat|cats]] and [[Dog]]s",
