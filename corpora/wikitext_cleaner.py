@@ -73,9 +73,10 @@ _MAX_LINK_DEPTH = 8
 # [[target|anchor]] and [[target]] in one pass: the target or anchor holds no ":", "|", "[" or
 # "]" (the rest goes through _link). The "[[target]]s" blend keeps its suffix as plain text.
 _SIMPLE_LINK_RE = re.compile(r"\[\[(?:[^\[\]|:]*\|)?([^\[\]|:]+)\]\]")
-# The label (group 1) starts with the space after the URL, so that a URL character is never
-# tried as label too (a quadratic backtrack on "[//aaaa..." without "]").
-_EXTLINK_RE = re.compile(r"\[(?:https?:|ftp:)?//[^\s\[\]]*((?:\s[^\[\]]*)?)\]")
+# The label (group 1, absent without one) follows the URL after whitespace and starts with
+# a non-space: a URL character is never tried as a label character too, which would be a
+# quadratic backtrack on "[//aaaa..." without "]".
+_EXTLINK_RE = re.compile(r"\[(?:https?:|ftp:)?//[^\s\[\]]*(?:\s+([^\s\[\]][^\[\]]*))?\s*\]")
 _URL_RE = re.compile(r"(?:https?|ftp)://[^\s<>\[\]|]+")
 _QUOTES_RE = re.compile(r"''+")  # not '{2,}: a literal prefix lets the regex skip ahead in C
 # The text is scanned with a leading newline, so "\n" stands for the start of a line.
@@ -117,6 +118,10 @@ _DISAMBIG_RE = re.compile(
 # A C-level callable: on Python 3.11, re.sub with a "\\1" template calls a Python function per
 # match, which made the link substitutions the slowest step of the cleaner.
 _group1 = operator.methodcaller("group", 1)
+
+
+def _extlink_label(m: re.Match[str]) -> str:
+    return m.group(1) or ""
 
 
 def _close_re(name: str) -> re.Pattern[str]:
@@ -292,7 +297,7 @@ def clean_wikitext(text: str, tidy: bool = True, namespaces: NamespaceTable | No
         if "[[" in text:
             text = _links(text, (namespaces or DEFAULT_NAMESPACES).names)
     if "//" in text:
-        text = _EXTLINK_RE.sub(_group1, text)
+        text = _EXTLINK_RE.sub(_extlink_label, text)
         if "://" in text:  # the URL regex has no literal prefix: it tries every position
             text = _URL_RE.sub("", text)
     if "''" in text:
