@@ -83,18 +83,19 @@ _QUOTES_RE = re.compile(r"''+")  # not '{2,}: a literal prefix lets the regex sk
 _HEADING_RE = re.compile(r"\n[ \t]*=[^\n]*")
 _LIST_RE = re.compile(r"\n[ \t]*(?:[*#:;]+|-{4,})[ \t]*")
 _SWITCH_RE = re.compile(r"__([^\W_]+(?:_[^\W_]+)*)__")
-# Tags that MediaWiki renders as a line break or a block of their own.
-_BLOCK_TAGS = (
-    "br|p|div|hr|li|ul|ol|dl|dt|dd|table|caption|thead|tbody|tfoot|tr|td|th|h[1-6]|"
-    "blockquote|center|pre|poem|section|article|aside|figure|figcaption|nav|header|footer|"
-    "main|details|summary|address|rt|rp"
+# Tags that MediaWiki renders as a line break or a block of their own (and the ruby
+# annotations rt/rp, which stand apart from their base text).
+_BLOCK_TAGS = frozenset(
+    """br p div hr li ul ol dl dt dd table caption thead tbody tfoot tr td th h1 h2 h3 h4 h5
+    h6 blockquote center pre poem section article aside figure figcaption nav header footer
+    main details summary address rt rp""".split()
 )
-_BLOCK_TAG_RE = re.compile(rf"</?(?:{_BLOCK_TAGS})\b[^<>]*>", re.I)
-_TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_TAG_RE = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
 _SPACES_RE = re.compile(r"[^\S\n]+")
 _BLANKS_RE = re.compile(r" ?\n[\n ]*")
-# WikiExtractor's placeholders for <math> and <code> content.
-_PLACEHOLDER_RE = re.compile(r"\b(?:formula|codice)_\d+\b")
+# WikiExtractor's placeholders for <math> and <code> content (no leading \b: the literal
+# start lets the regex engine skip ahead in C).
+_PLACEHOLDER_RE = re.compile(r"(?:formula|codice)_\d+\b")
 
 # Interwiki prefixes that are shown inline (the anchor is running text).
 _INTERWIKI = frozenset(
@@ -267,6 +268,11 @@ def _heading(m: re.Match[str]) -> str:
     return "\n" + line[level:-level].strip(" \t")
 
 
+def _tag(m: re.Match[str]) -> str:
+    """A tag -> a line break for block-level tags, nothing for inline ones."""
+    return "\n" if m.group(1).lower() in _BLOCK_TAGS else ""
+
+
 def _switch(m: re.Match[str]) -> str:
     """``__NOTOC__``, ``__KEIN_INHALTSVERZEICHNIS__`` -> ``""``; ``__init__`` stays."""
     name = m.group(1)
@@ -308,8 +314,7 @@ def clean_wikitext(text: str, tidy: bool = True, namespaces: NamespaceTable | No
     if "__" in text:
         text = _SWITCH_RE.sub(_switch, text)
     if "<" in text:
-        text = _BLOCK_TAG_RE.sub("\n", text)
-        text = _TAG_RE.sub("", text)
+        text = _TAG_RE.sub(_tag, text)
     if "&" in text:
         text = html.unescape(text)
     if tidy:
@@ -324,12 +329,11 @@ def clean_extracted_text(text: str) -> str:
     Tags separate words as in :func:`clean_wikitext` (``a<br>b`` -> two lines; ``</dl>``,
     ``<onlyinclude>`` are dropped), WikiExtractor's ``formula_N``/``codice_N`` placeholders
     (for ``<math>`` and ``<code>`` content, which :func:`clean_wikitext` drops) are dropped,
-    HTML entities are resolved. Text without ``<``, ``_`` and ``&`` is returned as it is.
+    HTML entities are resolved. Text without ``<``, placeholders and ``&`` is returned as it is.
     """
     if "<" in text:
-        text = _BLOCK_TAG_RE.sub("\n", text)
-        text = _TAG_RE.sub("", text)
-    if "_" in text:
+        text = _TAG_RE.sub(_tag, text)
+    if "formula_" in text or "codice_" in text:
         text = _PLACEHOLDER_RE.sub("", text)
     if "&" in text:
         text = html.unescape(text)

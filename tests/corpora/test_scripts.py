@@ -128,10 +128,29 @@ def test_plurals_only_for_latin_words() -> None:
     assert plural_forms(["घर"]) == [] and plural_forms(["дом"]) == []
 
 
-def test_mark_table_equals_this_pythons_unicode_database() -> None:
-    from corpora.tokenizer import _MARKS, scan_mark_ranges
+def test_word_classes_equal_this_pythons_unicode_database() -> None:
+    from corpora.tokenizer import astral_mark_ranges, word_char_ranges
 
-    assert _MARKS == scan_mark_ranges()
-    # planes other than 0, 1 and 14 hold no marks
-    for cp in range(0x20000, 0x110000, 0x101):
+    def brute(first: int, last: int, cats: str = "LMN") -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        for cp in range(first, last):
+            if unicodedata.category(chr(cp))[0] in cats:
+                if out and out[-1][1] == cp - 1:
+                    out[-1] = (out[-1][0], cp)
+                else:
+                    out.append((cp, cp))
+        return out
+
+    assert word_char_ranges(0, 0x10000) == brute(0, 0x10000)
+    assert word_char_ranges(0x10000, 0x20000) == brute(0x10000, 0x20000)
+    # the astral marks (stored for Unicode 14, looked up on later versions)
+    assert astral_mark_ranges() == brute(0x10000, 0x20000, "M") + brute(0xE0000, 0xE1000, "M")
+    # planes 2 to 13 hold no marks
+    for cp in range(0x20000, 0xE0000, 0x101):
         assert unicodedata.category(chr(cp))[0] != "M"
+
+
+def test_astral_text_uses_the_same_rules() -> None:
+    text = "𝐀𝐁 x_y 😀 \U00011013\U00011038 cafe\u0301 𑀓 ।"
+    assert TOK.tokens(text) == ["𝐀𝐁", "x", "y", "\U00011013\U00011038", "cafe\u0301", "𑀓"]
+    assert [t for s in TOK.sentences(text) for t in s] == TOK.tokens(text)
