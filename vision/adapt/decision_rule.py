@@ -8,6 +8,11 @@ Applied in this order by ``vision predict``::
                                                  ``knn`` label transfer from the ``knn`` mode)
     labels = thresholds.decide(p)               (``thresholds`` mode; else one global value)
 
+Scale: :meth:`DecisionRule.scores` and :meth:`DecisionRule.decide_sparse` work a block of rows
+at a time (score steps act on each image's row alone), so the probabilities ``[N, L]`` of
+32,580 test images x 7,178 labels meet one float64 ``[N, L]`` result (none when the rule has
+no score step) and never the steps' temporaries at full size.
+
 On disk (inside a run folder): ``decision.json`` (``format: "vision.decision_rule"``,
 ``version: 1``: codes, thresholds, label-count rules, one key per kind of score step
 (``has_logit_offset``, ``knn``), fit statistics) and ``decision.npz`` (the steps' arrays:
@@ -23,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from corpora.atomic import atomic_path, atomic_write
 from corpora.errors import CorruptInputError, InputError
@@ -30,6 +36,7 @@ from vision.adapt.knn_transfer import KNNTransfer
 from vision.adapt.prior_shift import PriorShift
 from vision.adapt.score_step import SCORE_STEPS, ScoreStep
 from vision.adapt.thresholds import ClassThresholds
+from vision.metrics._arrays import DEFAULT_CHUNK_ROWS, as_matrix, dense_rows, row_blocks
 
 __all__ = ["DecisionRule", "DECISION_JSON", "DECISION_NPZ"]
 
@@ -139,17 +146,39 @@ class DecisionRule:
         probs: np.ndarray,
         features: np.ndarray | None = None,
         pixels: np.ndarray | None = None,
+        *,
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
     ) -> np.ndarray:
         """Adapted scores ``[N, L]`` from probabilities ``[N, L]`` (and, for kNN, backbone
-        features ``[N, F]`` and/or pixel vectors ``[N, P]`` as its space needs)."""
-        p = np.asarray(probs, dtype=np.float64)
-        for step in self.steps:
-            p = step.apply(p, features, pixels)
-        return p
+        features ``[N, F]`` and/or pixel vectors ``[N, P]`` as its space needs).
+
+        The steps run on blocks of ``chunk_rows`` rows (each step treats every row alone)
+        into one float64 ``[N, L]`` result. Without a score step the probabilities are
+        returned as they are (no copy; float32 from the predictor): every use of the scores
+        (thresholds, ranking, votes) reads them exactly as float64.
+        """
+        steps = self.steps
+        if not steps:
+            return probs
+        p = as_matrix(probs)
+        out = np.empty(p.shape, dtype=np.float64)
+        for block in row_blocks(p.shape[0], chunk_rows):
+            s = dense_rows(p, block, np.float64)
+            f = None if features is None else features[block]
+            x = None if pixels is None else pixels[block]
+            for step in steps:
+                s = step.apply(s, f, x)
+            out[block] = s
+        return out
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
         """Label decisions ``[N, L]`` bool from :meth:`scores`."""
         return self.thresholds.decide(scores)
+
+    def decide_sparse(self, scores: np.ndarray) -> sp.csr_matrix:
+        """Label decisions as a boolean CSR matrix ``[N, L]``, decided a block of rows at a
+        time (:meth:`ClassThresholds.decide_sparse`)."""
+        return self.thresholds.decide_sparse(scores)
 
     # ------------------------------------------------------------------ files
     def save(self, run_dir: str | os.PathLike[str]) -> Path:

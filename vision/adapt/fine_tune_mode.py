@@ -124,13 +124,14 @@ class FineTuneMode(WeightMode):
         n_replay = 0
         if bank is not None:
             n_replay = min(int(round(self.replay * len(source))), len(bank))
-            r_dense = torch.as_tensor(sp.csr_matrix(bank_targets).toarray(), dtype=torch.float32)
+            r_sparse = sp.csr_matrix(bank_targets, dtype=np.float32)  # densified per pick
         for _ in range(self.epochs):
             xs, ys = source, y
             if n_replay:
                 pick = torch.randperm(len(bank), generator=gen)[:n_replay]
                 xs = torch.cat([source, torch.as_tensor(bank[pick])])
-                ys = torch.cat([y, r_dense[pick]])
+                r_dense = torch.as_tensor(r_sparse[pick.numpy()].toarray(), dtype=torch.float32)
+                ys = torch.cat([y, r_dense])
             perm = torch.randperm(len(xs), generator=gen)
             for start in range(0, len(xs), self.batch_size):
                 idx = perm[start : start + self.batch_size]

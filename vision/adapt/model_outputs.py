@@ -38,7 +38,8 @@ def head_probs(model: nn.Module, features: torch.Tensor) -> np.ndarray:
     """Sigmoid probabilities ``[N, L]`` float64 of the head on features ``[N, F]`` (eval mode)."""
     was_training = model.training
     model.eval()
-    logits = model.forward_head(features.to(_device_of(model)))
-    p = torch.sigmoid(logits).cpu().numpy().astype(np.float64)
+    # in place: the float32 logits become the probabilities (no second [N, L] float32)
+    logits = model.forward_head(features.to(_device_of(model))).float()
+    p = torch.sigmoid_(logits).cpu().numpy().astype(np.float64)
     model.train(was_training)
     return p

@@ -24,7 +24,15 @@ from typing import Any
 import numpy as np
 
 from vision.adapt.score_step import SCORE_STEPS, ScoreStep
-from vision.metrics._arrays import as_bool, as_dense
+from vision.metrics._arrays import (
+    DEFAULT_CHUNK_ROWS,
+    as_bool,
+    as_dense,
+    as_matrix,
+    dense_rows,
+    positives_csr,
+    row_blocks,
+)
 
 __all__ = [
     "PriorShift",
@@ -83,6 +91,22 @@ def shift_logits(logits: Any, offset: Any) -> np.ndarray:
     return as_dense(logits) + np.asarray(offset, dtype=np.float64)[None, :]
 
 
+def _shifted_sum(
+    p: np.ndarray, offset: np.ndarray, chunk_rows: int, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Column sums ``[L]`` of :func:`shift_probs` ``(p, offset)``, computed a block of rows at
+    a time and added row after row in order (the same float64 sums as ``.sum(0)`` of the
+    whole shifted matrix); with ``out`` (``[N, L]`` float64) the shifted rows are kept."""
+    acc = np.zeros((1, p.shape[1]), dtype=np.float64)
+    for block in row_blocks(p.shape[0], chunk_rows):
+        shifted = shift_probs(dense_rows(p, block, np.float64), offset)
+        if out is not None:
+            out[block] = shifted
+        # the running sum goes first, so the order of the additions is the full matrix's
+        acc = np.concatenate([acc, shifted]).sum(0, keepdims=True)
+    return acc[0]
+
+
 def em_priors(
     probs: Any,
     source_prior: Any,
@@ -91,12 +115,18 @@ def em_priors(
     init_prior: Any = None,
     max_iter: int = 200,
     tol: float = 1e-7,
-) -> tuple[np.ndarray, np.ndarray]:
+    adjusted: bool = True,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Saerens EM for per-label priors on unlabeled predictions.
 
     E-step: adjust every posterior to the current prior estimate ``q`` (:func:`shift_probs`
     with :func:`log_prior_ratio`); M-step: ``q = mean`` of the adjusted posteriors (labeled
     images, when given, contribute their 0/1 labels instead).
+
+    Each iteration reads the probabilities a block of ``chunk_rows`` rows at a time: over the
+    32,580 test images x 7,178 labels no float64 ``[N, L]`` temporary is made (float32
+    probabilities are read as float64 per block, with the same results).
 
     Args:
         probs: unlabeled target-domain probabilities ``[N, L]`` under the source prior.
@@ -104,30 +134,34 @@ def em_priors(
         labeled_targets: optional ``[M, L]`` 0/1 labels of target-domain images.
         init_prior: starting ``q`` (default: the source prior).
         max_iter / tol: stop after ``max_iter`` steps or when ``max |dq| < tol``.
+        adjusted: also return the adjusted probabilities (one float64 ``[N, L]``); False
+            returns None in their place.
     Returns:
-        ``(q [L], adjusted probs [N, L])``.
+        ``(q [L], adjusted probs [N, L] or None)``.
     """
-    p = as_dense(probs)
+    p = as_matrix(probs)
     s = np.clip(np.asarray(source_prior, dtype=np.float64), _EPS, 1 - _EPS)
     q = s.copy() if init_prior is None else np.asarray(init_prior, dtype=np.float64).copy()
     lab_sum, n_lab = 0.0, 0
     if labeled_targets is not None:
-        lt = as_bool(labeled_targets)
-        lab_sum, n_lab = lt.sum(0).astype(np.float64), lt.shape[0]
+        lt = positives_csr(labeled_targets)
+        lab_sum = np.bincount(lt.indices, minlength=lt.shape[1]).astype(np.float64)
+        n_lab = lt.shape[0]
     total = p.shape[0] + n_lab
     if total == 0:
-        return q, p
-    adjusted = p
+        return q, (as_dense(p) if adjusted else None)
     for it in range(max_iter):
-        adjusted = shift_probs(p, log_prior_ratio(s, q))
-        q_new = (adjusted.sum(0) + lab_sum) / total
+        q_new = (_shifted_sum(p, log_prior_ratio(s, q), chunk_rows) + lab_sum) / total
         delta = float(np.max(np.abs(q_new - q))) if q.size else 0.0
         q = q_new
         if delta < tol:
             logger.debug("EM priors converged after %d iterations", it + 1)
             break
-    adjusted = shift_probs(p, log_prior_ratio(s, q))
-    return q, adjusted
+    if not adjusted:
+        return q, None
+    out = np.empty(p.shape, dtype=np.float64)
+    _shifted_sum(p, log_prior_ratio(s, q), chunk_rows, out=out)
+    return q, out
 
 
 @SCORE_STEPS.register("prior-shift", priority=10)

@@ -15,6 +15,11 @@ A label is predicted when ``prob >= t_j``; then the label-count rules apply: few
 
 On-disk format: one JSON file (``format: "vision.thresholds"``, ``version: 1``) holding the
 codes, thresholds, rules and fit statistics.
+
+Scale: the truth is kept as a sparse matrix of its positives and the scores are read a block
+of rows (or one label's column) at a time, so fitting and deciding over ``[N, L]`` at 7,178
+labels makes no dense float64 copy of the inputs; :meth:`ClassThresholds.decide_sparse` gives
+the decisions as a sparse matrix. The results are the same as the dense computation's.
 """
 
 from __future__ import annotations
@@ -22,17 +27,26 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from corpora.atomic import atomic_write
 from corpora.errors import CorruptInputError, InputError
-from vision.metrics import best_global_threshold, fbeta_from_counts, mean_f2_arrays
-from vision.metrics._arrays import as_bool, as_dense
+from vision.metrics import best_global_threshold, fbeta_from_counts
+from vision.metrics._arrays import (
+    DEFAULT_CHUNK_ROWS,
+    as_matrix,
+    dense_columns,
+    dense_rows,
+    positives_csr,
+    row_blocks,
+    row_counts,
+)
 from vision.metrics.threshold_search import DEFAULT_THRESHOLDS
 
 __all__ = [
@@ -40,12 +54,38 @@ __all__ = [
     "apply_label_count_rules",
     "fit_class_thresholds",
     "fit_label_count_rules",
+    "top_k_mask",
 ]
 
 logger = logging.getLogger(__name__)
 
 FORMAT = "vision.thresholds"
 VERSION = 1
+
+
+def top_k_mask(scores: np.ndarray, k: int) -> np.ndarray:
+    """``[r, L]`` bool: each row's ``k`` highest scores, ties to the lower label index.
+
+    The same set as the first ``k`` columns of ``np.argsort(-scores, axis=1, kind="stable")``
+    (NaN ranks last), found with ``np.partition`` instead of a full sort.
+    """
+    scores = np.asarray(scores)
+    r, n_labels = scores.shape
+    if k <= 0 or r == 0:
+        return np.zeros((r, n_labels), dtype=bool)
+    if k >= n_labels:
+        return np.ones((r, n_labels), dtype=bool)
+    neg = -scores
+    kth = np.partition(neg, k - 1, axis=1)[:, k - 1 : k]  # [r, 1]: the k-th smallest of -scores
+    if np.isnan(kth).any():  # fewer than k numbers in a row: the stable sort decides
+        order = np.argsort(neg, axis=1, kind="stable")[:, :k]
+        out = np.zeros((r, n_labels), dtype=bool)
+        np.put_along_axis(out, order, True, axis=1)
+        return out
+    less = neg < kth
+    equal = neg == kth
+    need = k - less.sum(1, keepdims=True)
+    return less | (equal & (np.cumsum(equal, axis=1) <= need))
 
 
 def apply_label_count_rules(
@@ -59,27 +99,42 @@ def apply_label_count_rules(
         min_labels: rows with fewer hits get their top-``min_labels`` labels added.
         max_labels: rows with more hits keep only their ``max_labels`` best hits (None: no cap).
     Returns:
-        new ``[N, L]`` bool array.
+        new ``[N, L]`` bool array. Ties in rank go to the lower label index.
     """
     hits = np.array(hits, dtype=bool, copy=True)
     n, n_labels = hits.shape
     if n == 0 or n_labels == 0:
         return hits
-    order = None
     if min_labels > 0:
         k = min(min_labels, n_labels)
         rows = np.nonzero(hits.sum(1) < k)[0]
         if len(rows):
-            top = np.argsort(-probs[rows], axis=1, kind="stable")[:, :k]
-            hits[rows[:, None], top] = True
+            hits[rows] |= top_k_mask(probs[rows], k)
     if max_labels is not None:
         rows = np.nonzero(hits.sum(1) > max_labels)[0]
         if len(rows):
             masked = np.where(hits[rows], probs[rows], -np.inf)
-            order = np.argsort(-masked, axis=1, kind="stable")
-            drop = order[:, max_labels:]
-            hits[rows[:, None], drop] = False
+            hits[rows] &= top_k_mask(masked, max_labels)
     return hits
+
+
+def _hit_counts(hits: np.ndarray, truth: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``hits [c, L]`` bool: ``(true positives against truth [c, L], hits)``."""
+    pos_rows = np.repeat(np.arange(hits.shape[0]), np.diff(truth.indptr))
+    tp = np.bincount(pos_rows[hits[pos_rows, truth.indices]], minlength=hits.shape[0])
+    return tp.astype(np.int64), hits.sum(1).astype(np.int64)
+
+
+def _threshold_counts(
+    p: Any, truth: sp.csr_matrix, thresholds: np.ndarray, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: ``(tp, n_pred)`` int64 ``[N]`` of ``p >= thresholds [L]`` (float64 compare)."""
+    tp = np.zeros(p.shape[0], dtype=np.int64)
+    n_pred = np.zeros(p.shape[0], dtype=np.int64)
+    for block in row_blocks(p.shape[0], chunk_rows):
+        hits = dense_rows(p, block, np.float64) >= thresholds[None, :]
+        tp[block], n_pred[block] = _hit_counts(hits, truth[block])
+    return tp, n_pred
 
 
 @dataclass
@@ -125,13 +180,35 @@ class ClassThresholds:
             max_labels,
         )
 
-    def decide(self, probs: Any) -> np.ndarray:
-        """Predicted labels ``[N, L]`` bool for probabilities ``[N, L]``."""
-        p = as_dense(probs)
+    def decide_blocks(
+        self, probs: Any, chunk_rows: int = DEFAULT_CHUNK_ROWS
+    ) -> Iterator[tuple[slice, np.ndarray]]:
+        """``(rows, decisions [c, L] bool)`` for consecutive blocks of rows of probabilities
+        ``[N, L]`` (numpy, torch or sparse; compared as float64, one block at a time)."""
+        p = as_matrix(probs)
         if p.shape[1] != len(self.codes):
             raise ValueError(f"probs have {p.shape[1]} labels, thresholds {len(self.codes)}")
-        hits = p >= self.thresholds[None, :]
-        return apply_label_count_rules(p, hits, self.min_labels, self.max_labels)
+        for block in row_blocks(p.shape[0], chunk_rows):
+            pc = dense_rows(p, block, np.float64)
+            hits = pc >= self.thresholds[None, :]
+            yield block, apply_label_count_rules(pc, hits, self.min_labels, self.max_labels)
+
+    def decide(self, probs: Any, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> np.ndarray:
+        """Predicted labels ``[N, L]`` bool for probabilities ``[N, L]``."""
+        p = as_matrix(probs)
+        out = np.zeros(p.shape, dtype=bool)
+        for block, hits in self.decide_blocks(p, chunk_rows):
+            out[block] = hits
+        return out
+
+    def decide_sparse(self, probs: Any, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> sp.csr_matrix:
+        """:meth:`decide` as a boolean CSR matrix ``[N, L]`` (a few labels per image: the
+        dense ``[N, L]`` decisions are never held at once)."""
+        p = as_matrix(probs)
+        parts = [sp.csr_matrix(hits) for _, hits in self.decide_blocks(p, chunk_rows)]
+        if not parts:
+            return sp.csr_matrix(p.shape, dtype=bool)
+        return sp.vstack(parts, format="csr")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -178,32 +255,50 @@ class ClassThresholds:
 
 
 def _coordinate_fit(
-    p: np.ndarray, t: np.ndarray, thr: np.ndarray, cols: np.ndarray, grid: np.ndarray, passes: int
+    p: Any, t: sp.csr_matrix, thr: np.ndarray, cols: np.ndarray, grid: np.ndarray, passes: int
 ) -> np.ndarray:
-    """Coordinate ascent on the mean per-image F2, one label at a time over ``grid``."""
+    """Coordinate ascent on the mean per-image F2, one label at a time over ``grid``.
+
+    ``p [N, L]`` scores, ``t`` the positives (CSR bool); per label only its column is read."""
     thr = thr.copy()
-    hits = p >= thr[None, :]
-    tp = np.logical_and(hits, t).sum(1).astype(np.float64)
-    n_pred = hits.sum(1).astype(np.float64)
-    n_true = t.sum(1).astype(np.float64)
+    n = p.shape[0]
+    tp_i, pred_i = _threshold_counts(p, t, thr)
+    tp, n_pred = tp_i.astype(np.float64), pred_i.astype(np.float64)
+    n_true = row_counts(t).astype(np.float64)
+    tc = t.tocsc()
+    tc.sort_indices()
     for _ in range(passes):
         changed = False
         for j in cols:
-            cur = hits[:, j].astype(np.float64)
-            y = t[:, j].astype(np.float64)
+            col = dense_columns(p, np.array([j]))[0]  # [N] float64
+            cur = (col >= thr[j]).astype(np.float64)
+            y = np.zeros(n)
+            y[tc.indices[tc.indptr[j] : tc.indptr[j + 1]]] = 1.0
             base_tp, base_pred = tp - cur * y, n_pred - cur
-            cand = (p[:, j][None, :] >= grid[:, None]).astype(np.float64)  # [T, N]
+            cand = (col[None, :] >= grid[:, None]).astype(np.float64)  # [T, N]
             scores = fbeta_from_counts(base_tp + cand * y, base_pred + cand, n_true).sum(1)
             current = fbeta_from_counts(tp, n_pred, n_true).sum()
             k = int(np.argmax(scores))
             if scores[k] > current + 1e-12:
                 thr[j] = grid[k]
-                hits[:, j] = cand[k] > 0
                 tp, n_pred = base_tp + cand[k] * y, base_pred + cand[k]
                 changed = True
         if not changed:
             break
     return thr
+
+
+def _intersection(a: sp.csr_matrix, b: sp.csr_matrix) -> sp.csr_matrix:
+    """Entries stored in both boolean CSR matrices."""
+    both = a.multiply(b).tocsr()
+    both.eliminate_zeros()
+    return both
+
+
+def _mean_f2(tp: np.ndarray, n_pred: np.ndarray, n_true: np.ndarray) -> float:
+    """Mean per-image F2 of per-row counts (0.0 for no rows), as ``mean_f2_arrays``."""
+    scores = fbeta_from_counts(tp, n_pred, n_true, 2.0)
+    return float(scores.mean()) if scores.size else 0.0
 
 
 def fit_class_thresholds(
@@ -230,27 +325,30 @@ def fit_class_thresholds(
         :class:`ClassThresholds` with ``min_labels = 0`` and no cap; ``stats`` holds the tuning
         F2 at the global threshold and with the final per-class values (in-sample).
     """
-    p = as_dense(probs)
-    t = as_bool(targets)
+    p = as_matrix(probs)
+    t = positives_csr(targets)
     if p.shape != t.shape or p.shape[1] != len(codes):
         raise ValueError(f"probs {p.shape}, targets {t.shape} and {len(codes)} codes disagree")
     grid = DEFAULT_THRESHOLDS if grid is None else np.asarray(grid, dtype=np.float64)
     global_thr, global_f2 = best_global_threshold(p, t, grid)
-    n_pos = t.sum(0)
+    n_pos = np.bincount(t.indices, minlength=t.shape[1]).astype(np.int64)
     seen = np.nonzero(n_pos > 0)[0]
     start = np.full(p.shape[1], global_thr)
     fitted = _coordinate_fit(p, t, start, seen, grid, passes)
     final = (n_pos * fitted + shrinkage * global_thr) / np.maximum(n_pos + shrinkage, 1e-12)
     final[n_pos == 0] = global_thr if unseen_threshold is None else float(unseen_threshold)
     result = ClassThresholds(list(codes), final, global_thr)
+    n_true = row_counts(t)
+    final_decisions = result.decide_sparse(p)
+    final_tp = row_counts(_intersection(final_decisions, t))
     result.stats = {
         "tuning_images": int(p.shape[0]),
         "labels_with_positives": int(len(seen)),
         "shrinkage": float(shrinkage),
         "unseen_threshold": None if unseen_threshold is None else float(unseen_threshold),
         "tuning_f2_global": float(global_f2),
-        "tuning_f2_fitted_unshrunk": mean_f2_arrays(p >= fitted[None, :], t),
-        "tuning_f2_final": mean_f2_arrays(result.decide(p), t),
+        "tuning_f2_fitted_unshrunk": _mean_f2(*_threshold_counts(p, t, fitted), n_true),
+        "tuning_f2_final": _mean_f2(final_tp, row_counts(final_decisions), n_true),
     }
     logger.info(
         "thresholds: global %.3f (tuning F2 %.4f), per-class on %d labels (in-sample F2 %.4f)",
@@ -272,18 +370,28 @@ def fit_label_count_rules(
     """Pick ``min_labels`` / ``max_labels`` maximising mean F2 on (tuning) predictions.
 
     Ties go to the first candidates (fewest rules). Returns a new :class:`ClassThresholds`.
+    The scores are read once, a block of rows at a time; every candidate pair is counted on
+    each block.
     """
-    p = as_dense(probs)
-    t = as_bool(targets)
-    hits = p >= thresholds.thresholds[None, :]
+    p = as_matrix(probs)
+    t = positives_csr(targets)
+    pairs = [(lo, hi) for lo in min_candidates for hi in max_candidates if hi is None or hi >= lo]
+    tp = np.zeros((len(pairs), p.shape[0]), dtype=np.int64)
+    n_pred = np.zeros((len(pairs), p.shape[0]), dtype=np.int64)
+    for block in row_blocks(p.shape[0]):
+        pc = dense_rows(p, block, np.float64)
+        hits = pc >= thresholds.thresholds[None, :]
+        truth = t[block]
+        for c, (lo, hi) in enumerate(pairs):
+            tp[c, block], n_pred[c, block] = _hit_counts(
+                apply_label_count_rules(pc, hits, lo, hi), truth
+            )
+    n_true = row_counts(t)
     best = (-1.0, 0, None)
-    for lo in min_candidates:
-        for hi in max_candidates:
-            if hi is not None and hi < lo:
-                continue
-            f2 = mean_f2_arrays(apply_label_count_rules(p, hits, lo, hi), t)
-            if f2 > best[0] + 1e-12:
-                best = (f2, lo, hi)
+    for c, (lo, hi) in enumerate(pairs):
+        f2 = _mean_f2(tp[c], n_pred[c], n_true)
+        if f2 > best[0] + 1e-12:
+            best = (f2, lo, hi)
     f2, lo, hi = best
     stats = dict(thresholds.stats, tuning_f2_with_count_rules=float(f2))
     return ClassThresholds(

@@ -35,6 +35,8 @@ def _main(args: argparse.Namespace) -> int:
         max_image_pixels=args.max_image_pixels,
         min_match=args.min_match,
         save_probs=args.save_probs,
+        amp=args.amp,
+        channels_last=args.channels_last,
     )
     print(
         f"wrote {args.out}: {report['images']} rows ({report['predicted']} predicted, "
@@ -106,6 +108,18 @@ def _build(parser: argparse.ArgumentParser) -> None:
     )
     inf.add_argument("--batch-size", type=int, default=64, help="images per forward pass")
     inf.add_argument("--no-knn", action="store_true", help="ignore a stored kNN label transfer")
+    inf.add_argument(
+        "--amp",
+        nargs="?",
+        const="auto",
+        default="off",
+        choices=["off", "auto", "bf16", "fp16"],
+        help="mixed-precision forward passes: --amp alone = auto (bf16 where the device has "
+        "it, else fp16) (default: %(default)s: exact float32)",
+    )
+    inf.add_argument(
+        "--channels-last", action="store_true", help="NHWC batches (faster convolutions on GPUs)"
+    )
     add_runtime_flags(parser)
     dec = parser.add_argument_group("decision")
     dec.add_argument(

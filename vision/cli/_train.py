@@ -104,6 +104,7 @@ def _build(p: argparse.ArgumentParser) -> None:
     from vision.losses import LOSSES
     from vision.models import BACKBONES, HEADS
     from vision.train import list_optimizers
+    from vision.train.mixed_precision import AMP_MODES
 
     d = p.add_argument_group("data")
     d.add_argument("--data", required=True, help="folder in Open Images layout")
@@ -266,7 +267,20 @@ def _build(p: argparse.ArgumentParser) -> None:
     o.add_argument("--clip-grad", type=float, default=5.0, help="max grad norm; 0 disables")
     o.add_argument("--ema", action="store_true", help="keep and evaluate an EMA of the weights")
     o.add_argument("--ema-decay", type=float, default=0.999, help="EMA decay per step")
-    o.add_argument("--amp", action="store_true", help="mixed precision (fp16 on CUDA, bf16 on CPU)")
+    o.add_argument(
+        "--amp",
+        nargs="?",
+        const="auto",
+        default="off",
+        choices=list(AMP_MODES),
+        help="mixed precision: --amp alone = auto (bf16 where the device has it, else fp16 with "
+        "gradient scaling); bf16; fp16; off (default)",
+    )
+    o.add_argument(
+        "--channels-last",
+        action="store_true",
+        help="NHWC memory order for weights and batches (faster convolutions on GPUs)",
+    )
     r = p.add_argument_group("run")
     r.add_argument("--out", required=True, help="run folder")
     r.add_argument("--seed", type=int, default=0, help="random seed (split, order, init)")

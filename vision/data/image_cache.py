@@ -18,6 +18,12 @@ a time, so a build that is killed or fails keeps its finished shards and the nex
 :meth:`ImageCache.open` resumes it. ``workers > 1`` decodes shards in parallel processes; the
 files are the same byte for byte as a serial build's.
 
+Several processes may open the same cache at once (every rank of a ``torchrun`` job, on one
+node or on many over a shared filesystem): :meth:`ImageCache.open` holds an exclusive lock
+on ``cache_dir/images-KEY.lock`` while it checks, builds or resumes the cache, so the first
+process builds it (with its ``workers``) and the others wait, then find it finished. A
+process killed while building drops the lock with it (the next one resumes the build).
+
 A finished cache whose parameters differ from the request, or whose image files changed
 since the build (size or mtime), is stale: it is rebuilt (``on_stale="rebuild"``: only the
 shards whose files changed, or everything when the parameters changed) or refused with an
@@ -26,11 +32,13 @@ shards whose files changed, or everything when the parameters changed) or refuse
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +89,41 @@ def _flat(params: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def _lock(fh: Any, path: Path) -> bool:
+    """Take an exclusive ``flock`` on the open file ``fh``, waiting (with a log line) while
+    another process holds it; False (with a warning) where the filesystem has no locks."""
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        logger.info("waiting for another process that holds %s (building the cache)", path)
+    except OSError as exc:
+        logger.warning(
+            "cannot lock %s (%s): processes opening this cache at once may each build it; on "
+            "such a filesystem build it once (one process) before starting the others",
+            path,
+            exc,
+        )
+        return False
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    return True
+
+
+@contextlib.contextmanager
+def _build_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created) for the ``with`` block (see :func:`_lock`).
+    The concurrent builders a missing lock allows duplicate work only: every file is written
+    atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as fh:
+        locked = _lock(fh, path)
+        try:
+            yield
+        finally:
+            if locked:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _shard_name(index: int) -> str:
@@ -219,6 +262,33 @@ class ImageCache:
         decoder = decoder or ImageDecoder()
         paths = [Path(p) for p in paths]
         folder = cls.folder_for(cache_dir, paths, image_size)
+        with _build_lock(folder.with_name(folder.name + ".lock")):
+            return cls._open_locked(
+                folder,
+                cache_dir,
+                paths,
+                image_size,
+                decoder,
+                shard_size,
+                workers,
+                on_stale,
+                progress,
+            )
+
+    @classmethod
+    def _open_locked(
+        cls,
+        folder: Path,
+        cache_dir: str | Path,
+        paths: list[Path],
+        image_size: int,
+        decoder: ImageDecoder,
+        shard_size: int,
+        workers: int,
+        on_stale: str,
+        progress: bool,
+    ) -> ImageCache:
+        """:meth:`open` while holding the cache's lock."""
         params = cls.parameters(paths, image_size, shard_size, decoder)
         params_digest = _digest(json.dumps(params, sort_keys=True))
         stats = _file_stats(paths)

@@ -9,6 +9,10 @@ each, ``fn(probs_list, decisions_list) -> EnsembleResult``, registered below):
 * ``majority``: each member decides with its own rule; a label is kept when more than half of
   the members predict it. Scores are the vote fraction plus a small tie-break by mean
   probability (used to rank labels and for fallbacks).
+
+Memory: members are summed into one float64 ``[N, L]`` accumulator (no stacked copy of every
+member); decisions may be dense bool or sparse (``DecisionRule.decide_sparse``): a
+majority's decisions come back sparse when any member's are.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from corpora.catalogue import Catalogue
 from corpora.errors import InputError
@@ -26,10 +31,11 @@ __all__ = ["VOTES", "EnsembleResult", "check_same_vocabulary", "create_vote", "l
 
 @dataclass
 class EnsembleResult:
-    """Combined scores ``[N, L]`` and, for votes that decide, the decisions ``[N, L]`` bool."""
+    """Combined scores ``[N, L]`` and, for votes that decide, the decisions ``[N, L]`` bool
+    (dense or a scipy.sparse matrix)."""
 
     scores: np.ndarray
-    decisions: np.ndarray | None
+    decisions: np.ndarray | sp.spmatrix | None
 
 
 VoteFn = Callable[[Sequence[np.ndarray], Sequence[np.ndarray] | None], EnsembleResult]
@@ -71,11 +77,23 @@ def _shapes(probs: Sequence[np.ndarray]) -> tuple[int, int]:
     return shape
 
 
+def _mean_of(probs: Sequence[np.ndarray]) -> np.ndarray:
+    """Element-wise float64 mean of the members, summed in order into one accumulator (the
+    same numbers as ``np.mean(np.stack(probs), axis=0)`` of the float64 members)."""
+    acc = np.array(probs[0], dtype=np.float64, copy=True)
+    for p in probs[1:]:
+        acc += np.asarray(p)
+    acc /= len(probs)
+    return acc
+
+
 @VOTES.register("mean")
 def _mean(probs: Sequence[np.ndarray], decisions: Sequence[np.ndarray] | None) -> EnsembleResult:
     """average probabilities; the decision rule is applied afterwards"""
     _shapes(probs)
-    return EnsembleResult(np.mean(np.stack([np.asarray(p) for p in probs]), axis=0), None)
+    if len(probs) == 1:  # the member itself (no copy)
+        return EnsembleResult(np.asarray(probs[0]), None)
+    return EnsembleResult(_mean_of(probs), None)
 
 
 @VOTES.register("majority")
@@ -86,9 +104,21 @@ def _majority(
     _shapes(probs)
     if decisions is None or len(decisions) != len(probs):
         raise ValueError("majority vote needs one decision matrix per member")
-    votes = np.mean(np.stack([np.asarray(d, dtype=np.float64) for d in decisions]), axis=0)
-    mean_p = np.mean(np.stack([np.asarray(p) for p in probs]), axis=0)
-    return EnsembleResult(votes + 1e-3 * mean_p, votes > 0.5)
+    counts = sp.csr_matrix(decisions[0], dtype=np.float64)
+    for d in decisions[1:]:
+        counts = counts + sp.csr_matrix(d, dtype=np.float64)
+    votes = (counts / len(decisions)).tocoo()
+    scores = _mean_of(probs)
+    scores *= 1e-3
+    scores[votes.row, votes.col] += votes.data
+    kept = votes.data > 0.5
+    decided = sp.csr_matrix(
+        (np.ones(int(kept.sum()), dtype=bool), (votes.row[kept], votes.col[kept])),
+        shape=counts.shape,
+    )
+    if not any(sp.issparse(d) for d in decisions):
+        return EnsembleResult(scores, decided.toarray())
+    return EnsembleResult(scores, decided)
 
 
 def list_votes() -> list[str]:

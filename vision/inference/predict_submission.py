@@ -168,6 +168,8 @@ def predict_submission(
     max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
     min_match: float = 0.5,
     save_probs: str | os.PathLike[str] | None = None,
+    amp: bool | str = False,
+    channels_last: bool = False,
 ) -> dict[str, Any]:
     """Predict ``images`` with ``runs`` (the first, then the ensemble members) and write the
     submission ``out`` atomically.
@@ -189,6 +191,8 @@ def predict_submission(
         save_probs: also write the scores the decisions were taken on (each run's
             probabilities after its decision rule's score steps, combined by the vote) to
             this ``.npz`` or ``.parquet`` file (:func:`save_scores`).
+        amp / channels_last: mixed precision and NHWC batches of the forward passes
+            (:class:`~vision.inference.predictor.Predictor`).
     Returns:
         counts for the report: ``images`` (rows), ``predicted``, ``bad`` (unreadable, given the
         fallback), ``empty_filled``, ``runs``, ``labels_per_image``, ``device``.
@@ -216,6 +220,8 @@ def predict_submission(
             progress=progress,
             normalize=run.normalize,
             decoder=ImageDecoder(max_image_pixels=max_image_pixels),
+            amp=amp,
+            channels_last=channels_last,
         )
         preds = predictor.predict_folder(images, order, desc=f"predict {k + 1}/{len(loaded)}")
         if ids is not None and preds.image_ids != ids:
@@ -226,19 +232,20 @@ def predict_submission(
             _check_match(len(ids), bad, expected, images, sample_submission, min_match)
         rule = overrides.rule_for(run)
         scores = rule.scores(preds.probs, preds.features, preds.pixels)
+        del preds  # the probabilities live on in `scores` (the same array without steps)
         all_scores.append(scores)
-        all_decisions.append(rule.decide(scores))
+        all_decisions.append(rule.decide_sparse(scores))
     combined = create_vote(vote)(all_scores, all_decisions)
     if combined.decisions is not None:
         decisions = combined.decisions
     elif len(loaded) == 1:
         decisions = all_decisions[0]
     else:
-        decisions = overrides.rule_for(loaded[0]).decide(combined.scores)
+        decisions = overrides.rule_for(loaded[0]).decide_sparse(combined.scores)
     labels, n_fallback = labels_from_decisions(
         ids, decisions, codes, combined.scores, fallback_k=fallback_labels
     )
-    mean_scores = combined.scores.mean(0)
+    mean_scores = combined.scores.mean(0, dtype=np.float64)
     fallback = [codes[j] for j in np.argsort(-mean_scores)[: max(fallback_labels, 1)]]
     if order is None:
         order = sorted(set(ids) | {b[0] for b in bad})

@@ -1,5 +1,11 @@
 """Run a model over a folder of images: probabilities and features, with TTA and a progress bar.
 
+Memory: the probabilities of every image are written into one float32 ``[N, L]`` array as
+the batches come (no list of per-batch arrays joined at the end), and the TTA views of a batch
+are summed in place. ``amp`` runs the forward passes under autocast (``--amp``) and
+``channels_last`` feeds NHWC batches, as in training (``vision.train.mixed_precision``,
+``vision.train.device``).
+
 Missing or undecodable images do not stop a prediction: every file is decoded once by the
 shared :class:`~vision.data.ImageDecoder` (:meth:`ImageFolderDataset.read_batches`); those
 that fail are returned in ``bad`` (the reason names the file) so the caller can report them
@@ -22,6 +28,8 @@ from vision.adapt.knn_transfer import pixel_vectors
 from vision.data import ImageDecoder, ImageFolderDataset, build_transform
 from vision.inference.tta import TestTimeAugmentation, create_tta, tta_outputs
 from vision.resolve_device import resolve_device
+from vision.train.device import place_batch, place_model
+from vision.train.mixed_precision import MixedPrecision
 
 __all__ = ["Predictions", "Predictor"]
 
@@ -60,6 +68,9 @@ class Predictor:
         progress: show a tqdm bar on stderr.
         normalize: ImageNet standardisation in the eval transform (must match training).
         decoder: the :class:`~vision.data.ImageDecoder` (e.g. its ``max_image_pixels``).
+        amp: mixed precision of the forward passes (``off``, ``auto``, ``bf16``, ``fp16``;
+            default off: the probabilities are then exactly those of float32).
+        channels_last: NHWC weights and batches (same values, faster convolutions on GPUs).
     """
 
     def __init__(
@@ -72,10 +83,15 @@ class Predictor:
         progress: bool = True,
         normalize: bool = True,
         decoder: ImageDecoder | None = None,
+        *,
+        amp: bool | str = False,
+        channels_last: bool = False,
     ) -> None:
         self.decoder = decoder or ImageDecoder()
         self.device = resolve_device(device)
-        self.model = model.to(self.device).eval()
+        self.channels_last = bool(channels_last)
+        self.model = place_model(model, self.device, self.channels_last).eval()
+        self.precision = MixedPrecision.of(amp, self.device)
         self.image_size = int(image_size)
         self.tta = create_tta(tta) if isinstance(tta, str) else tta
         self.batch_size = int(batch_size)
@@ -103,8 +119,7 @@ class Predictor:
         """``(probs [N, L], features [N, F])`` for already-transformed images ``[N, 3, H, W]``."""
         probs, feats = [], []
         for start in range(0, len(images), self.batch_size):
-            x = images[start : start + self.batch_size].to(self.device)
-            p, f = tta_outputs(self.model, x, self.tta)
+            p, f = self._outputs(images[start : start + self.batch_size])
             probs.append(p.cpu().numpy())
             feats.append(f.cpu().numpy())
         if not probs:
@@ -119,19 +134,28 @@ class Predictor:
         ds = self.dataset(images_dir, image_ids)
         bad = list(ds.bad)
         ids: list[str] = []
-        probs, feats, pixels = [], [], []
+        n_labels = int(self.model.num_labels)
+        probs = np.empty((len(ds), n_labels), dtype=np.float32)  # filled batch by batch
+        feats, pixels = [], []
+        n = 0
         batches = ds.read_batches(self.batch_size, bad)
         n_batches = -(-len(ds) // self.batch_size)
         for items, images in tqdm(
             batches, desc=desc, unit="batch", total=n_batches, disable=not self.progress
         ):
-            p, f = tta_outputs(self.model, images.to(self.device), self.tta)
-            probs.append(p.cpu().numpy())
+            p, f = self._outputs(images)
+            probs[n : n + len(p)] = p.cpu().numpy()
+            n += len(p)
             feats.append(f.cpu().numpy())
             pixels.append(pixel_vectors(images))
             ids.extend(ds.image_ids[i] for i in items)
-        n_labels = int(self.model.num_labels)
-        p_all = np.concatenate(probs) if probs else np.zeros((0, n_labels), np.float32)
         f_all = np.concatenate(feats) if feats else np.zeros((0, 0), np.float32)
         x_all = np.concatenate(pixels) if pixels else np.zeros((0, 0), np.float32)
-        return Predictions(ids, p_all, f_all, bad, x_all)
+        return Predictions(ids, probs[:n], f_all, bad, x_all)
+
+    def _outputs(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean probabilities ``[B, L]`` and features ``[B, F]`` (float32) over the TTA views
+        of one batch, under this predictor's autocast and memory format."""
+        x = place_batch(images, self.device, self.channels_last)
+        with self.precision.autocast():
+            return tta_outputs(self.model, x, self.tta)

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from corpora.formats.label_sets import read_submission, read_submission_ids, write_submission
 
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 def labels_from_decisions(
     image_ids: Sequence[str],
-    decisions: np.ndarray,
+    decisions: np.ndarray | sp.spmatrix,
     codes: Sequence[str],
     probs: np.ndarray | None = None,
     fallback_k: int = 1,
@@ -36,14 +37,19 @@ def labels_from_decisions(
 
     Args:
         image_ids: ``[N]`` ids.
-        decisions: ``[N, L]`` bool.
+        decisions: ``[N, L]`` bool, dense or a scipy.sparse matrix (read row by row).
         codes: ``[L]`` label codes.
         probs: ``[N, L]`` scores ranking each row's labels (ordered output and fallback).
         fallback_k: how many top labels an empty row gets (0: leave it empty).
     Returns:
         ``(id -> codes ordered by score, number of rows that got the fallback)``.
     """
-    decisions = np.asarray(decisions, dtype=bool)
+    if sp.issparse(decisions):
+        decisions = sp.csr_matrix(decisions, dtype=bool)
+        decisions.eliminate_zeros()
+        decisions.sort_indices()
+    else:
+        decisions = np.asarray(decisions, dtype=bool)
     if decisions.shape != (len(image_ids), len(codes)):
         raise ValueError(
             f"decisions {decisions.shape} do not match {len(image_ids)} ids x {len(codes)} codes"
@@ -51,7 +57,10 @@ def labels_from_decisions(
     out: dict[str, list[str]] = {}
     n_fallback = 0
     for i, image_id in enumerate(image_ids):
-        cols = np.nonzero(decisions[i])[0]
+        if sp.issparse(decisions):
+            cols = decisions.indices[decisions.indptr[i] : decisions.indptr[i + 1]]
+        else:
+            cols = np.nonzero(decisions[i])[0]
         if probs is not None:
             if len(cols) == 0 and fallback_k > 0:
                 cols = np.argsort(-probs[i], kind="stable")[:fallback_k]

@@ -120,8 +120,8 @@ def tta_probabilities(
         if logit_offset is not None:
             logits = logits + logit_offset.to(logits.device, logits.dtype)
         p = torch.sigmoid(logits)
-        total = p if total is None else total + p
-    return total / len(views)
+        total = p if total is None else total.add_(p)
+    return total.div_(len(views))
 
 
 @torch.no_grad()
@@ -135,7 +135,8 @@ def tta_outputs(
             (``[B, F] -> [B, L]`` logits); the caller puts it in eval mode.
         x: images ``[B, 3, H, W]``.
     Returns:
-        ``(probs [B, L] float32, features [B, F] float32)``.
+        ``(probs [B, L] float32, features [B, F] float32)``; the views are summed in place
+        (one ``[B, L]`` accumulator whatever the number of views).
     """
     aug = create_tta(tta) if isinstance(tta, str) else tta
     views = aug(x)
@@ -143,6 +144,6 @@ def tta_outputs(
     for view in views:
         f = model.forward_features(view).float()
         p = torch.sigmoid(model.forward_head(f).float())
-        probs = p if probs is None else probs + p
-        feats = f if feats is None else feats + f
-    return probs / len(views), feats / len(views)
+        probs = p if probs is None else probs.add_(p)
+        feats = f if feats is None else feats.add_(f)
+    return probs.div_(len(views)), feats.div_(len(views))

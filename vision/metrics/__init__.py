@@ -18,6 +18,7 @@ from vision.metrics.precision_recall import LabelStats, mean_precision_recall, p
 from vision.metrics.threshold_search import (
     DEFAULT_THRESHOLDS,
     best_global_threshold,
+    counts_at_thresholds,
     f2_at_thresholds,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "LabelStats",
     "average_precision",
     "best_global_threshold",
+    "counts_at_thresholds",
     "f2_at_thresholds",
     "fbeta_from_counts",
     "fbeta_sets",

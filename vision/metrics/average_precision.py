@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from vision.metrics._arrays import as_bool, as_dense
+from vision.metrics._arrays import as_matrix, dense_columns, dense_rows, positives_csr
 
 __all__ = ["average_precision", "mean_average_precision"]
 
@@ -43,6 +43,9 @@ def average_precision(scores: np.ndarray, positives: np.ndarray) -> float:
 def mean_average_precision(probs: Any, targets: Any, average: str = "macro") -> float:
     """Mean average precision.
 
+    The truth is kept sparse and the scores are read a block of labels (or images) at a
+    time, as float64: no dense copy of the ``[N, L]`` inputs.
+
     Args:
         probs: scores ``[N, L]``.
         targets: 0/1 truth ``[N, L]`` (dense, sparse or torch).
@@ -51,15 +54,31 @@ def mean_average_precision(probs: Any, targets: Any, average: str = "macro") -> 
     Returns:
         mAP in [0, 1]; 0.0 when no label (or image) has a positive.
     """
-    p = as_dense(probs)
-    t = as_bool(targets)
+    if average not in ("macro", "samples"):
+        raise ValueError(f"average must be 'macro' or 'samples', got {average!r}")
+    p = as_matrix(probs)
+    t = positives_csr(targets)
     if p.shape != t.shape:
         raise ValueError(f"probs {p.shape} and targets {t.shape} differ in shape")
-    if average == "samples":
-        p, t = p.T, t.T
-    elif average != "macro":
-        raise ValueError(f"average must be 'macro' or 'samples', got {average!r}")
-    cols = np.nonzero(t.any(0))[0]
-    if len(cols) == 0:
+    # one ranking per label (macro: a column) or per image (samples: a row)
+    lines = t.tocsc() if average == "macro" else t
+    which = np.flatnonzero(np.diff(lines.indptr) > 0)
+    if len(which) == 0:
         return 0.0
-    return float(np.mean([average_precision(p[:, j], t[:, j]) for j in cols]))
+    length = p.shape[0] if average == "macro" else p.shape[1]
+    aps = []
+    for start in range(0, len(which), _BLOCK):
+        part = which[start : start + _BLOCK]
+        if average == "macro":
+            scores = dense_columns(p, part)
+        else:
+            scores = np.stack([dense_rows(p, slice(i, i + 1), np.float64)[0] for i in part])
+        for k, j in enumerate(part):
+            pos = np.zeros(length, dtype=bool)
+            pos[lines.indices[lines.indptr[j] : lines.indptr[j + 1]]] = True
+            aps.append(average_precision(scores[k], pos))
+    return float(np.mean(aps))
+
+
+#: rankings read per block by :func:`mean_average_precision`
+_BLOCK = 64

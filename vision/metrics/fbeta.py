@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from vision.metrics._arrays import as_bool
+from vision.metrics._arrays import positives_csr, row_counts
 
 __all__ = [
     "fbeta_sets",
@@ -94,7 +94,10 @@ def mean_f2(y_true: Mapping[str, Iterable[str]], y_pred: Mapping[str, Iterable[s
 
 
 def per_image_fbeta_arrays(pred: Any, targets: Any, beta: float = 2.0) -> np.ndarray:
-    """Per-image F-beta from 0/1 matrices.
+    """Per-image F-beta from 0/1 matrices (entries > 0.5 count as positive).
+
+    Both are reduced to their positive entries (:func:`scipy.sparse` stays sparse, dense
+    input is read in blocks of rows), so ``[N, L]`` at 7,178 labels costs no dense copy.
 
     Args:
         pred: predicted labels ``[N, L]`` (bool or 0/1; numpy, scipy.sparse or torch).
@@ -102,11 +105,12 @@ def per_image_fbeta_arrays(pred: Any, targets: Any, beta: float = 2.0) -> np.nda
     Returns:
         ``[N]`` float64.
     """
-    p, t = as_bool(pred), as_bool(targets)
+    p, t = positives_csr(pred), positives_csr(targets)
     if p.shape != t.shape:
         raise ValueError(f"pred {p.shape} and targets {t.shape} differ in shape")
-    tp = np.logical_and(p, t).sum(1)
-    return fbeta_from_counts(tp, p.sum(1), t.sum(1), beta)
+    both = p.multiply(t).tocsr()
+    both.eliminate_zeros()
+    return fbeta_from_counts(row_counts(both), row_counts(p), row_counts(t), beta)
 
 
 def mean_f2_arrays(pred: Any, targets: Any) -> float:

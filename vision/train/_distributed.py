@@ -45,7 +45,7 @@ class DistContext:
         rank = int(os.environ.get("RANK", "0"))
         local = int(os.environ.get("LOCAL_RANK", "0"))
         dev = resolve_device(device)
-        if dev.type == "cuda":
+        if dev.type == "cuda":  # under torchrun: the GPU of this local rank
             dev = torch.device("cuda", local if world > 1 else (dev.index or 0))
             torch.cuda.set_device(dev)
         ctx = cls(rank, world, local, dev)

@@ -18,6 +18,7 @@ from vision.data import (
 )
 from vision.losses import LOSSES
 from vision.models import BACKBONES, HEADS
+from vision.train.mixed_precision import parse_amp
 from vision.train.optimizer import OPTIMIZERS
 
 __all__ = ["TrainConfig", "SHARED_OPTIONS"]
@@ -67,7 +68,11 @@ class TrainConfig:
     Optimisation: ``optimizer`` (adamw|sgd), ``lr``, ``weight_decay`` (not applied to biases and
     norm weights), ``momentum`` (sgd), ``epochs``, ``batch_size`` (per process),
     ``warmup_epochs`` (linear warmup, then cosine to ``lr * min_lr_ratio``), ``clip_grad``
-    (max global grad norm; None = off), ``ema`` / ``ema_decay``, ``amp``.
+    (max global grad norm; None = off), ``ema`` / ``ema_decay``, ``amp`` (mixed precision:
+    ``off`` (default, also False), ``auto`` (also True: bf16 where the device has it, else
+    fp16), ``bf16``, ``fp16`` (with gradient scaling); see ``vision.train.mixed_precision``),
+    ``channels_last`` (weights and batches in NHWC memory order: faster convolutions on
+    GPUs with tensor cores and on recent CPUs; the same numbers).
     Run: ``out``, ``seed``, ``device`` (cpu|cuda|cuda:N|mps|auto), ``resume``,
     ``extend_schedule`` (with ``resume`` and more ``epochs`` than the run had: restart the
     cosine from the peak lr over the added epochs instead of recomputing it over all epochs),
@@ -126,7 +131,8 @@ class TrainConfig:
     clip_grad: float | None = 5.0
     ema: bool = False
     ema_decay: float = 0.999
-    amp: bool = False
+    amp: bool | str = False
+    channels_last: bool = False
     seed: int = 0
     device: str = "cpu"
     resume: bool = False
@@ -149,6 +155,7 @@ class TrainConfig:
                 f"check_images must be one of {', '.join(CHECK_IMAGES)}, not {self.check_images!r}"
             )
         OPTIMIZERS.get(self.optimizer)
+        parse_amp(self.amp)  # an unknown --amp fails here
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -9,11 +9,11 @@ import signal
 import sys
 import threading
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
@@ -30,8 +30,10 @@ from vision.train._epoch_sampler import EpochSampler
 from vision.train._rng import capture_rng_state, restore_rng_state
 from vision.train._seeded_dataset import SeededDataset
 from vision.train.build_graph_inputs import build_graph_inputs
+from vision.train.device import place_batch, place_model
 from vision.train.ema import ModelEma
 from vision.train.metrics_log import MetricsLog
+from vision.train.mixed_precision import MixedPrecision
 from vision.train.optimizer import OPTIMIZERS, create_optimizer
 from vision.train.train_config import TrainConfig
 from vision.train.training_data import TrainingData, load_training_data
@@ -144,7 +146,14 @@ class Trainer:
         # every head's checkpoint records the graph (its digest names the run's --graph)
         self.graph = build_graph_inputs(cfg, self.codes)
         self.model_args = cfg.model_args(len(self.codes))
-        self.model = MultiLabelClassifier.from_args(self.model_args, self.graph).to(self.device)
+        self.model = place_model(
+            MultiLabelClassifier.from_args(self.model_args, self.graph),
+            self.device,
+            cfg.channels_last,
+        )
+        self.precision = MixedPrecision.of(cfg.amp, self.device)
+        if self.device.type == "cuda":
+            torch.backends.cudnn.benchmark = True  # fixed image size: autotuned conv kernels
         self.ema = ModelEma(self.model, cfg.ema_decay) if cfg.ema else None
 
         if cfg.pos_weight is not None and not _takes(LOSSES, cfg.loss, "pos_weight"):
@@ -181,8 +190,8 @@ class Trainer:
         self._stop = False  # some rank received one: save and stop after this step
         if cfg.extend_schedule and not cfg.resume:
             raise InputError("--extend-schedule continues a run: pass it with --resume")
-        self.use_scaler = cfg.amp and self.device.type == "cuda"
-        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.use_scaler)
+        self.use_scaler = self.precision.needs_scaler
+        self.scaler = self.precision.grad_scaler()
 
         self.epoch = 0
         self.step = 0
@@ -445,14 +454,16 @@ class Trainer:
                 return
             yield batch
 
-    def _autocast(self):
-        if not self.cfg.amp:
-            return nullcontext()
-        dtype = torch.float16 if self.device.type == "cuda" else torch.bfloat16
-        return torch.autocast(device_type=self.device.type, dtype=dtype)
+    def _autocast(self) -> Any:
+        return self.precision.autocast()
+
+    def train_step(self, images: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> float:
+        """One optimizer step on a batch (what :meth:`fit` runs per batch): images
+        ``[B, 3, H, W]``, targets and mask ``[B, L]``; returns the batch loss."""
+        return self._train_step(images, target, mask)
 
     def _train_step(self, images: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> float:
-        images = images.to(self.device, non_blocking=True)
+        images = place_batch(images, self.device, self.cfg.channels_last, non_blocking=True)
         target = target.to(self.device, non_blocking=True)
         mask = mask.to(self.device, non_blocking=True)
         with self._autocast():
@@ -501,20 +512,27 @@ class Trainer:
             num_workers=self.cfg.workers,
             generator=torch.Generator().manual_seed(0),
         )
-        probs, targets, loss_sum, n = [], [], 0.0, 0
+        n_val, n_labels = len(self.data.val), len(self.codes)
+        # one float32 [N_val, L] array; the truth is kept sparse (a few positives per row)
+        probs = np.empty((n_val, n_labels), dtype=np.float32)
+        targets, loss_sum, n = [], 0.0, 0
         with torch.random.fork_rng(devices=[]):
             for images, target, mask in loader:
-                images = images.to(self.device)
+                images = place_batch(images, self.device, self.cfg.channels_last)
                 with self._autocast():
                     logits = model(images).float()
                 t = target.to(self.device)
                 loss_sum += float(self.loss_fn(logits, t, mask.to(self.device))) * len(images)
+                probs[n : n + len(images)] = torch.sigmoid(logits).cpu().numpy()
                 n += len(images)
-                probs.append(torch.sigmoid(logits).cpu().numpy())
-                targets.append(target.numpy())
+                targets.append(sp.csr_matrix(target.numpy() >= 0.5))
         model.train(was_training)
-        p = np.concatenate(probs)
-        y = np.concatenate(targets) >= 0.5
+        p = probs[:n]
+        y = (
+            sp.vstack(targets, format="csr")
+            if targets
+            else sp.csr_matrix((0, n_labels), dtype=bool)
+        )
         thr, f2 = best_global_threshold(p, y)
         return {
             "val_loss": loss_sum / max(n, 1),

@@ -64,6 +64,7 @@ class BiasMode(ScoreMode):
                 inputs.source_prior,
                 labeled_targets=targets,
                 init_prior=q,
+                adjusted=False,
             )
         return log_prior_ratio(inputs.source_prior, q)
 
