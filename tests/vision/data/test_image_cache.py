@@ -202,3 +202,48 @@ def test_pickled_dataset_remaps_the_cache_instead_of_copying(tmp_path):
     clone = pickle.loads(blob)
     for i in range(3):
         assert torch.equal(clone[i][0], ds[i][0])
+
+
+class _SlowDecoder(ImageDecoder):
+    """Decodes like ImageDecoder, 50 ms per image (so that two builders would overlap)."""
+
+    def decode(self, path, size):
+        import time
+
+        time.sleep(0.05)
+        return super().decode(path, size)
+
+
+def _open_concurrently(cache_dir, paths, barrier, results):
+    barrier.wait()
+    cache = ImageCache.open(
+        cache_dir, paths, 8, decoder=_SlowDecoder(), shard_size=2, progress=False
+    )
+    results.put((cache.decoded, cache.resumed_shards, len(cache)))
+
+
+def test_two_processes_opening_at_once_build_it_once(tmp_path):
+    """Every torchrun rank opens the cache: the first builds it, the others wait for the lock
+    and find it finished (no double decoding, no shard deleted under a builder)."""
+    import multiprocessing
+
+    paths = make(tmp_path / "img", n=8)
+    ctx = multiprocessing.get_context("fork")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [
+        ctx.Process(target=_open_concurrently, args=(tmp_path / "cache", paths, barrier, results))
+        for _ in range(2)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    got = sorted(results.get(timeout=5) for _ in procs)
+    assert got == [(0, 0, 8), (8, 0, 8)]  # one built all 8 images, the other decoded none
+    serial = ImageCache.open(tmp_path / "serial", paths, 8, shard_size=2, progress=False)
+    cache = ImageCache.open(tmp_path / "cache", paths, 8, shard_size=2, progress=False)
+    assert cache.decoded == 0
+    names = lambda c: {k: v for k, v in files_of(c.folder).items() if k.startswith("shard-")}  # noqa: E731
+    assert names(cache) == names(serial)
+    assert (tmp_path / "cache" / f"{cache.folder.name}.lock").is_file()
