@@ -34,12 +34,13 @@ def embed(model: nn.Module, images: torch.Tensor, batch_size: int = 128) -> torc
 
 
 @torch.no_grad()
-def head_probs(model: nn.Module, features: torch.Tensor) -> np.ndarray:
-    """Sigmoid probabilities ``[N, L]`` float64 of the head on features ``[N, F]`` (eval mode)."""
+def head_probs(model: nn.Module, features: torch.Tensor, dtype: type = np.float64) -> np.ndarray:
+    """Sigmoid probabilities ``[N, L]`` of the head on features ``[N, F]`` (eval mode), as
+    ``dtype`` (default float64; float32 holds the same numbers in half the memory)."""
     was_training = model.training
     model.eval()
     # in place: the float32 logits become the probabilities (no second [N, L] float32)
     logits = model.forward_head(features.to(_device_of(model))).float()
-    p = torch.sigmoid_(logits).cpu().numpy().astype(np.float64)
+    p = torch.sigmoid_(logits).cpu().numpy().astype(dtype, copy=False)
     model.train(was_training)
     return p

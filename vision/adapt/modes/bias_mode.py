@@ -60,7 +60,7 @@ class BiasMode(ScoreMode):
         feats_u = inputs.unlabeled_features_for(model)
         if feats_u is not None:
             q, _ = em_priors(
-                head_probs(model, feats_u),
+                head_probs(model, feats_u, np.float32),  # exact; EM reads it as float64
                 inputs.source_prior,
                 labeled_targets=targets,
                 init_prior=q,
