@@ -145,7 +145,7 @@ def make_data(work: Path, n_images: int, n_labels: int, n_tuning: int, n_train: 
 
 
 def run_stage(argv: list[str], source: Path, cwd: Path) -> tuple[float, float, int]:
-    """Run ``python argv`` from ``source``; ``(wall seconds, peak RSS in MB, exit status)``."""
+    """Run ``python argv`` from ``source``; ``(wall seconds, peak RSS in MiB, exit status)``."""
     env = {**os.environ, "PYTHONPATH": str(source), "OMP_NUM_THREADS": "1",
            "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
     t = time.perf_counter()
@@ -180,7 +180,7 @@ def main() -> None:
     one = args.images * args.labels * 4 / 2**20
     print(
         f"source {source} ({commit or 'not a git checkout'}); {args.images} test images x "
-        f"{args.labels} labels; one [N, L] float32 = {one:.0f} MB; {args.tuning} tuning images; "
+        f"{args.labels} labels; one [N, L] float32 = {one:.0f} MiB; {args.tuning} tuning images; "
         f"{args.image_size} px; EM cap {args.em_iterations or 'default'}; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
@@ -204,7 +204,7 @@ def main() -> None:
                     str(work / "submission.csv"), "--tta", args.tta, "--quiet"],
     }  # fmt: skip
     floor = None
-    print(f"\n  {'stage':8s} {'seconds':>8s} {'peak RSS MB':>12s} {'x [N,L] f32':>12s} "
+    print(f"\n  {'stage':8s} {'seconds':>8s} {'peak RSS MiB':>12s} {'x [N,L] f32':>12s} "
           f"{'above import, x [N,L] f32':>26s}")  # fmt: skip
     for name in args.stages.split(","):
         seconds, peak, rc = run_stage(stages[name], source, work)

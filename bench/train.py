@@ -23,11 +23,25 @@ Targets: graph-head overhead <= 10% at 429 labels and <= 20% at 7,178 labels.
 On a shared, busy machine whole-step medians are noisy; the minimum over repetitions and the
 head-alone timings (many cheap repetitions, interleaved) estimate the uncontended cost better,
 so all three are printed.
+
+``--sections plain`` (issue #15, GPU target): images/s of ``vision train``'s training step
+(:meth:`vision.train.Trainer.train_step`: the trainer's model, loss, optimizer, autocast,
+gradient scaler, channels_last, schedule) next to a hand-written minimal PyTorch loop (the
+same model architecture, AdamW, BCE-with-logits, the same autocast dtype, GradScaler where
+fp16, channels_last) in the same run, on the same device-resident batch (data loading is
+``bench/data.py``'s part), interleaved in blocks; the ratio's target is >= 0.95 on a GPU::
+
+    python bench/train.py --sections plain --device cuda --amp auto --channels-last
+    python bench/train.py --sections plain --plain-backbone test_resnet --plain-sizes 32 \
+        --plain-batch 8 --plain-steps 4 --plain-labels 500      # CPU: the ratio code at tiny size
+
+Both sides run without gradient clipping (``--clip-grad 0``) and without EMA.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import tempfile
@@ -214,6 +228,185 @@ def threads_section(args: argparse.Namespace) -> None:
     print("  load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
+def _plain_model(backbone: str, num_labels: int, seed: int) -> torch.nn.Module:
+    torch.manual_seed(seed)
+    margs = {
+        "backbone": backbone,
+        "backbone_kwargs": {},
+        "head": "linear",
+        "head_kwargs": {},
+        "num_labels": num_labels,
+    }
+    return MultiLabelClassifier.from_args(margs, None)
+
+
+class _PlainLoop:
+    """A hand-written minimal training loop: model, AdamW, BCE-with-logits, autocast,
+    GradScaler where fp16, channels_last; nothing else."""
+
+    def __init__(self, model, device, dtype, channels_last, lr=1e-3):
+        self.device = device
+        self.dtype = dtype
+        self.model = model.to(device)
+        if channels_last:
+            self.model = self.model.to(memory_format=torch.channels_last)
+        self.model.train()
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=lr, weight_decay=1e-4)
+        self.scaler = torch.amp.GradScaler(device.type, enabled=dtype == torch.float16)
+        self.loss_fn = torch.nn.BCEWithLogitsLoss()
+
+    def step(self, x, y):
+        with torch.autocast(self.device.type, dtype=self.dtype, enabled=self.dtype is not None):
+            logits = self.model(x)
+        loss = self.loss_fn(logits.float(), y)
+        self.opt.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.step(self.opt)
+        self.scaler.update()
+
+
+def _trainer_for(backbone, num_labels, size, batch, device, amp, channels_last, tmp, seed):
+    """A :class:`vision.train.Trainer` on an in-memory data set (no files read)."""
+    import scipy.sparse as sp
+
+    from vision.train import TrainConfig, Trainer
+    from vision.train.training_data import TrainingData
+
+    class _Random(torch.utils.data.Dataset):
+        def __len__(self):
+            return 4 * batch
+
+        def __getitem__(self, i):
+            return torch.zeros(3, size, size), torch.zeros(num_labels), torch.ones(num_labels)
+
+    codes = [f"/m/{j:06d}" for j in range(num_labels)]
+    cfg = TrainConfig(
+        data=str(tmp), out=str(Path(tmp) / "run"), backbone=backbone, head="linear",
+        image_size=size, batch_size=batch, epochs=1, val_fraction=0.0, device=str(device),
+        amp=amp, channels_last=channels_last, clip_grad=None, quiet=True, seed=seed,
+        warmup_epochs=0.0,
+    )  # fmt: skip
+    data = TrainingData(codes, codes, _Random(), None, sp.csr_matrix((4 * batch, num_labels)))
+    return Trainer(cfg, data)
+
+
+def _interleaved_rates(
+    runs: dict, blocks: int, steps: int, device: torch.device
+) -> dict[str, list[float]]:
+    """Steps per second of each callable in ``runs``, ``blocks`` timed blocks of ``steps``
+    calls each, the callables alternating block by block (block 0 warms up: cuDNN
+    autotuning, allocator)."""
+    rates: dict[str, list[float]] = {k: [] for k in runs}
+    for block in range(blocks + 1):
+        for name, step in runs.items():
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            t = time.perf_counter()
+            for _ in range(steps):
+                step()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            if block:
+                rates[name].append(steps / (time.perf_counter() - t))
+    return rates
+
+
+def plain_comparison(args: argparse.Namespace, device: torch.device) -> None:
+    """Trainer.train_step vs the hand-written loop, images/s and their ratio per size."""
+    from vision.train.mixed_precision import MixedPrecision
+
+    precision = MixedPrecision.of(args.amp, device)
+    print(
+        f"\nvision train's step vs a hand-written PyTorch loop: {args.plain_backbone}, "
+        f"{args.plain_labels} labels, batch {args.plain_batch}, {device}, amp "
+        f"{precision.describe()}, channels_last {args.channels_last}; {args.plain_steps} steps "
+        f"per block, {args.plain_blocks} blocks each, interleaved (median of blocks)"
+    )
+    if device.type == "cpu":
+        print("  (CPU: shows that the comparison runs; the >= 0.95 target is for a GPU)")
+    print("  size   trainer img/s   plain img/s   ratio")
+    for size in args.plain_sizes:
+        gen = torch.Generator().manual_seed(0)
+        x = torch.randn(args.plain_batch, 3, size, size, generator=gen).to(device)
+        if args.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        y = (torch.rand(args.plain_batch, args.plain_labels, generator=gen) < 0.002).float()
+        y, mask = y.to(device), torch.ones_like(y)
+        with tempfile.TemporaryDirectory() as tmp:
+            trainer = _trainer_for(args.plain_backbone, args.plain_labels, size,
+                                   args.plain_batch, device, args.amp, args.channels_last, tmp,
+                                   seed=0)  # fmt: skip
+            plain = _PlainLoop(_plain_model(args.plain_backbone, args.plain_labels, 0), device,
+                               precision.dtype, args.channels_last)  # fmt: skip
+            runs = {
+                "trainer": functools.partial(trainer.train_step, x, y, mask),
+                "plain": functools.partial(plain.step, x, y),
+            }
+            rates = _interleaved_rates(runs, args.plain_blocks, args.plain_steps, device)
+        a = statistics.median(rates["trainer"]) * args.plain_batch
+        b = statistics.median(rates["plain"]) * args.plain_batch
+        print(f"  {size:4d}   {a:13.1f}   {b:11.1f}   {a / b:5.3f}")
+
+
+def heads_section(args: argparse.Namespace, device: torch.device) -> None:
+    """Graph-head overhead per label count (the original benchmark)."""
+    print(
+        f"backbone {args.backbone}, {args.image_size} px, batch {args.batch_size}, device {device}, "
+        f"torch threads {torch.get_num_threads()}, median of {args.steps} steps"
+    )
+    for n in args.labels:
+        graph = synthetic_graph(n, args.edges_per_label, args.embedding_dim)
+        models = {}
+        for head in ("linear", "gcn", "rerank"):
+            margs = {
+                "backbone": args.backbone,
+                "backbone_kwargs": {"stem_stride": 2},
+                "head": head,
+                "head_kwargs": {},
+                "num_labels": n,
+            }
+            models[head] = MultiLabelClassifier.from_args(margs, graph).to(device).train()
+        steps = time_steps(models, args.steps, args.batch_size, args.image_size, device)
+        heads = time_heads(models, args.head_reps, args.batch_size, device)
+        print(f"\n{n} labels, {graph.num_edges} directed edges:")
+        print(
+            "  head     images/s  step vs linear (median / min) | head alone ms (median / min)"
+            " | head extra as share of a linear step (median / min)"
+        )
+        for head in models:
+            med = statistics.median(steps[head])
+            lo = min(steps[head])
+            ov_med = med / statistics.median(steps["linear"]) - 1
+            ov_min = lo / min(steps["linear"]) - 1
+            h_med = statistics.median(heads[head])
+            h_min = min(heads[head])
+            ex_med = (h_med - statistics.median(heads["linear"])) / statistics.median(
+                steps["linear"]
+            )
+            ex_min = (h_min - min(heads["linear"])) / min(steps["linear"])
+            print(
+                f"  {head:7s} {args.batch_size / med:8.1f}  {ov_med:+7.1%} / {ov_min:+7.1%}"
+                f"            | {h_med * 1e3:7.1f} / {h_min * 1e3:7.1f}"
+                f"          | {ex_med:+7.1%} / {ex_min:+7.1%}"
+            )
+
+
+def loader_section(args: argparse.Namespace) -> None:
+    """Loader-only images/s for 0 and N workers, train and style presets."""
+    print("\nloader only (decode + augmentation):")
+    for w in sorted({0, args.workers}):
+        rates = {
+            preset: loader_throughput(
+                args.image_size, args.batch_size, w, args.loader_images, args.loader_data, preset
+            )
+            for preset in ("train", "style")
+        }
+        print(
+            f"  workers={w}: train {rates['train']:8.1f} images/s, style {rates['style']:8.1f} "
+            f"images/s ({rates['style'] / rates['train']:.2f}x train)"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -233,9 +426,10 @@ def main() -> None:
     ap.add_argument(
         "--sections",
         nargs="+",
-        choices=["heads", "loader", "threads"],
+        choices=["heads", "loader", "threads", "plain"],
         default=["heads", "loader", "threads"],
-        help="what to measure (default: all)",
+        help="what to measure (default: heads loader threads; plain: vision train's step vs "
+        "a hand-written loop)",
     )
     ap.add_argument(
         "--threads",
@@ -248,12 +442,24 @@ def main() -> None:
     ap.add_argument("--threads-batch-size", type=int, default=32)
     ap.add_argument("--threads-labels", type=int, default=60)
     ap.add_argument("--threads-steps", type=int, default=10, help="timed steps per setting")
+    ap.add_argument("--amp", default="off", help="plain section: off, auto, bf16, fp16")
+    ap.add_argument("--channels-last", action="store_true", help="plain section: NHWC")
+    ap.add_argument("--plain-backbone", default="resnet50")
+    ap.add_argument("--plain-sizes", type=int, nargs="+", default=[128, 224])
+    ap.add_argument("--plain-batch", type=int, default=64)
+    ap.add_argument("--plain-labels", type=int, default=7178)
+    ap.add_argument("--plain-steps", type=int, default=10, help="steps per timed block")
+    ap.add_argument("--plain-blocks", type=int, default=5, help="timed blocks per side")
     args = ap.parse_args()
-    device = torch.device(args.device)
+    from vision.resolve_device import resolve_device
+
+    device = resolve_device(args.device)
     if "threads" in args.sections and device.type == "cpu":
         threads_section(args)
     torch.set_num_threads(choose_threads(args.threads, use_env=False)[0])
     torch.manual_seed(0)
+    if "plain" in args.sections:
+        plain_comparison(args, device)
     if "heads" in args.sections:
         print(
             f"\nheads: backbone {args.backbone}, {args.image_size} px, batch {args.batch_size}, "

@@ -20,7 +20,7 @@ files are the same byte for byte as a serial build's.
 
 Several processes may open the same cache at once (every rank of a ``torchrun`` job, on one
 node or on many over a shared filesystem): :meth:`ImageCache.open` holds an exclusive lock
-on ``cache_dir/images-KEY.lock`` while it checks, builds or resumes the cache, so the first
+on ``cache_dir/.images-KEY.lock`` while it checks, builds or resumes the cache, so the first
 process builds it (with its ``workers``) and the others wait, then find it finished. A
 process killed while building drops the lock with it (the next one resumes the build).
 
@@ -262,7 +262,7 @@ class ImageCache:
         decoder = decoder or ImageDecoder()
         paths = [Path(p) for p in paths]
         folder = cls.folder_for(cache_dir, paths, image_size)
-        with _build_lock(folder.with_name(folder.name + ".lock")):
+        with _build_lock(folder.with_name(f".{folder.name}.lock")):
             return cls._open_locked(
                 folder,
                 cache_dir,

@@ -246,4 +246,4 @@ def test_two_processes_opening_at_once_build_it_once(tmp_path):
     assert cache.decoded == 0
     names = lambda c: {k: v for k, v in files_of(c.folder).items() if k.startswith("shard-")}  # noqa: E731
     assert names(cache) == names(serial)
-    assert (tmp_path / "cache" / f"{cache.folder.name}.lock").is_file()
+    assert (tmp_path / "cache" / f".{cache.folder.name}.lock").is_file()
