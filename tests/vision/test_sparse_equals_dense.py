@@ -212,3 +212,13 @@ def test_decision_rule_scores_and_votes_equal_dense():
             ref.labels_from_decisions(ids, d, codes, scores_, 2)
         )
     assert np.array_equal(probs.mean(0, dtype=np.float64), probs.astype(np.float64).mean(0))
+
+
+def test_tuning_priors_equal_dense():
+    from vision.adapt.prior_shift import tuning_priors
+
+    _, t = _data(300, 40, 8, density=0.05)
+    source = np.random.default_rng(8).random(40) * 0.1
+    want = (ref.as_bool(t).sum(0) + 10.0 * source) / (300 + 10.0)
+    for truth in (t, t.toarray()):
+        assert np.array_equal(tuning_priors(truth, source), want)

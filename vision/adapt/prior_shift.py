@@ -26,7 +26,6 @@ import numpy as np
 from vision.adapt.score_step import SCORE_STEPS, ScoreStep
 from vision.metrics._arrays import (
     DEFAULT_CHUNK_ROWS,
-    as_bool,
     as_dense,
     as_matrix,
     dense_rows,
@@ -72,11 +71,12 @@ def tuning_priors(targets: Any, source_prior: Any, strength: float = 10.0) -> np
     Returns:
         ``[L]`` priors.
     """
-    t = as_bool(targets)
+    t = positives_csr(targets)
     s = np.asarray(source_prior, dtype=np.float64)
     if t.shape[1] != s.shape[0]:
         raise ValueError(f"targets have {t.shape[1]} labels, source prior {s.shape[0]}")
-    return (t.sum(0) + strength * s) / (t.shape[0] + strength)
+    counts = np.bincount(t.indices, minlength=t.shape[1])
+    return (counts + strength * s) / (t.shape[0] + strength)
 
 
 def shift_probs(probs: Any, offset: Any, eps: float = _EPS) -> np.ndarray:

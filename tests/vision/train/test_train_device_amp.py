@@ -15,9 +15,10 @@ from vision.checkpoint import load_checkpoint
 from vision.cli import main as vision_main
 from vision.inference import Predictor
 from vision.models import MultiLabelClassifier
+from vision.resolve_device import resolve_device
 from vision.train import TrainConfig, Trainer
 from vision.train._distributed import DistContext
-from vision.train.device import place_batch, place_model, resolve_device
+from vision.train.device import place_batch, place_model
 from vision.train.mixed_precision import MixedPrecision, parse_amp
 
 NO_CUDA = not torch.cuda.is_available()
