@@ -330,7 +330,27 @@ def run_cli(
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _stdout_closed()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _stdout_closed()
     return int(rc or 0)
+
+
+def _stdout_closed() -> int:
+    """The reader of our stdout went away (``labelgraph info | head``): not an error of this
+    program. Point stdout at /dev/null so the interpreter's final flush cannot raise again
+    (the recipe of Python's ``signal`` documentation) and exit as a shell reports SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in tests)
+        pass
+    finally:
+        os.close(devnull)
+    return 128 + 13
 
 
 # ----------------------------------------------------------------------------- CPUs, threads

@@ -1,4 +1,5 @@
 import argparse
+import sys
 
 import pytest
 import yaml
@@ -148,3 +149,39 @@ def test_command_parser_builds_lazily_and_shows_defaults(tmp_path):
     finally:
         sys.path.remove(str(tmp_path))
         sys.modules.pop("lazy_cmd_for_test", None)
+
+
+_PIPE_SCRIPT = """
+import argparse, sys
+from corpora.cli_common import run_cli
+
+def parser():
+    p = argparse.ArgumentParser(prog="demo")
+    sub = p.add_subparsers()
+    s = sub.add_parser("dump")
+    s.add_argument("--lines", type=int, default=200000)
+    s.set_defaults(func=lambda a: [print("row", i) for i in range(a.lines)] and 0)
+    return p
+
+sys.exit(run_cli("demo", parser, sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("lines", [200_000, 2_000])
+def test_closed_stdout_is_not_a_traceback(lines: int) -> None:
+    """``prog ... | head -1``: the reader closes the pipe while we print (many lines) or before
+    the final flush (a few, still buffered); either way no traceback and the SIGPIPE status."""
+    import subprocess
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _PIPE_SCRIPT, "dump", "--lines", str(lines)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    rc = proc.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert rc in (0, 141)
