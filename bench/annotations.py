@@ -81,33 +81,63 @@ def child(root: str, data: str, policy: str, warm: str, mode: str, hide_pyarrow:
     run(warm)  # one-time costs (lazy imports, thread pools) out of the measurement
     base = _rss_mb()
     pool = pa.default_memory_pool() if pa is not None else None
-    pool_base = pool.bytes_allocated() if pool is not None else 0
-    if mode == "memory":
-        tracemalloc.start()
+    sampler = _LiveSampler(pool) if mode == "memory" else None
     c0, t0 = time.process_time(), time.perf_counter()
     df, (ids, targets, mask) = run(data)
     c1, t1 = time.process_time(), time.perf_counter()
     out = {"seconds": t1 - t0, "cpu": c1 - c0}
-    if mode == "memory":
-        traced = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        # the pool's peak above what it held before the run (an upper bound: the warm-up's
-        # tiny peak is the floor of max_memory)
-        arrow = max(0, pool.max_memory() - pool_base) if pool is not None else 0
-        out["live_mb"] = (traced + arrow) / 1e6
+    if sampler is not None:
+        out["live_mb"] = sampler.stop() / 1e6
     out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6 - base
     csr = sum(
         m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in (targets, mask) if m is not None
     )
     as_objects = df.astype({"ImageID": object, "LabelName": object})
+    id_bytes = sys.getsizeof(ids) + sum(sys.getsizeof(i) for i in ids)
     out.update(
         frame_mb=df.memory_usage(deep=True).sum() / 1e6,
-        csr_mb=csr / 1e6,
+        matrix_mb=(csr + id_bytes) / 1e6,
         targets=len(df),
         images=len(ids),
         digest=int(pd.util.hash_pandas_object(as_objects, index=False).sum()),
     )
     print(json.dumps(out))
+
+
+class _LiveSampler:
+    """The peak of live memory: Python, numpy and pandas allocations (tracemalloc) plus
+    pyarrow's memory pool, sampled together every millisecond by a thread (tracemalloc's peak
+    since the previous sample, plus the pool's bytes at the sample)."""
+
+    def __init__(self, pool: object) -> None:
+        import threading
+
+        self.pool = pool
+        self.base = self._arrow()
+        self.peak = 0
+        self.done = threading.Event()
+        tracemalloc.start()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _arrow(self) -> int:
+        return self.pool.bytes_allocated() if self.pool is not None else 0  # type: ignore[attr-defined]
+
+    def _sample(self) -> None:
+        traced = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        self.peak = max(self.peak, traced + self._arrow() - self.base)
+
+    def _run(self) -> None:
+        while not self.done.wait(0.001):
+            self._sample()
+
+    def stop(self) -> int:
+        self.done.set()
+        self.thread.join()
+        self._sample()
+        tracemalloc.stop()
+        return self.peak
 
 
 # ---------------------------------------------------------------------- parent
@@ -118,7 +148,9 @@ def data_rows(data: Path) -> int:
         path = data / name
         if path.is_file():
             with open(path, "rb") as fh:
-                total += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b"")) - 1
+                total += (
+                    sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b"")) - 1
+                )
     return total
 
 
@@ -225,14 +257,16 @@ def report(
     results: dict, memory: dict, args: argparse.Namespace, rows: int, real_rows: int
 ) -> None:
     print(
-        "\nseconds: median wall time (CPU seconds of all threads in brackets); peak MB above\n"
-        "the warmed-up process: 'live' = tracemalloc's peak + pyarrow's pool peak (a run of its\n"
-        "own), 'RSS' = resident set (ru_maxrss); targets MB = the frame load_targets returns\n"
-        "(memory_usage(deep=True)); x2 budget = live peak / targets\n"
+        "\nseconds: median wall time (CPU seconds of all threads in brackets). Peak MB above the\n"
+        "warmed-up process: 'live' = Python/numpy/pandas allocations (tracemalloc) + pyarrow's\n"
+        "pool, sampled together every ms in a run of its own; 'RSS' = resident set (ru_maxrss,\n"
+        "allocator caches included). frame MB = the targets frame load_targets returns\n"
+        "(memory_usage(deep=True)); +matrix = what targets_matrix returns (CSR arrays and the\n"
+        "list of image ids); live/all = live / (frame + matrix).\n"
     )
     print(
         f"{'policy':<11}{'variant':<10}{'seconds':>17}{'rows/s':>11}{'live MB':>9}{'RSS MB':>8}"
-        f"{'targets MB':>11}{'live/targets':>13}  same targets"
+        f"{'frame MB':>9}{'+matrix':>8}{'live/frame':>11}{'live/all':>9}  same targets"
     )
     summary: dict[tuple[str, str], tuple[float, float, float, float]] = {}
     for policy in args.policies:
@@ -245,11 +279,17 @@ def report(
             rss = max(r["rss_mb"] for r in runs)
             live = mem["live_mb"]
             frame = mem["frame_mb"]
-            same = "-" if reference is None else ("yes" if mem["digest"] == reference["digest"] else "NO")
+            matrix = mem["matrix_mb"]
+            same = (
+                "-"
+                if reference is None
+                else ("yes" if mem["digest"] == reference["digest"] else "NO")
+            )
             summary[(policy, variant)] = (sec, cpu, live, frame)
             print(
                 f"{policy:<11}{variant:<10}{sec:>8.2f} ({cpu:>6.2f}){rows / sec:>11,.0f}"
-                f"{live:>9.0f}{rss:>8.0f}{frame:>11.1f}{live / frame:>13.2f}  {same}"
+                f"{live:>9.0f}{rss:>8.0f}{frame:>9.1f}{matrix:>8.1f}{live / frame:>11.2f}"
+                f"{live / (frame + matrix):>9.2f}  {same}"
             )
     if "after" in args.variants:
         print("\nspeed ratio after / before (rows per second; CPU seconds in brackets):")

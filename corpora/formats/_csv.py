@@ -331,7 +331,7 @@ FLAG_INVALID = 127
 #: read every large table row by row (tests compare the two passes with it)
 ROW_PASS_ONLY = False
 _BATCH_ROWS = 65536  # rows per batch of the row-by-row pass
-_BLOCK_BYTES = 1 << 20  # bytes per block of the columnar pass
+_BLOCK_BYTES = 1 << 19  # bytes per block of the columnar pass (pyarrow reads a few ahead)
 _DTYPES = {KEY: np.int32, TEXT: np.int32, NUMBER: np.float64, FLAG: np.int8}
 
 
@@ -695,6 +695,29 @@ _SURROUNDING_SPACE = f"^[{_SPACE}]|[{_SPACE}]$"
 _ONLY_SPACE = f"^[{_SPACE}]*$"
 
 
+def _may_have_surrounding_space(values: pa.Array) -> bool:
+    """Whether a value may start or end with a character :meth:`str.strip` removes: a cheap
+    look at first and last bytes (ASCII controls and space, or a non-ASCII character), then
+    the exact regular expression on those values only."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(values):
+        return False
+    raw = values.cast(pa.large_binary())
+    first, last = pc.binary_slice(raw, 0, 1), pc.binary_slice(raw, -1)
+    space, high = pa.scalar(b" ", pa.large_binary()), pa.scalar(b"\x80", pa.large_binary())
+    suspect = pc.or_(
+        pc.or_(pc.less_equal(first, space), pc.greater_equal(first, high)),
+        pc.or_(pc.less_equal(last, space), pc.greater_equal(last, high)),
+    )
+    if not pc.any(suspect).as_py():
+        return False
+    return bool(
+        pc.any(pc.match_substring_regex(values.filter(suspect), _SURROUNDING_SPACE)).as_py()
+    )
+
+
 def _sorted_codes(dictionaries: list[pa.Array], strip: bool) -> tuple[np.ndarray, pa.Array]:
     """``(code of each dictionary entry, sorted distinct values)`` over the concatenated
     ``dictionaries``; values stripped when ``strip``."""
@@ -702,10 +725,20 @@ def _sorted_codes(dictionaries: list[pa.Array], strip: bool) -> tuple[np.ndarray
     import pyarrow.compute as pc
 
     everything = pa.concat_arrays(dictionaries) if dictionaries else pa.array([], pa.string())
-    enc = everything.dictionary_encode()
-    entry = enc.indices.to_numpy(zero_copy_only=False)
-    uniq = enc.dictionary
-    if strip and len(uniq) and pc.any(pc.match_substring_regex(uniq, _SURROUNDING_SPACE)).as_py():
+    n = len(everything)
+    head, tail = everything.slice(0, max(n - 1, 0)), everything.slice(1)
+    if n > 1 and pc.all(pc.less_equal(head, tail)).as_py():
+        # non-decreasing (runs of a sorted file): distinct values by comparing neighbours
+        change = pc.not_equal(head, tail).to_numpy(zero_copy_only=False)
+        entry = np.zeros(n, dtype=np.int32)
+        entry[1:] = change
+        np.cumsum(entry, out=entry)
+        uniq = everything.filter(pa.array(np.concatenate([[True], change])))
+    else:
+        enc = everything.dictionary_encode()
+        entry = enc.indices.to_numpy(zero_copy_only=False)
+        uniq = enc.dictionary
+    if strip and _may_have_surrounding_space(uniq):
         enc = pa.array([s.strip() for s in uniq.to_pylist()], pa.string()).dictionary_encode()
         entry = enc.indices.to_numpy(zero_copy_only=False)[entry]
         uniq = enc.dictionary

@@ -80,25 +80,36 @@ def _share_categories(evidence: LabelEvidence, column: str) -> None:
 
     names = [
         name
-        for name in ("human", "machine", "boxes")
+        for name in EVIDENCE_SOURCES
         if isinstance(getattr(evidence, name)[column].dtype, pd.CategoricalDtype)
     ]
     if not names:
         return
-    cats = [pa.array(getattr(evidence, n)[column].cat.categories.array) for n in names]
+    dtypes = [getattr(evidence, n)[column].dtype for n in names]
+    cats = [pa.array(d.categories.array) for d in dtypes]
     largest = max(range(len(cats)), key=lambda i: len(cats[i]))
-    union = cats[largest]  # often a superset of the others (every image has human labels)
-    where = [pc.index_in(own, value_set=union) for own in cats]
-    if any(w.null_count for w in where):
-        union = pc.unique(pa.concat_arrays(cats))
-        union = union.take(pc.array_sort_indices(union))
-        where = [pc.index_in(own, value_set=union) for own in cats]
-    dtype = pd.CategoricalDtype(pd.Index(pd.array(union, dtype="str")))
-    for name, at in zip(names, where):
+    union, dtype = cats[largest], dtypes[largest]  # often a superset of the others
+    same = [len(c) == len(union) and pc.all(pc.equal(c, union)).as_py() for c in cats]
+    others = [c for c, s in zip(cats, same) if not s]
+    if others:
+        where = pc.index_in(pa.concat_arrays(others), value_set=union)
+        if where.null_count:  # not a superset: the sorted union of all
+            union = pc.unique(pa.concat_arrays(cats))
+            union = union.take(pc.array_sort_indices(union))
+            dtype = pd.CategoricalDtype(pd.Index(pd.array(union, dtype="str")))
+            same = [False] * len(cats)
+            others = cats
+            where = pc.index_in(pa.concat_arrays(others), value_set=union)
+        where = where.to_numpy(zero_copy_only=False).astype(np.int32)
+    offset = 0
+    for name, own, identical in zip(names, cats, same):
         frame = getattr(evidence, name)
-        at = at.to_numpy(zero_copy_only=False).astype(np.int32)
         codes = frame[column].cat.codes.to_numpy()
-        frame[column] = pd.Categorical.from_codes(at[codes], dtype=dtype)
+        if not identical:
+            codes = where[offset : offset + len(own)][codes]
+            offset += len(own)
+        if not identical or frame[column].dtype is not dtype:
+            frame[column] = pd.Categorical.from_codes(codes, dtype=dtype)
 
 
 def load_targets(

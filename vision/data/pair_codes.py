@@ -67,10 +67,14 @@ class PairCodes:
     def __init__(self, evidence: LabelEvidence) -> None:
         self.frames = {name: getattr(evidence, name) for name in SOURCES}
         frames = list(self.frames.values())
-        self.images = _union_categories([f["ImageID"] for f in frames])
-        self.labels = _union_categories([f["LabelName"] for f in frames])
-        self._image = {n: _codes(f["ImageID"], self.images) for n, f in self.frames.items()}
-        self._label = {n: _codes(f["LabelName"], self.labels) for n, f in self.frames.items()}
+        self.images, shared_images = _union_categories([f["ImageID"] for f in frames])
+        self.labels, shared_labels = _union_categories([f["LabelName"] for f in frames])
+        self._image = {
+            n: _codes(f["ImageID"], self.images, shared_images) for n, f in self.frames.items()
+        }
+        self._label = {
+            n: _codes(f["LabelName"], self.labels, shared_labels) for n, f in self.frames.items()
+        }
 
     def blocks(self, rows_per_block: int | None = None) -> Iterator[PairBlock]:
         """Blocks of consecutive image codes of about ``rows_per_block`` (default
@@ -137,28 +141,54 @@ class _RowFinder:
         return np.sort(self.order[a:b])
 
 
-def _union_categories(columns: list[pd.Series]) -> pd.Index:
-    """Sorted distinct values of ``columns`` (their categories when Categorical)."""
+def _union_categories(columns: list[pd.Series]) -> tuple[pd.Index, pd.Index | None]:
+    """``(sorted distinct values of columns, the categories object they all share or
+    None)``; the first is a fresh Index (no lookup tables cached on it)."""
     cats = [
         c.cat.categories if isinstance(c.dtype, pd.CategoricalDtype) else pd.Index(c.unique())
         for c in columns
         if len(c) or isinstance(c.dtype, pd.CategoricalDtype)
     ]
     if not cats:
-        return pd.Index([], dtype="str")
+        return pd.Index([], dtype="str"), None
     first = cats[0]
-    if all(c is first for c in cats[1:]) and first.is_monotonic_increasing:
-        return first
+    if all(c is first for c in cats[1:]) and _increasing(first):
+        return _fresh(first), first
     union = first.append(cats[1:]) if len(cats) > 1 else first
-    return union.unique().sort_values()
+    return _fresh(union.unique().sort_values()), None
 
 
-def _codes(column: pd.Series, categories: pd.Index) -> np.ndarray:
-    """Position of each value of ``column`` in ``categories`` (int32 or int64)."""
+def _increasing(index: pd.Index) -> bool:
+    if _arrow_backed(index):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        values = pa.array(index.array)
+        n = len(values)
+        return n < 2 or bool(pc.all(pc.less(values.slice(0, n - 1), values.slice(1))).as_py())
+    return bool(index.is_monotonic_increasing and index.is_unique)
+
+
+def _arrow_backed(index: pd.Index) -> bool:
+    return isinstance(index.dtype, pd.StringDtype) and index.dtype.storage == "pyarrow"
+
+
+def _fresh(index: pd.Index) -> pd.Index:
+    """The same values in a new Index object (sharing pyarrow's buffers)."""
+    if _arrow_backed(index):
+        import pyarrow as pa
+
+        return pd.Index(pd.array(pa.array(index.array), dtype=index.dtype))
+    return index
+
+
+def _codes(column: pd.Series, categories: pd.Index, shared: pd.Index | None) -> np.ndarray:
+    """Position of each value of ``column`` in ``categories`` (int32 or int64); ``shared``:
+    the categories object whose codes are already positions in ``categories``."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = column.cat.codes.to_numpy()
         own = column.cat.categories
-        if own is categories:
+        if own is shared:
             return codes
         return categories.get_indexer(own)[codes]
     return categories.get_indexer(column)
@@ -168,7 +198,7 @@ def _strings(index: pd.Index, codes: np.ndarray) -> pd.api.extensions.ExtensionA
     """``index[codes]`` as a str array (pyarrow's take when the index is pyarrow-backed)."""
     import pyarrow as pa
 
-    if isinstance(index.dtype, pd.StringDtype) and index.dtype.storage == "pyarrow":
+    if _arrow_backed(index):
         values = pa.array(index.array).take(pa.array(codes))
         return pd.array(values, dtype=index.dtype)
     return index.take(codes).astype(str).array
