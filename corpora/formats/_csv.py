@@ -89,7 +89,8 @@ def check_file(path: str | Path, what: str, hint: str = "check the path") -> Pat
 
 def _unreadable(path: Path, exc: Exception, encoding: str = "utf-8") -> CorruptInputError:
     return CorruptInputError(
-        f"{path}: cannot read as {encoding.upper()} CSV ({exc}); is it the right file? "
+        f"{path}: cannot read as {encoding.upper().replace('-SIG', '')} CSV ({exc}); is it the "
+        "right file? "
         f"If it is, {_SAVE_AS}"
     )
 
@@ -141,16 +142,6 @@ class Dialect:
     def decimal_comma(self) -> bool:
         """Whether numbers may be written with a decimal comma (any delimiter but a comma)."""
         return self.delimiter != ","
-
-    @property
-    def header(self) -> list[str] | None:
-        """The header names (stripped, empty trailing names dropped), or None."""
-        return clean_header(self.first[1]) if self.has_header and self.first else None
-
-    @property
-    def header_line(self) -> int:
-        """Physical line of the header (0 without one)."""
-        return self.first[0] if self.has_header and self.first else 0
 
     def describe(self) -> str:
         names = {",": "comma", ";": "semicolon", "\t": "tab"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,9 @@ from vision.data.label_policy import (
     LabelEvidence,
     create_label_policy,
 )
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["load_targets", "load_evidence"]
 
@@ -90,17 +93,11 @@ def _share_categories(evidence: LabelEvidence, column: str) -> None:
     largest = max(range(len(cats)), key=lambda i: len(cats[i]))
     union, dtype = cats[largest], dtypes[largest]  # often a superset of the others
     same = [len(c) == len(union) and pc.all(pc.equal(c, union)).as_py() for c in cats]
-    others = [c for c, s in zip(cats, same) if not s]
-    if others:
-        where = pc.index_in(pa.concat_arrays(others), value_set=union)
-        if where.null_count:  # not a superset: the sorted union of all
-            union = pc.unique(pa.concat_arrays(cats))
-            union = union.take(pc.array_sort_indices(union))
+    if not all(same):  # the sorted union of all, by one sort
+        union, where = _sorted_union(cats)
+        if len(union) != len(cats[largest]):
             dtype = pd.CategoricalDtype(pd.Index(pd.array(union, dtype="str")))
-            same = [False] * len(cats)
-            others = cats
-            where = pc.index_in(pa.concat_arrays(others), value_set=union)
-        where = where.to_numpy(zero_copy_only=False).astype(np.int32)
+        same = [False] * len(cats)
     offset = 0
     for name, own, identical in zip(names, cats, same):
         frame = getattr(evidence, name)
@@ -110,6 +107,26 @@ def _share_categories(evidence: LabelEvidence, column: str) -> None:
             offset += len(own)
         if not identical or frame[column].dtype is not dtype:
             frame[column] = pd.Categorical.from_codes(codes, dtype=dtype)
+
+
+def _sorted_union(arrays: list[pa.Array]) -> tuple[pa.Array, np.ndarray]:
+    """``(sorted distinct values of arrays, position of each of their values in it)``, the
+    positions in the arrays' concatenated order, by one sort (no hashing)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    everything = pa.concat_arrays(arrays)
+    order = pc.array_sort_indices(everything).to_numpy(zero_copy_only=False)
+    ordered = everything.take(pa.array(order))
+    n = len(ordered)
+    change = pc.not_equal(ordered.slice(1), ordered.slice(0, max(n - 1, 0)))
+    change = change.to_numpy(zero_copy_only=False)
+    rank = np.zeros(n, dtype=np.int32)
+    rank[1:] = change
+    np.cumsum(rank, out=rank)
+    where = np.empty(n, dtype=np.int32)
+    where[order] = rank
+    return ordered.filter(pa.array(np.concatenate([[n > 0], change]))), where
 
 
 def load_targets(
