@@ -66,8 +66,8 @@ def read_image_labels(
         skip_bad_rows: skip (and count) malformed rows instead of raising.
         report: filled in place; also available as ``df.attrs["read_report"]``.
         categorical: ``ImageID``, ``Source``, ``LabelName`` (and extra columns) as pandas
-            Categoricals over their sorted distinct values instead of str (int32 codes: a
-            tenth of the memory at Open Images scale).
+            Categoricals over their sorted distinct values instead of str (integer codes: a
+            fraction of the memory at Open Images scale).
         columns: keep only these columns (every column is still checked).
 
     Returns:
