@@ -40,8 +40,7 @@ def read_annotation_sets(
             ``skip_bad_rows``; see the two format modules.
     """
     path = _csv.check_file(path, "annotation")
-    first = next(_csv.iter_rows(path), None)
-    if first is not None and is_image_labels_header(first[1]):
+    if _csv.sniff(path, is_image_labels_header).has_header:
         df = read_image_labels(path, skip_bad_rows=skip_bad_rows, report=report)
         return positive_label_sets(df)
     return read_label_sets(path, skip_bad_rows=skip_bad_rows, report=report)

@@ -7,7 +7,9 @@ start with ``label_code,description``. Accepted variants:
   must have exactly two columns;
 * a name containing a comma, quoted (``/m/x,"Seal, animal"``) or not (the fields after the
   code are joined with ``,``);
-* UTF-8 with or without BOM, LF or CRLF; blank lines are ignored.
+* every CSV variant of :mod:`corpora.formats._csv` (UTF-8 with or without BOM, UTF-16, CRLF,
+  ``sep=`` line, whitespace, trailing empty fields, blank lines); ``;`` or TAB only with a
+  header written with it (or a ``sep=`` line): without one the file is comma-separated.
 
 Malformed rows are an :class:`~corpora.errors.InputError` naming file and line, or, with
 ``skip_bad_rows=True``, counted in the :class:`~corpora.formats.read_report.ReadReport` and
@@ -217,13 +219,15 @@ def read_label_names(
     codes: list[str] = []
     names: list[str] = []
     seen: set[str] = set()
-    rows = list(_csv.iter_rows(path))
-    if rows and _csv.header_row(rows[0][1], HEADER_NAMES):
-        line, row = rows.pop(0)
-        if len(row) != 2:
+    table = _csv.CsvFile(path, _csv.first_field_in(HEADER_NAMES))
+    if table.has_header and table.first is not None:
+        line, header = table.first[0], _csv.clean_header(table.first[1])
+        if len(header) != 2:
             raise InputError(
-                f"{path} line {line}: expected 2 columns (code, name), header has {row}"
+                f"{path} line {line}: expected 2 columns (code, name), header has {header}"
             )
+    delimiter = table.dialect.delimiter
+    rows = list(table.rows(2))
     check_shape(path, rows)
     for line, row in rows:
         if len(row) < 2:
@@ -234,7 +238,8 @@ def read_label_names(
                 "pass an Open Images class-descriptions.csv",
             )
             continue
-        code, name = row[0].strip(), ",".join(row[1:]).strip()
+        code = row[0].strip()
+        name = (row[1] if len(row) == 2 else delimiter.join(row[1:])).strip()
         if not code:
             bad.add(line, "empty LabelName")
         elif not name:

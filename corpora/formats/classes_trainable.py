@@ -2,13 +2,13 @@
 
 Accepted variants: a header (first field one of
 :data:`~corpora.formats.class_descriptions.HEADER_NAMES`, e.g. ``label_code``) or none; further
-columns only where the header names them; UTF-8 with or without BOM, LF or CRLF, quoting;
-blank lines are ignored.
+columns only where the header names them.
 
 Malformed rows are an :class:`~corpora.errors.InputError` naming file and line, or, with
 ``skip_bad_rows=True``, counted in the :class:`~corpora.formats.read_report.ReadReport` and
 skipped: more fields than the header (than one without header), an empty code, a code seen
-before. Codes outside a given ``vocabulary`` are counted in the report, not dropped.
+before. Codes outside a given ``vocabulary`` are counted in the report, not dropped. Every CSV
+variant of :mod:`corpora.formats._csv` is accepted (``;`` or TAB only with a header).
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ def read_classes_trainable(
     width = 1
     codes: list[str] = []
     seen: set[str] = set()
-    for i, (line, row) in enumerate(_csv.iter_rows(path)):
-        if i == 0 and _csv.header_row(row, HEADER_NAMES):
-            width = len(row)
-            continue
+    table = _csv.CsvFile(path, _csv.first_field_in(HEADER_NAMES))
+    if table.has_header and table.first is not None:
+        width = len(_csv.clean_header(table.first[1]))
+    for line, row in table.rows(width):
         if len(row) > width:
             reason = f"expected {width} field{'s' if width > 1 else ''}, saw {len(row)}"
             bad.add(line, reason, f"{path} line {line}: malformed row ({reason})")

@@ -13,7 +13,10 @@ Accepted variants, the same for every file of the family:
   competition's solution) are allowed and ignored. Solutions and submissions require the
   header; for tuning labels (none in the competition) it is optional;
 * no header: two fields per row, the id and the labels;
-* UTF-8 with or without BOM, LF or CRLF, quoted fields; blank lines are ignored;
+* every CSV variant of :mod:`corpora.formats._csv` (UTF-8 with or without BOM, UTF-16, CRLF,
+  quoting, Excel's ``sep=`` line, surrounding whitespace, trailing empty fields, blank
+  lines); ``;`` or TAB as the delimiter when the header line is written with it (a file
+  without header is comma-separated);
 * a row holding only the id has no labels; a code repeated in a row counts once.
 
 Malformed rows are an :class:`~corpora.errors.InputError` naming file and line, or, with
@@ -58,6 +61,8 @@ HEADER = ("image_id", "labels")
 ID_NAMES = frozenset({"image_id", "imageid"})
 LABELS_NAMES = frozenset({"labels", "predictionstring"})
 _ACCEPTED = (ID_NAMES, LABELS_NAMES)
+#: a label-set file's header test (for :func:`corpora.formats._csv.sniff`)
+is_label_sets_header = _csv.first_field_in(ID_NAMES)
 
 
 def _columns(path: Path, line: int, fields: list[str]) -> tuple[int, int]:
@@ -108,18 +113,21 @@ def read_label_sets(
     id_col, labels_col, width, names = 0, 1, 2, "ImageID,labels"
     out: dict[str, list[str]] = {}
     first_line: dict[str, int] = {}
-    rows = _csv.iter_rows(path)
-    first = next(rows, None)
+    table = _csv.CsvFile(path, is_label_sets_header)
+    first = table.first
     if first is None:
         if require_header:
             raise InputError(
                 f"{path} line 1: the file is empty; expected a header with {list(HEADER)}"
             )
-    elif require_header or _csv.header_row(first[1], ID_NAMES):
-        id_col, labels_col = _columns(path, *first)
-        width, names = len(first[1]), ",".join(f.strip() for f in first[1])
+        rows: Iterator[tuple[int, list[str]]] = iter(())
+    elif require_header or table.has_header:
+        header = _csv.clean_header(first[1])
+        id_col, labels_col = _columns(path, first[0], header)
+        width, names = len(header), ",".join(header)
+        rows = table.rows(width, after_first=True)
     else:
-        rows = _chain(first, rows)
+        rows = table.rows(width, after_first=False)
     for line, row in rows:
         if len(row) > width:
             bad.add(
@@ -148,13 +156,6 @@ def read_label_sets(
     _csv.count_unknown((c for codes in out.values() for c in codes), vocabulary, report)
     report.log()
     return out
-
-
-def _chain(
-    first: tuple[int, list[str]], rest: Iterator[tuple[int, list[str]]]
-) -> Iterator[tuple[int, list[str]]]:
-    yield first
-    yield from rest
 
 
 def read_tuning_labels(path: str | os.PathLike[str], **kw: Any) -> dict[str, list[str]]:

@@ -1,15 +1,16 @@
-"""Readers for the evaluation files: word-similarity lists and pair counts (read only here),
-and image label sets (through :mod:`corpora.formats`)."""
+"""Readers for the evaluation files: word-similarity lists (read only here), and the CSV files
+through :mod:`corpora.formats`: pair counts (:mod:`corpora.formats.pair_counts`) and image
+label sets (:mod:`corpora.formats.annotation_sets`)."""
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 from pathlib import Path
 
 from corpora.errors import InputError
 from corpora.formats.annotation_sets import read_annotation_sets
+from corpora.formats.pair_counts import read_pair_counts
 
 __all__ = ["read_similarity_pairs", "read_pair_counts", "read_label_sets"]
 
@@ -57,52 +58,6 @@ def read_similarity_pairs(path: str | os.PathLike[str]) -> list[tuple[str, str, 
     if not pairs:
         raise InputError(f"{path}: no word pairs found; expected 'word1<TAB>word2<TAB>score' lines")
     return pairs
-
-
-def read_pair_counts(path: str | os.PathLike[str]) -> tuple[list[str], dict[tuple[str, str], int]]:
-    """Read an image co-occurrence file with header ``label_a,label_b,images``.
-
-    Labels that only occur in a ``*_label_counts.csv`` beside it (same folder, ``pair`` replaced by
-    ``label`` in the name) are added to the label list, so labels that never co-occur with
-    anything are still evaluated.
-
-    Returns:
-        ``(labels, counts)``: the sorted label names and ``{(a, b): images}`` with ``a < b``.
-    """
-    counts: dict[tuple[str, str], int] = {}
-    labels: set[str] = set()
-    with _open_text(path) as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None or [h.strip() for h in header[:3]] != ["label_a", "label_b", "images"]:
-            raise InputError(
-                f"{path}, line 1: expected the header 'label_a,label_b,images', got {header!r}"
-            )
-        for lineno, row in enumerate(reader, start=2):
-            if not row:
-                continue
-            if len(row) < 3:
-                raise InputError(f"{path}, line {lineno}: expected 3 fields, got {row!r}")
-            a, b = row[0].strip(), row[1].strip()
-            try:
-                n = int(row[2])
-            except ValueError:
-                raise InputError(
-                    f"{path}, line {lineno}: image count {row[2]!r} is not an integer"
-                ) from None
-            if a == b:
-                continue
-            key = (a, b) if a < b else (b, a)
-            counts[key] = counts.get(key, 0) + n
-            labels.update(key)
-    p = Path(path)
-    label_file = p.with_name(p.name.replace("pair_counts", "label_counts"))
-    if label_file != p and label_file.is_file():
-        with open(label_file, encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            next(reader, None)
-            labels.update(row[0].strip() for row in reader if row)
-    return sorted(labels), counts
 
 
 def read_label_sets(path: str | os.PathLike[str]) -> dict[str, list[str]]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 
-from vision.data.label_policy import LABEL_POLICIES, LabelEvidence, finish_targets
+from vision.data.label_policy import LABEL_POLICIES, LabelEvidence
+from vision.data.pair_codes import CodedTargets, PairCodes
 
 __all__ = ["HumanPolicy"]
 
@@ -21,8 +24,17 @@ class HumanPolicy:
     """
 
     name: ClassVar[str] = "human"
+    evidence_columns: ClassVar[Mapping[str, tuple[str, ...]]] = {"human": ("Confidence",)}
 
     def __call__(self, evidence: LabelEvidence) -> pd.DataFrame:
-        h = evidence.human
-        pos = h.loc[h["Confidence"] > 0, ["ImageID", "LabelName"]].drop_duplicates()
-        return finish_targets(pos.assign(Target=1.0))
+        return self.coded(evidence).frame()
+
+    def coded(self, evidence: LabelEvidence) -> CodedTargets:
+        """The targets on integer codes (:class:`~vision.data.pair_codes.CodedTargets`)."""
+        pairs = PairCodes(evidence)
+        keys = []
+        for block in pairs.blocks():
+            k, conf = block.get("human", "Confidence")
+            keys.append(np.unique(k[conf > 0]))
+        key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+        return pairs.targets(key, np.ones(len(key)))

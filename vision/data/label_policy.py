@@ -23,6 +23,7 @@ from corpora.catalogue import Catalogue
 
 __all__ = [
     "DEFAULT_LABEL_POLICY",
+    "EVIDENCE_SOURCES",
     "LABEL_POLICIES",
     "LabelEvidence",
     "LabelPolicy",
@@ -32,6 +33,8 @@ __all__ = [
 ]
 
 TARGET_COLUMNS = ("ImageID", "LabelName", "Target")
+#: the evidence frames of :class:`LabelEvidence`, in precedence order
+EVIDENCE_SOURCES = ("human", "machine", "boxes")
 
 #: the label policy used when none is named (``--label-policy``, ``load_targets``)
 DEFAULT_LABEL_POLICY = "seed"
@@ -61,6 +64,13 @@ def _empty_boxes() -> pd.DataFrame:
 class LabelEvidence:
     """Everything known about the training images' labels.
 
+    ``ImageID`` and ``LabelName`` are str or, as :func:`~vision.data.load_targets.load_evidence`
+    gives them, pandas Categoricals (ideally over shared, sorted categories: see
+    :class:`~vision.data.pair_codes.PairCodes`).
+
+    Frames read for a policy hold only the columns it names in ``evidence_columns`` (see
+    :func:`~vision.data.load_targets.load_evidence`).
+
     Attributes:
         human: ``[ImageID, Source, LabelName, Confidence]`` human verifications (1 present,
             0 verified absent).
@@ -75,6 +85,15 @@ class LabelEvidence:
 
 
 class LabelPolicy(Protocol):
+    """A soft-target policy.
+
+    Optional attributes, which the built-in policies have: ``evidence_columns`` (source ->
+    the columns it uses besides ``ImageID`` and ``LabelName``; ``load_targets`` reads only
+    those files and keeps only those columns), and ``coded(evidence) ->``
+    :class:`~vision.data.pair_codes.CodedTargets` (the same targets before the strings are
+    built, which ``load_targets`` prefers: it frees the evidence first).
+    """
+
     name: str
 
     def __call__(self, evidence: LabelEvidence) -> pd.DataFrame: ...
@@ -98,7 +117,7 @@ def create_label_policy(spec: str | Mapping[str, Any], **options: Any) -> LabelP
 
 
 def finish_targets(df: pd.DataFrame) -> pd.DataFrame:
-    """Common tail of every policy: canonical columns, dtypes and sort order."""
+    """Common tail of a policy written on strings: canonical columns, dtypes and sort order."""
     out = df.loc[:, list(TARGET_COLUMNS)].copy()
     out["ImageID"] = out["ImageID"].astype(str)
     out["LabelName"] = out["LabelName"].astype(str)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 
-from vision.data.label_policy import LABEL_POLICIES, LabelEvidence, finish_targets
+from vision.data._group_stats import Groups
+from vision.data.label_policy import LABEL_POLICIES, LabelEvidence
+from vision.data.pair_codes import CodedTargets, PairBlock, PairCodes
 
 __all__ = ["PrecedencePolicy"]
 
@@ -30,16 +34,40 @@ class PrecedencePolicy:
     """
 
     name: ClassVar[str] = "precedence"
+    evidence_columns: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "human": ("Confidence",),
+        "machine": ("Confidence",),
+        "boxes": ("Confidence",),
+    }
 
     def __call__(self, evidence: LabelEvidence) -> pd.DataFrame:
-        keys = ["ImageID", "LabelName"]
-        h = evidence.human.groupby(keys, sort=False)["Confidence"].max().reset_index()
-        m = evidence.machine.loc[evidence.machine["Confidence"] > 0]
-        m = m.groupby(keys, sort=False)["Confidence"].max().reset_index()
-        b = evidence.boxes.loc[evidence.boxes["Confidence"] > 0]
-        b = b.groupby(keys, sort=False)["Confidence"].max().reset_index()
-        ranked = pd.concat(
-            [h.assign(rank=0), m.assign(rank=1), b.assign(rank=2)], ignore_index=True
-        ).sort_values("rank", kind="stable")
-        first = ranked.drop_duplicates(keys, keep="first")
-        return finish_targets(first.assign(Target=first["Confidence"].astype(float)))
+        return self.coded(evidence).frame()
+
+    def coded(self, evidence: LabelEvidence) -> CodedTargets:
+        """The targets on integer codes (:class:`~vision.data.pair_codes.CodedTargets`),
+        computed a block of images at a time."""
+        pairs = PairCodes(evidence)
+        keys, targets = [], []
+        for block in pairs.blocks():
+            k, t = _block(block)
+            keys.append(k)
+            targets.append(t)
+        return pairs.targets(_concat(keys, np.int64), _concat(targets, np.float64))
+
+
+def _block(block: PairBlock) -> tuple[np.ndarray, np.ndarray]:
+    keys, values = [], []
+    for source in ("human", "machine", "boxes"):
+        k, conf = block.get(source, "Confidence")
+        if source != "human":  # machine and box rows of confidence 0 carry no evidence
+            k, conf = k[conf > 0], conf[conf > 0]
+        best = Groups(k)
+        keys.append(best.keys)
+        values.append(best.max(conf))
+    # the first source that has a pair wins: human, then machine, then box
+    chosen = Groups(np.concatenate(keys))
+    return chosen.keys, np.concatenate(values)[chosen.first]
+
+
+def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 
-from vision.data.label_policy import LABEL_POLICIES, LabelEvidence, finish_targets
+from vision.data._group_stats import Groups
+from vision.data.label_policy import LABEL_POLICIES, LabelEvidence
+from vision.data.pair_codes import CodedTargets, PairBlock, PairCodes
 
 __all__ = ["SeedPolicy"]
 
@@ -48,23 +52,64 @@ class SeedPolicy:
 
     num_std: float = 1.0
     name: ClassVar[str] = "seed"
+    evidence_columns: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "human": ("Confidence",),
+        "machine": ("Confidence",),
+        "boxes": ("XMin", "XMax", "YMin", "YMax"),
+    }
 
     def __call__(self, evidence: LabelEvidence) -> pd.DataFrame:
-        parts = []
-        h = evidence.human
-        h = h.loc[h["Confidence"] > 0, ["ImageID", "LabelName"]]
-        parts.append(h.assign(score=1.0))
-        m = evidence.machine
-        parts.append(m.loc[:, ["ImageID", "LabelName"]].assign(score=m["Confidence"].astype(float)))
-        b = evidence.boxes
-        area = (b["XMax"] - b["XMin"]) * (b["YMax"] - b["YMin"])
-        parts.append(b.loc[:, ["ImageID", "LabelName"]].assign(score=area.astype(float)))
-        allrows = pd.concat(parts, ignore_index=True)
-        scores = allrows.groupby(["ImageID", "LabelName"], sort=False)["score"].sum().reset_index()
-        scores = scores.loc[scores["score"] > 0]
-        per_image = scores.groupby("ImageID", sort=False)["score"]
-        median = per_image.transform("median")
-        std = scores["ImageID"].map(per_image.std(ddof=0)).fillna(0.0)
-        threshold = median - self.num_std * std
-        kept = scores.loc[scores["score"] >= threshold - 1e-9]
-        return finish_targets(kept.assign(Target=kept["score"].clip(upper=1.0)))
+        return self.coded(evidence).frame()
+
+    def coded(self, evidence: LabelEvidence) -> CodedTargets:
+        """The targets on integer codes (:class:`~vision.data.pair_codes.CodedTargets`),
+        computed a block of images at a time."""
+        pairs = PairCodes(evidence)
+        keys, targets = [], []
+        for block in pairs.blocks():
+            k, t = self._block(block, len(pairs.labels))
+            keys.append(k)
+            targets.append(t)
+        return pairs.targets(_concat(keys, np.int64), _concat(targets, np.float64))
+
+    def _block(self, block: PairBlock, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
+        human, conf = block.get("human", "Confidence")
+        machine, machine_conf = block.get("machine", "Confidence")
+        boxes, x0, x1, y0, y1 = block.get("boxes", "XMin", "XMax", "YMin", "YMax")
+        positive = conf > 0
+        keys = np.concatenate([human[positive], machine, boxes])
+        score = np.concatenate(
+            [np.ones(int(positive.sum())), machine_conf, (x1 - x0) * (y1 - y0)]
+        ).astype(np.float64, copy=False)
+        del human, conf, machine, machine_conf, boxes, x0, x1, y0, y1, positive
+        # per pair: the sum of its rows in file order (pandas' compensated sum, exactly)
+        groups = Groups(keys)
+        del keys
+        scores = groups.sum(score)
+        present = scores > 0
+        pair, first, scores = groups.keys[present], groups.first[present], scores[present]
+        del groups, score, present
+        # per image: median and std of its pairs, taken in order of first appearance (the
+        # order of pandas' Welford update); pairs stay in key order (by image, then label)
+        by_first = _order_of(first)
+        per_image = Groups(pair[by_first] // max(n_labels, 1))
+        ordered = scores[by_first]
+        del by_first, first
+        median = np.repeat(per_image.median(ordered), per_image.sizes)
+        std = np.repeat(per_image.std(ordered), per_image.sizes)
+        del per_image, ordered
+        kept = scores >= median - self.num_std * std - 1e-9
+        return pair[kept], np.minimum(scores[kept], 1.0)
+
+
+def _order_of(distinct: np.ndarray) -> np.ndarray:
+    """``np.argsort(distinct)`` for distinct non-negative integers, by counting (O(n + max))."""
+    if not len(distinct):
+        return np.zeros(0, np.int64)
+    slot = np.full(int(distinct.max()) + 1, -1, dtype=np.int64)
+    slot[distinct] = np.arange(len(distinct))
+    return slot[slot >= 0]
+
+
+def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,18 +54,35 @@ def targets_matrix(
     if code_index.has_duplicates:
         dup = code_index[code_index.duplicated()][0]
         raise InputError(f"label list repeats code {dup!r}; give each code once")
-    if df.duplicated(["ImageID", "LabelName"]).any():
-        row = df.loc[df.duplicated(["ImageID", "LabelName"])].iloc[0]
-        raise InputError(
-            f"targets frame has pair ({row['ImageID']}, {row['LabelName']}) more than once; "
-            "combine duplicates first (load_targets never emits them)"
-        )
-    ids = sorted(df["ImageID"].unique().tolist()) if image_ids is None else list(image_ids)
-    id_index = pd.Index(ids)
-    if id_index.has_duplicates:
-        raise InputError("image_ids repeats an id; give each image once")
-    cols = code_index.get_indexer(df["LabelName"])
-    rows = id_index.get_indexer(df["ImageID"])
+    # integer codes first (each string hashed once), then everything on integers
+    image_codes, image_values = _factorize(df["ImageID"])
+    label_codes, label_values = _factorize(df["LabelName"])
+    if not _increasing_pairs(image_codes, label_codes, len(label_values)):
+        # not sorted by (ImageID, LabelName): look for a repeated pair by hashing
+        pair = image_codes.astype(np.int64) * max(len(label_values), 1)
+        pair += label_codes
+        repeated = pd.Series(pair).duplicated().to_numpy() & (image_codes >= 0)
+        del pair
+        repeated &= label_codes >= 0
+        if repeated.any():
+            row = df.iloc[int(np.flatnonzero(repeated)[0])]
+            raise InputError(
+                f"targets frame has pair ({row['ImageID']}, {row['LabelName']}) more than "
+                "once; combine duplicates first (load_targets never emits them)"
+            )
+    if image_ids is None:  # the distinct ids of the frame, sorted
+        ids = image_values.tolist()
+        rows = image_codes
+    else:
+        ids = list(image_ids)
+        id_index = pd.Index(ids)
+        if id_index.has_duplicates:
+            raise InputError("image_ids repeats an id; give each image once")
+        rows = _lookup(id_index, image_values, image_codes)
+        del id_index
+    del image_codes
+    cols = _lookup(code_index, label_values, label_codes)
+    del label_codes
     n_unknown = int((cols < 0).sum())
     if n_unknown:
         logger.info(
@@ -79,15 +97,92 @@ def targets_matrix(
     target = df["Target"].to_numpy(dtype=np.float32)
     shape = (len(ids), len(code_index))
     pos = ok & (target > 0)
-    targets = sp.csr_matrix((target[pos], (rows[pos], cols[pos])), shape=shape, dtype=np.float32)
     neg = ok & (target == 0)
-    mask = None
     if neg.any():
-        mask = sp.csr_matrix(
-            (np.ones(int(neg.sum()), np.float32), (rows[neg], cols[neg])),
-            shape=shape,
-            dtype=np.float32,
-        )
-        mask.sort_indices()
-    targets.sort_indices()
+        mask = _csr(rows[neg], cols[neg], np.ones(int(neg.sum()), np.float32), shape)
+    else:
+        mask = None
+    del neg, ok
+    if pos.all():  # every row (the seed and human policies): no copies
+        targets = _csr(rows, cols, target, shape)
+    else:
+        targets = _csr(rows[pos], cols[pos], target[pos], shape)
     return ids, targets, mask
+
+
+def _increasing_pairs(image: np.ndarray, label: np.ndarray, n_labels: int) -> bool:
+    """Whether the ``(image, label)`` code pairs strictly increase (so none repeats), checked
+    a block at a time."""
+    step = 1 << 20
+    last = -1
+    for start in range(0, len(image), step):
+        pair = image[start : start + step].astype(np.int64) * max(n_labels, 1)
+        pair += label[start : start + step]
+        if pair[0] <= last or not (pair[1:] > pair[:-1]).all():
+            return False
+        last = int(pair[-1])
+    return True
+
+
+def _factorize(column: pd.Series) -> tuple[np.ndarray, Any]:
+    """``(codes, sorted distinct values)`` of a column; codes int32 (-1 where missing). A
+    sorted pyarrow-backed str column (``ImageID`` of :func:`load_targets`) is coded by
+    comparing neighbours instead of hashing."""
+    array = column.array
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        values = pa.array(array)
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        n = len(values)
+        if n > 1 and not values.null_count:
+            head, tail = values.slice(0, n - 1), values.slice(1)
+            if not pc.any(pc.less(tail, head)).as_py():  # sorted
+                change = pc.not_equal(tail, head).to_numpy(zero_copy_only=False)
+                codes = np.zeros(n, dtype=np.int32)
+                codes[1:] = change
+                np.cumsum(codes, out=codes)
+                starts = np.concatenate([[0], np.flatnonzero(change) + 1])
+                uniques = pd.array(values.take(pa.array(starts)), dtype=column.dtype)
+                return codes, uniques
+        if n and not values.null_count:  # unsorted: pyarrow's hash, int32 codes
+            enc = values.dictionary_encode()
+            order = pc.array_sort_indices(enc.dictionary).to_numpy(zero_copy_only=False)
+            rank = np.empty(len(order), dtype=np.int32)
+            rank[order] = np.arange(len(order), dtype=np.int32)
+            codes = rank[enc.indices.to_numpy(zero_copy_only=False)]
+            uniques = pd.array(enc.dictionary.take(pa.array(order)), dtype=column.dtype)
+            return codes, uniques
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes.astype(np.int32, copy=False), uniques
+
+
+def _csr(
+    rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int, int]
+) -> sp.csr_matrix:
+    """A CSR matrix of distinct ``(rows, cols)`` entries, built without a COO copy when
+    ``rows`` is sorted (as for a sorted frame)."""
+    if len(rows) > 1 and not (rows[1:] >= rows[:-1]).all():
+        order = np.argsort(rows, kind="stable")
+        rows, cols, data = rows[order], cols[order], data[order]
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+    index_dtype = np.int32 if max(shape[1], len(data)) < 2**31 else np.int64
+    indptr = indptr.astype(index_dtype, copy=False)
+    matrix = sp.csr_matrix(
+        (data.astype(np.float32, copy=False), cols.astype(index_dtype, copy=False), indptr),
+        shape=shape,
+    )
+    matrix.sort_indices()
+    return matrix
+
+
+def _lookup(index: pd.Index, values: object, codes: np.ndarray) -> np.ndarray:
+    """Position in ``index`` of each row's value (``values[codes]``, int32); -1 when absent
+    (or the row's value is missing)."""
+    where = index.get_indexer(pd.Index(values)).astype(np.int32)
+    out = where[codes] if len(where) else np.full(len(codes), -1, np.int32)
+    out[codes < 0] = -1
+    return out

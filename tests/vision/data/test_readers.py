@@ -80,14 +80,16 @@ def test_too_many_fields_names_line_and_skip_counts(tmp_path):
         ("img2,v,/m/b,-0.1", "Confidence is not a number in"),
         (",v,/m/b,1", "empty ImageID"),
         ("img2,v,,1", "empty LabelName"),
-        ("img2,v,/m/b", "Confidence is not a number"),  # too few fields
+        (" img2 ,v,  ,1", "empty LabelName"),
+        ("img2,v,/m/b", "expected 4 fields, saw 3"),  # too few fields
+        ("img2,v,/m/b,1,x,", "expected 4 fields, saw 6"),  # too many
     ],
 )
 def test_bad_values_name_the_line(tmp_path, row, reason):
     p = write(
         tmp_path, "h.csv", HEADER + "img1,v,/m/a,1\nimg0,v,/m/a,0\n" + row + "\nimg3,v,/m/c,1\n"
     )
-    with pytest.raises(InputError, match=rf"h\.csv line 4: {reason}"):
+    with pytest.raises(InputError, match=rf"h\.csv line 4: (malformed row \()?{reason}"):
         read_human_labels(p)
     report = ReadReport()
     df = read_human_labels(p, skip_bad_rows=True, report=report)
