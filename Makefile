@@ -1,5 +1,6 @@
 # Two commands do everything: `make demo` and `make test`.
-# The install step runs once: it is keyed on a stamp file that depends on pyproject.toml.
+# The install step runs once: it is keyed on a stamp file that depends on pyproject.toml and
+# on the build of the compiled text pipeline (setup.py, corpora/_ctext.c), rebuilt on change.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -18,7 +19,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml setup.py corpora/_ctext.c | $(PY)
 	@if ! $(PY) -c "import torch, torchvision" >/dev/null 2>&1; then \
 		echo "installing $(TORCH_PINS)"; \
 		$(PIP) install --quiet $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL)) \

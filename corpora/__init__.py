@@ -1,8 +1,9 @@
 """Corpus readers: Wikipedia XML dumps, WikiExtractor output and plain text as clean sentences.
 
 Entry point: :func:`open_corpus` picks a reader per file from its content (magic bytes, BOM,
-first tag): MediaWiki ``pages-articles`` XML (``.xml``/``.bz2``/``.gz``, schema 0.10/0.11,
-UTF-8/UTF-16, multistream bz2 split into shards by its ``-index.txt.bz2``), WikiExtractor
+first tag): MediaWiki ``pages-articles`` XML (``.xml``/``.bz2``/``.gz``, every export schema
+from 0.3 to 0.11, any language, UTF-8/UTF-16, multistream bz2 split into shards by its
+``-index.txt.bz2``), WikiExtractor
 folders (``wiki_NN``, plain/bz2, ``<doc>`` blocks or ``--json`` lines) and plain text. A
 folder or glob is one corpus. The :class:`Corpus` is re-iterable and yields
 :class:`Document` objects (sentences of lower-cased tokens; with a :class:`PhraseMatcher`,
@@ -15,6 +16,18 @@ order for any ``processes``.
     >>> for doc in corpus: doc.sentences, doc.mentions
     >>> for shard, result in corpus.map_shards(count_fn): ...   # per-shard, resumable work
     >>> write_sentences(corpus, "sentences.txt", resume=True)   # gensim corpus_file
+
+Links into other namespaces (files with their captions, categories, templates, ...) are
+dropped by the names each dump declares in its ``<siteinfo><namespaces>``
+(:class:`~corpora.namespace_table.NamespaceTable`: ``[[Datei:...]]`` in a German dump as
+``[[File:...]]`` in an English one; MediaWiki's canonical English names are always known);
+a dump that declares none is read with the canonical names and a warning. A page's namespace
+is its ``<ns>``, or its title's prefix in schema 0.5 and older.
+
+The cleaner and the tokenizer have a compiled twin (``corpora/_ctext.c``, built by
+``pip install -e .`` where a C compiler is at hand) that gives the same output several times
+faster; without it, or with ``CORPORA_PURE_PYTHON=1``, the pure-Python code runs
+(``corpora._speedups``).
 
 A phrase shared by several labels (both "Seal" labels above) is one token in the output and
 one mention *per label* at that position, so per-label counts count it for each label.

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from corpora import _speedups
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.document import Document
 from corpora.mediawiki_reader import xml_unescape
+from corpora.namespace_table import DEFAULT_NAMESPACES, NamespaceTable
 from corpora.phrase_matcher import PhraseMatcher
 from corpora.tokenizer import Tokenizer
 from corpora.wikitext_cleaner import clean_extracted_text, clean_wikitext, is_disambiguation
@@ -35,19 +37,23 @@ class Pipeline:
             stats.skipped += 1
             return None
         text = page.text
-        if page.escaped:
-            text = xml_unescape(text)
+        escaped = page.escaped
         if page.markup:
-            if self.skip_disambiguation and is_disambiguation(text, page.title):
-                stats.skipped += 1
-                return None
-            text = clean_wikitext(text, tidy=False, namespaces=page.namespaces)
+            if self.skip_disambiguation:
+                if escaped:
+                    text = xml_unescape(text)
+                    escaped = False
+                if is_disambiguation(text, page.title):
+                    stats.skipped += 1
+                    return None
+            sentences = _wikitext_sentences(self.tokenizer, text, escaped, page.namespaces)
         else:
+            if escaped:
+                text = xml_unescape(text)
             if self.skip_disambiguation and page.title.endswith("(disambiguation)"):
                 stats.skipped += 1
                 return None
-            text = clean_extracted_text(text)
-        sentences = self.tokenizer.sentences(text)
+            sentences = self.tokenizer.sentences(clean_extracted_text(text))
         if self.matcher is not None:
             if self.tokenizer.lowercase:
                 sentences, mentions = self.matcher.match_sentences(sentences)
@@ -68,6 +74,25 @@ class Pipeline:
             doc = process(page, stats)
             if doc is not None:
                 yield doc
+
+
+def _wikitext_sentences(
+    tokenizer: Tokenizer, text: str, escaped: bool, namespaces: NamespaceTable | None
+) -> list[list[str]]:
+    """``tokenizer.sentences(clean_wikitext(xml_unescape(text) if escaped else text,
+    tidy=False))``: one call into the compiled code where it runs (it resolves the XML
+    entities, cleans and tokenizes without making the cleaned text a ``str``)."""
+    fast = _speedups.active
+    if fast is not None:
+        names = (namespaces or DEFAULT_NAMESPACES).names
+        out = fast.clean_sentences(
+            text, names, escaped, tokenizer.lowercase, tokenizer._compiled_min_tokens()
+        )
+        if out is not None:
+            return tokenizer._compiled_numbers(out)
+    if escaped:
+        text = xml_unescape(text)
+    return tokenizer.sentences(clean_wikitext(text, tidy=False, namespaces=namespaces))
 
 
 def _match_cased(

@@ -19,6 +19,8 @@ import re
 import unicodedata
 from array import array
 
+from corpora import _speedups
+
 __all__ = ["NUMBER_MODES", "SENTENCE_TERMINALS", "UNSPACED_SCRIPTS_RE", "Tokenizer"]
 
 NUMBER_MODES = ("keep", "normalize", "drop")
@@ -170,6 +172,25 @@ def _words(text: str, astral: bool = True) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+def _terminal_split_tokens(line: str, astral: bool = True) -> list[str]:
+    """Tokens of a line with full stops of other scripts: a ``"\\n"`` token after each part."""
+    toks: list[str] = []
+    for part in _TERMINAL_RE.split(line):
+        toks += _words(part, astral)
+        toks.append("\n")
+    return toks
+
+
+def _line_tokens(line: str) -> list[str]:
+    """Tokens of one sentence that is not ASCII (lower-cased already where asked), with a
+    ``"\\n"`` token where a full stop of another script ends a sentence: what
+    :meth:`Tokenizer.sentences` does with such a line (the compiled tokenizer calls this for
+    lines with characters beyond the BMP)."""
+    if _TERMINAL_RE.search(line) is None:
+        return _words(line)
+    return _terminal_split_tokens(line)
+
+
 def _split_at_breaks(sentences: list[list[str]]) -> list[list[str]]:
     """Split token lists at their ``"\\n"`` tokens (where a sentence terminal stood)."""
     out: list[list[str]] = []
@@ -307,7 +328,32 @@ class Tokenizer:
         return [p for p in _SENT_END_RE.split(text) if p]
 
     def sentences(self, text: str) -> list[list[str]]:
-        """Sentences of ``text`` as token lists (empty or too short sentences dropped)."""
+        """Sentences of ``text`` as token lists (empty or too short sentences dropped).
+
+        Runs the compiled twin of this method when it is built (``corpora._speedups``: same
+        output); :meth:`_sentences_python` is the reference.
+        """
+        fast = _speedups.active
+        if fast is not None:
+            out = fast.sentences(text, self.lowercase, self._compiled_min_tokens())
+            if out is not None:
+                return self._compiled_numbers(out)
+        return self._sentences_python(text)
+
+    def _compiled_min_tokens(self) -> int:
+        """The ``min_tokens`` for the compiled tokenizer, which keeps numbers as they are
+        (:meth:`_compiled_numbers` then applies the other modes and the minimum)."""
+        return self.min_tokens if self.numbers == "keep" else 1
+
+    def _compiled_numbers(self, sentences: list[list[str]]) -> list[list[str]]:
+        """The number mode and ``min_tokens`` applied to the compiled tokenizer's output."""
+        if self.numbers == "keep":
+            return sentences
+        tokenized = map(self._numbers, sentences)
+        return [t for t in tokenized if len(t) >= self.min_tokens]
+
+    def _sentences_python(self, text: str) -> list[list[str]]:
+        """:meth:`sentences` in pure Python (the reference for the compiled code)."""
         min_tokens = self.min_tokens
         keep_numbers = self.numbers == "keep"
         # Every sentence end becomes one newline (sentences hold no other newline); the
@@ -330,11 +376,7 @@ class Tokenizer:
             if _TERMINAL_RE.search(line) is None:
                 return _words(line, astral)
             hit(1)
-            toks: list[str] = []
-            for part in _TERMINAL_RE.split(line):
-                toks += _words(part, astral)
-                toks.append("\n")
-            return toks
+            return _terminal_split_tokens(line, astral)
 
         if self.lowercase:
             # lower() the original sentence: its punctuation is context for str.lower
@@ -352,3 +394,18 @@ class Tokenizer:
         if min_tokens == 1:
             return [t for t in tokenized if t]
         return [t for t in tokenized if len(t) >= min_tokens]
+
+
+def _configure_compiled() -> None:
+    """Hand this module's tables to the compiled tokenizer (when it is built)."""
+    ctext = _speedups.compiled()
+    if ctext is not None:
+        ctext.configure_tokenizer(
+            word_ranges=word_char_ranges(0, 0x10000),
+            terminals=SENTENCE_TERMINALS,
+            abbreviations=sorted(_ABBREVIATIONS),
+            astral_line_tokens=_line_tokens,
+        )
+
+
+_configure_compiled()

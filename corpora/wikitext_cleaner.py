@@ -46,11 +46,13 @@ are not words.
 from __future__ import annotations
 
 import html
+import html.entities
 import operator
 import re
 from functools import partial
 
-from corpora.namespace_table import DEFAULT_NAMESPACES, NamespaceTable
+from corpora import _speedups
+from corpora.namespace_table import DEFAULT_NAMESPACES, NamespaceTable, normalize_namespace_name
 
 __all__ = ["clean_extracted_text", "clean_wikitext", "is_disambiguation"]
 
@@ -291,7 +293,25 @@ def clean_wikitext(text: str, tidy: bool = True, namespaces: NamespaceTable | No
 
     Returns:
         Plain text, one paragraph / heading / list item per line.
+
+    Runs the compiled twin of this function when it is built (``corpora._speedups``: same
+    output); :func:`_clean_wikitext_python` is the reference.
     """
+    fast = _speedups.active
+    if fast is not None:
+        names = (namespaces or DEFAULT_NAMESPACES).names
+        out = fast.clean_wikitext(text, names, False, not tidy)
+        if out is not None:
+            if tidy:
+                out = _BLANKS_RE.sub("\n", _SPACES_RE.sub(" ", out)).strip()
+            return out
+    return _clean_wikitext_python(text, tidy, namespaces)
+
+
+def _clean_wikitext_python(
+    text: str, tidy: bool = True, namespaces: NamespaceTable | None = None
+) -> str:
+    """:func:`clean_wikitext` in pure Python (the reference for the compiled code)."""
     text = "\n" + text
     if "<!--" in text:
         text = _COMMENT_RE.sub("", text)
@@ -343,3 +363,19 @@ def clean_extracted_text(text: str) -> str:
 def is_disambiguation(text: str, title: str = "") -> bool:
     """Whether a page is a disambiguation page (by its title or a disambiguation template)."""
     return title.endswith("(disambiguation)") or _DISAMBIG_RE.search(text) is not None
+
+
+def _configure_compiled() -> None:
+    """Hand this module's tables to the compiled cleaner (when it is built)."""
+    ctext = _speedups.compiled()
+    if ctext is not None:
+        ctext.configure_cleaner(
+            interwiki=frozenset(_INTERWIKI),
+            normalize_namespace=normalize_namespace_name,
+            html5=html.entities.html5,
+            invalid_charrefs=html._invalid_charrefs,
+            invalid_codepoints=frozenset(html._invalid_codepoints),
+        )
+
+
+_configure_compiled()

@@ -70,3 +70,48 @@ def write_dump(tmp_path: Path):
         return path
 
     return _write
+
+
+# ---- the compiled and the pure-Python text pipeline (corpora._speedups)
+# Every test of these modules runs twice: with the compiled cleaner and tokenizer (skipped with
+# its reason where they are not built) and with the pure-Python code, which must give the same
+# output.
+BOTH_BACKENDS_MODULES = {
+    "test_wikitext_cleaner.py",
+    "test_tokenizer.py",
+    "test_scripts.py",
+    "test_markup_separators.py",
+    "test_namespaces.py",
+    "test_readers.py",
+    "test_cases_realdata.py",
+    "test_realdata.py",
+    "test_phrase_matcher.py",
+    "test_label_names.py",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if (
+        "text_backend" in metafunc.fixturenames
+        and Path(str(metafunc.module.__file__)).name in BOTH_BACKENDS_MODULES
+    ):
+        metafunc.parametrize("text_backend", ["compiled", "python"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def text_backend(request: pytest.FixtureRequest):
+    """The text pipeline a test runs with (``None``: the default selection, unchanged)."""
+    from corpora import _speedups
+
+    name = getattr(request, "param", None)
+    if name is None:
+        yield None
+        return
+    if name == "compiled" and _speedups.compiled() is None:
+        pytest.skip(f"corpora's compiled text pipeline is not built: {_speedups.load_error()}")
+    previous = _speedups.backend()
+    _speedups.set_backend(name)
+    try:
+        yield name
+    finally:
+        _speedups.set_backend(previous)

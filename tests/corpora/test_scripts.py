@@ -86,7 +86,10 @@ def test_scripts_without_spaces_are_one_token_per_run() -> None:
     assert TOK.tokens("ภาษาไทย ง่าย") == ["ภาษาไทย", "ง่าย"]
 
 
-def test_label_in_unspaced_script_warns(caplog) -> None:
+def test_label_in_unspaced_script_warns(caplog, monkeypatch) -> None:
+    from corpora import phrase_matcher
+
+    monkeypatch.setattr(phrase_matcher, "_WARNED", set())  # warned once per process
     with caplog.at_level(logging.WARNING, logger="corpora.phrase_matcher"):
         m = PhraseMatcher(["马", "Horse", "ม้า"])
     assert any("without spaces" in r.getMessage() for r in caplog.records)
