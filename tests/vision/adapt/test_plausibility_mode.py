@@ -241,3 +241,13 @@ def test_adapt_then_predict_applies_the_plausibility_step(tmp_path, monkeypatch)
     np.testing.assert_allclose(scores, expected, rtol=1e-6)
     # --graph without a mode that reads it is an error
     assert vision_main([*args[:-3], "thresholds", "--graph", str(graph_dir)]) == 2
+
+
+def test_lift_matrix_keeps_the_strongest_edges_of_each_row():
+    codes = ["a", "b", "c", "d"]
+    g = LabelGraph.from_edges(
+        codes, None, {"text": ([0, 0, 0, 1], [1, 2, 3, 2], [1.0, 3.0, 2.0, 1.0])}
+    )
+    m = lift_matrix(g, codes, max_edges=2)
+    assert sorted(m[0].indices.tolist()) == [2, 3]  # a's edges 3.0 (c) and 2.0 (d)
+    assert m[2].nnz == 2 and lift_matrix(g, codes, max_edges=0)[0].nnz == 3

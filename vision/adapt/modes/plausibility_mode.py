@@ -36,6 +36,10 @@ class PlausibilityMode(ScoreMode):
         context: how many of an image's highest-scoring labels imply the others [3].
         source: the graph's edge source (combined, text, annotation, ...)
             [combined] (``plausibility@annotation``).
+        min_score: context labels must also score at least this (0: the top ``context``
+            labels whatever their scores) [0].
+        max_edges: each context label implies at most its ``max_edges`` strongest graph
+            neighbours (bounds the cost at large vocabularies; 0: all) [50].
     """
 
     needs_out_of_fold: ClassVar[bool] = True
@@ -47,6 +51,8 @@ class PlausibilityMode(ScoreMode):
         weights: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 2.0),
         context: int = 3,
         source: str = "combined",
+        min_score: float = 0.0,
+        max_edges: int = 50,
     ) -> None:
         if not weights:
             raise InputError("the plausibility mode needs at least one candidate weight")
@@ -57,6 +63,8 @@ class PlausibilityMode(ScoreMode):
         self.weights = tuple(float(w) for w in weights)
         self.context = int(context)
         self.source = str(source)
+        self.min_score = float(min_score)
+        self.max_edges = int(max_edges)
         self._lift: sp.csr_matrix | None = None
 
     def check(self, inputs: AdaptationInputs) -> None:
@@ -82,7 +90,7 @@ class PlausibilityMode(ScoreMode):
     ) -> sp.csr_matrix:
         """The lift matrix ``[L, L]`` (the same for every fold: built once)."""
         if self._lift is None:
-            self._lift = lift_matrix(inputs.graph, inputs.codes or [], self.source)
+            self._lift = lift_matrix(inputs.graph, inputs.codes or [], self.source, self.max_edges)
         return self._lift
 
     def settings(self) -> list[dict[str, Any]]:
@@ -92,7 +100,7 @@ class PlausibilityMode(ScoreMode):
         return {"weight": 0.0}  # nothing to choose lambda on: leave the scores alone
 
     def _step(self, lift: sp.csr_matrix, weight: float) -> PlausibilityRescoring:
-        return PlausibilityRescoring(lift, weight, self.context, self.source)
+        return PlausibilityRescoring(lift, weight, self.context, self.source, self.min_score)
 
     def apply(self, scores: np.ndarray, evidence: Any, setting: dict[str, Any]) -> np.ndarray:
         return self._step(evidence, setting["weight"]).apply(scores)
