@@ -222,6 +222,12 @@ def test_adapt_then_predict_applies_the_plausibility_step(tmp_path, monkeypatch)
     assert "plausibility-weights" in saved and "graph:" in saved
     rule = DecisionRule.load(out)
     assert rule.step("plausibility").weight == 0.5 and rule.step("plausibility").context == 2
+    # the saved config gives the same options back
+    again = tmp_path / "again"
+    assert vision_main(["adapt", "-c", str(out / "config.yaml"), "--out", str(again)]) == 0
+    assert json.loads((again / "adaptation.json").read_text())["config"]["mode_options"] == {
+        "plausibility": {"weights": [0.5], "context": 2}
+    }
 
     sub, probs = tmp_path / "sub.csv", tmp_path / "scores.npz"
     pargs = ["predict", "--run", str(out), "--images", str(tmp_path / "test"), "--out", str(sub)]
