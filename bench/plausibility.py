@@ -12,7 +12,8 @@ times, in this process:
 * ``decide``: the decision rule without a score step (per-class thresholds, label-count
   rules, sparse decisions) over the ``[N, L]`` probabilities;
 * ``plausibility``: the same rule with the ``plausibility`` step (``--weight``, ``--context``);
-* for reference, the same rule with a ``prior-shift`` step (what ``bias`` costs);
+* for reference, the same rule with the step at lambda 0 (what any score step costs: the
+  float64 ``[N, L]`` scores) and with a ``prior-shift`` step (what ``bias`` costs);
 
 and prints each as seconds and the step's extra time as a share of ``predict + decide`` (the predict time without
 the step). Example::
@@ -121,6 +122,9 @@ def main() -> None:
 
     t_decide, _, nnz0 = timed(plain)
     t_plaus, t_step, nnz1 = timed(rescored)
+    t_zero, t_zero_step, _ = timed(
+        DecisionRule(codes, thr, steps=[PlausibilityRescoring(lift, 0.0, args.context)])
+    )
     t_shift, t_shift_step, _ = timed(
         DecisionRule(codes, thr, steps=[PriorShift(np.zeros(n_labels))])
     )
@@ -132,6 +136,8 @@ def main() -> None:
     print(f"decide without a score step:         {t_decide:8.2f} s  ({nnz0} labels)")
     print(f"decide with plausibility (lambda {args.weight:g}): {t_plaus:8.2f} s  ({nnz1} labels; "
           f"the step itself {t_step:.2f} s)")  # fmt: skip
+    print(f"the step at lambda 0 (only the float64 [N, L] every score step makes): {t_zero:8.2f} s"
+          f"  (the step {t_zero_step:.2f} s)")  # fmt: skip
     print(f"reference, decide with a prior-shift step (bias): {t_shift:8.2f} s  (the step "
           f"{t_shift_step:.2f} s)")  # fmt: skip
     extra = t_plaus - t_decide
