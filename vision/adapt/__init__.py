@@ -12,8 +12,10 @@ Public API (see ``docs/interfaces.md``)::
 
 Modes (:data:`ADAPTATION_MODES`, one file each in :mod:`vision.adapt.modes`, registered when
 this package is imported):
-``last-layer``, ``head``, ``full`` (weights), ``bias``, ``knn`` (scores), ``thresholds``
-(decision). Score steps of a decision rule: :data:`SCORE_STEPS` (``prior-shift``, ``knn``).
+``last-layer``, ``head``, ``full`` (weights), ``bias``, ``knn``, ``plausibility`` (scores;
+``plausibility`` reads the label graph: catalogue tag ``uses_graph``), ``thresholds``
+(decision). Score steps of a decision rule: :data:`SCORE_STEPS` (``prior-shift``, ``knn``,
+``plausibility``).
 """
 
 import vision.adapt.modes  # noqa: F401  (registers the adaptation modes)

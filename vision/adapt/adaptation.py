@@ -195,6 +195,7 @@ def adapt(
     bank_targets: sp.csr_matrix | None = None,
     unlabeled_images: torch.Tensor | None = None,
     bank_features: np.ndarray | None = None,
+    graph: Any = None,
     progress: bool = False,
     desc: str = "adapt",
 ) -> AdaptationResult:
@@ -214,6 +215,8 @@ def adapt(
             count with their labels), starting from the tuning estimate.
         bank_features: ``[M, F]`` backbone features of ``bank_images`` under ``model`` when the
             caller already has them (saves one pass; ignored by ``full``).
+        graph: the :class:`~labelgraph.LabelGraph` of the modes that need one
+            (``plausibility``).
         progress / desc: a progress bar (stderr) over the fits: one per inner fold, then the
             final one on every tuning image; ``desc`` labels it.
     Returns:
@@ -229,6 +232,8 @@ def adapt(
         bank_targets=bank_targets,
         unlabeled_images=unlabeled_images,
         bank_features=bank_features,
+        codes=list(codes),
+        graph=graph,
     )
     for mode in pipe.modes:
         mode.check(inputs)

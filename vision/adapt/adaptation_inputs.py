@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,6 +32,8 @@ class AdaptationInputs:
         unlabeled_images: target-domain images without labels ``[U, 3, H, W]``, or None.
         bank_features: ``[M, F]`` features of ``bank_images`` under ``model`` when the caller
             already has them (used only while the backbone is frozen).
+        codes: ``[L]`` the model's label codes (None when the caller gives none).
+        graph: a :class:`~labelgraph.LabelGraph` for the modes that need one, or None.
     """
 
     model: nn.Module
@@ -40,6 +43,8 @@ class AdaptationInputs:
     bank_targets: sp.csr_matrix | None = None
     unlabeled_images: torch.Tensor | None = None
     bank_features: np.ndarray | None = None
+    codes: list[str] | None = None
+    graph: Any = None
     _unlabeled_features: torch.Tensor | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

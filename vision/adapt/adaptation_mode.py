@@ -28,7 +28,7 @@ pipeline itself lives in :mod:`vision.adapt.adaptation`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
@@ -75,6 +75,8 @@ class AdaptationMode:
         needs_training_priors / needs_training_images: the mode uses the training label
             priors / the labelled training images (the CLI then loads the training data).
         uses_unlabeled_images: the mode uses unlabeled target-domain images when given.
+        needs_graph: the mode reads a label graph (``AdaptationInputs.graph``; the CLI loads
+            ``--graph`` or the run's graph).
     """
 
     name: ClassVar[str] = ""
@@ -83,6 +85,7 @@ class AdaptationMode:
     needs_training_priors: ClassVar[bool] = False
     needs_training_images: ClassVar[bool] = False
     uses_unlabeled_images: ClassVar[bool] = False
+    needs_graph: ClassVar[bool] = False
 
     def check(self, inputs: AdaptationInputs) -> None:
         """Raise :class:`InputError` when ``inputs`` lack what this mode needs."""
@@ -196,6 +199,7 @@ def register_mode(
     config_prefix: str = "",
     shorthand: str | None = None,
     help: str = "",
+    tags: Iterable[str] = (),
 ) -> Callable[[M], M]:
     """Class decorator registering an :class:`AdaptationMode` in :data:`ADAPTATION_MODES`.
 
@@ -206,6 +210,8 @@ def register_mode(
         config_prefix: ``AdaptationConfig`` field prefix of the options (``"knn_"``).
         shorthand: the option ``name@value`` sets (``"space"`` for ``knn@both``).
         help: one line for ``--help`` (default: the class docstring's first line).
+        tags: catalogue tags besides the stage (``uses_graph`` marks the modes that read the
+            label graph; benchmarks tell graph-using pipelines apart by it).
     """
 
     def deco(cls: M) -> M:
@@ -216,7 +222,7 @@ def register_mode(
             name,
             cls,
             help=help,
-            tags={cls.stage},
+            tags={cls.stage, *tags},
             priority=priority,
             config_prefix=config_prefix,
             shorthand=shorthand,

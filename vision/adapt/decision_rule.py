@@ -5,7 +5,8 @@ Applied in this order by ``vision predict``::
     p = sigmoid(logits)                         (averaged over TTA views, by the predictor)
     p = step(p) for each score step             (vision.adapt.score_step.SCORE_STEPS order:
                                                  ``prior-shift`` from the ``bias`` mode, then
-                                                 ``knn`` label transfer from the ``knn`` mode)
+                                                 ``knn`` label transfer from the ``knn`` mode,
+                                                 ``plausibility`` from the graph)
     labels = thresholds.decide(p)               (``thresholds`` mode; else one global value)
 
 Scale: :meth:`DecisionRule.scores` and :meth:`DecisionRule.decide_sparse` work a block of rows

@@ -64,6 +64,7 @@ def run_adaptation(
     label_policy: str | None = None,
     bank_limit: int = 0,
     unlabeled_images: str | os.PathLike[str] | None = None,
+    graph: str | os.PathLike[str] | None = None,
     max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
     device: str = "cpu",
     progress: bool = False,
@@ -84,6 +85,8 @@ def run_adaptation(
             ``cfg.seed``).
         unlabeled_images: folder of unlabeled target-domain images for the modes that use
             them (``bias``: EM prior estimate); the tuning images are left out.
+        graph: the LabelGraph folder of the modes that need one (``plausibility``; default:
+            the run's ``graph`` unless it is ``identity``).
         max_image_pixels: larger images are refused as undecodable (0 = no limit).
         device: where the model runs: ``cpu``, ``cuda``, ``cuda:N``, ``mps`` or ``auto``
             (:func:`~vision.resolve_device.resolve_device`); images stay in CPU memory and
@@ -98,6 +101,9 @@ def run_adaptation(
         raise InputError(
             f"--bias-em-images refines the {'/'.join(users)} mode; add {users[0]} to --mode"
         )
+    if graph and not any(m.needs_graph for m in modes):
+        users = [e.name for e in ADAPTATION_MODES.entries() if e.factory.needs_graph]
+        raise InputError(f"--graph is read by the {'/'.join(users)} mode; add it to --mode")
     dev = resolve_device(device)
     run = AdaptedRun.load(run_dir, which)
     run.model.to(dev)
@@ -137,6 +143,14 @@ def run_adaptation(
         )
         train_info["bias_em_images"] = len(kw["unlabeled_images"])
         logger.info("EM prior estimate over %d unlabeled images", len(kw["unlabeled_images"]))
+    if any(m.needs_graph for m in modes):
+        graph_dir = graph or run.config.get("graph")
+        if graph_dir and str(graph_dir) != "identity":
+            from labelgraph import LabelGraph
+
+            kw["graph"] = LabelGraph.load(graph_dir)
+            train_info["graph"] = str(graph_dir)
+            train_info["graph_digest"] = kw["graph"].digest()
     logger.info(
         "%d tuning images%s",
         len(tuning.ids),

@@ -7,7 +7,10 @@ decide. The steps of the package:
 * ``prior-shift`` (priority 10, :class:`~vision.adapt.prior_shift.PriorShift`): add the log
   prior-odds ratio to the logits (fitted by the ``bias`` adaptation mode);
 * ``knn`` (priority 20, :class:`~vision.adapt.knn_transfer.KNNTransfer`): mix in kNN label
-  transfer (fitted by the ``knn`` mode).
+  transfer (fitted by the ``knn`` mode);
+* ``plausibility`` (priority 30,
+  :class:`~vision.adapt.plausibility_rescoring.PlausibilityRescoring`): raise labels the
+  image's confident labels imply in the label graph (fitted by the ``plausibility`` mode).
 
 Each step also writes and reads its own part of the rule's files (``decision.json`` keys,
 ``decision.npz`` arrays), so a new decoding step is one new file: a :class:`ScoreStep`

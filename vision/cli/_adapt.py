@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+from typing import Any
 
 from corpora.cli_common import add_common_flags, save_resolved_config
-from vision.cli._catalogue_flags import spec_type
+from vision.cli._catalogue_flags import (
+    documented,
+    option_flag,
+    option_flag_kwargs,
+    spec_type,
+)
 from vision.cli._runtime import add_runtime_flags, apply_threads
 
 __all__ = ["register"]
@@ -35,6 +42,7 @@ def _main(args: argparse.Namespace) -> int:
         knn_space=args.knn_space,
         knn_temperatures=tuple(args.knn_temperatures or ()),
         seed=args.seed,
+        mode_options=_mode_options(args),
     )
     report = run_adaptation(
         args.run,
@@ -50,6 +58,7 @@ def _main(args: argparse.Namespace) -> int:
         label_policy=args.label_policy,
         bank_limit=args.bank_limit,
         unlabeled_images=args.bias_em_images,
+        graph=args.graph,
         max_image_pixels=args.max_image_pixels,
         device=args.device,
         progress=not args.quiet,
@@ -65,8 +74,32 @@ def _main(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generic_options() -> list[tuple[str, Any]]:
+    """``(mode, option)`` of the mode options that have no ``AdaptationConfig`` field: each
+    gets a flag ``--MODE-OPTION`` (:func:`option_flag`) feeding ``mode_options``."""
+    from vision.adapt import ADAPTATION_MODES, AdaptationConfig
+
+    fields = {f.name for f in dataclasses.fields(AdaptationConfig)}
+    return [
+        (entry.name, opt)
+        for entry in ADAPTATION_MODES.entries()
+        for opt in entry.options
+        if entry.attrs.get("config_prefix", "") + opt.name not in fields
+    ]
+
+
+def _mode_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The generic mode-option flags given on the command line, by mode."""
+    out: dict[str, dict[str, Any]] = {}
+    for mode, opt in _generic_options():
+        value = getattr(args, option_flag(mode, opt.name)[2:].replace("-", "_"), None)
+        if value is not None:
+            out.setdefault(mode, {})[opt.name] = value
+    return out
+
+
 def _build(parser: argparse.ArgumentParser) -> None:
-    from vision.adapt import KNN_SPACES, list_modes
+    from vision.adapt import ADAPTATION_MODES, KNN_SPACES, list_modes
     from vision.data import DEFAULT_MAX_IMAGE_PIXELS, LABEL_POLICIES
 
     parser.description = (
@@ -170,6 +203,19 @@ def _build(parser: argparse.ArgumentParser) -> None:
     tr.add_argument(
         "--bank-limit", type=int, default=0, help="max training images in the kNN bank (0: all)"
     )
+    gr = parser.add_argument_group("label graph (plausibility)")
+    gr.add_argument(
+        "--graph",
+        default=None,
+        help="LabelGraph folder for the modes that use the graph (default: the run's --graph)",
+    )
+    for mode, opt in _generic_options():
+        gr.add_argument(
+            option_flag(mode, opt.name),
+            default=None,
+            help=f"{mode} mode: {documented(ADAPTATION_MODES.get(mode).factory, opt.name)}",
+            **option_flag_kwargs(opt),
+        )
     add_runtime_flags(parser)
     add_common_flags(parser)
 

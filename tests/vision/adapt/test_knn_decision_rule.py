@@ -107,7 +107,7 @@ def test_decision_rule_steps_run_in_catalogue_order():
     from vision.adapt.prior_shift import PriorShift
     from vision.adapt.score_step import SCORE_STEPS
 
-    assert SCORE_STEPS.names() == ["prior-shift", "knn"]
+    assert SCORE_STEPS.names() == ["prior-shift", "knn", "plausibility"]
     codes = ["a", "b", "c"]
     knn = KNNTransfer(np.eye(3), sp.csr_matrix(np.eye(3, dtype=np.float32)), k=1, weight=0.5)
     thr = ClassThresholds.constant(codes, 0.5)

@@ -3,7 +3,7 @@
 its line below).
 
 Weights: ``last-layer``, ``head``, ``full`` (:class:`~vision.adapt.fine_tune_mode.FineTuneMode`);
-scores: ``bias``, ``knn``; decision: ``thresholds``.
+scores: ``bias``, ``knn``, ``plausibility`` (uses the label graph); decision: ``thresholds``.
 """
 
 from vision.adapt.modes import (  # noqa: F401  (each module registers its mode)
@@ -12,6 +12,7 @@ from vision.adapt.modes import (  # noqa: F401  (each module registers its mode)
     head_mode,
     knn_mode,
     last_layer_mode,
+    plausibility_mode,
     thresholds_mode,
 )
 
