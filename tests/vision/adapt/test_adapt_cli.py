@@ -7,8 +7,6 @@ tests independent of training; test_adapt_real_models.py runs the real ``load_ru
 from __future__ import annotations
 
 import json
-import sys
-import types
 
 import numpy as np
 import pytest
@@ -67,9 +65,12 @@ def _fake_load_run(run_dir, which="best"):
 
 @pytest.fixture()
 def fake_checkpoint(monkeypatch):
-    mod = types.ModuleType("vision.checkpoint")
-    mod.load_run = _fake_load_run
-    monkeypatch.setitem(sys.modules, "vision.checkpoint", mod)
+    # patch the one function, not the module: replacing ``vision.checkpoint`` in sys.modules
+    # broke every later ``from vision.checkpoint import ...`` (vision.train's), so this file
+    # failed when run alone
+    import vision.checkpoint
+
+    monkeypatch.setattr(vision.checkpoint, "load_run", _fake_load_run)
 
 
 def _write_images(folder, n, rng, offset=0):
