@@ -331,6 +331,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         intruder_pool=args.intruder_pool,
         max_images=args.max_images,
         progress=not args.quiet,
+        pair_scorers=args.pair_scorers,
     )
     print(format_table(rows))
     if args.json:
@@ -342,6 +343,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------- register
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from labelgraph.evaluation import COOCCURRENCE_METHODS, list_pair_scorers
     from labelgraph.export import list_export_formats
 
     p = subparsers.add_parser(
@@ -427,6 +429,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--label-sets", nargs="+", metavar="FILE", help="image label sets (tuning_labels.csv style)"
     )
     group = p.add_argument_group("protocol")
+    group.add_argument(
+        "--pair-scorers",
+        nargs="+",
+        default=list(COOCCURRENCE_METHODS),
+        metavar="NAME",
+        help="methods of the co-occurrence rows, from: "
+        + ", ".join(list_pair_scorers())
+        + " (default: %(default)s)",
+    )
     group.add_argument(
         "--folds",
         type=int,
