@@ -332,6 +332,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         max_images=args.max_images,
         progress=not args.quiet,
         pair_scorers=args.pair_scorers,
+        inner_folds=args.inner_folds,
     )
     print(format_table(rows))
     if args.json:
@@ -443,6 +444,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         default=5,
         help="image folds for label-set tasks (default: %(default)s)",
+    )
+    group.add_argument(
+        "--inner-folds",
+        type=int,
+        default=4,
+        metavar="N",
+        help="inner folds choosing the directional completion weights on each fold's training "
+        "images; 0 keeps the graph's weights (default: %(default)s)",
     )
     group.add_argument(
         "--seed", type=int, default=0, help="fold split and intruder choice (default: %(default)s)"

@@ -49,12 +49,14 @@ def evaluate_graph(
     max_images: int | None = None,
     progress: bool = True,
     pair_scorers: Sequence[str] = COOCCURRENCE_METHODS,
+    inner_folds: int = 4,
 ) -> list[EvalRow]:
     """Run every requested evaluation and return the table rows in order.
 
     ``pair_scorers`` are the methods of the co-occurrence rows (names of
     :data:`~labelgraph.evaluation.pair_scorers.PAIR_SCORERS`; default
-    :data:`~labelgraph.evaluation.cooccurrence.COOCCURRENCE_METHODS`).
+    :data:`~labelgraph.evaluation.cooccurrence.COOCCURRENCE_METHODS`); ``inner_folds`` those
+    of the per-fold fit of the directional completion weights (0: the graph's own weights).
 
     For each label-set file that the graph's manifest lists as a build input (same path or
     checksum), the graph's annotation edges are rebuilt per fold from the other folds' images
@@ -83,6 +85,7 @@ def evaluate_graph(
                 fold_graph=fold_graph,
                 max_images=max_images,
                 progress=progress,
+                inner_folds=inner_folds,
             )
         )
     return rows
