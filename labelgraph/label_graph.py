@@ -182,6 +182,7 @@ class LabelGraph:
         self.manifest: dict[str, Any] = dict(manifest or {})
         self.path: Path | None = Path(path) if path is not None else None
         self._log_prior_cache: np.ndarray | None = None
+        self._warned_pairs = False
         self._evidence: GraphEvidence | None = None
 
     # ------------------------------------------------------------------ constructors
@@ -573,6 +574,14 @@ class LabelGraph:
         scoring weights ``completion_text_weight``, ``completion_prior_weight``,
         ``prior_backoff`` (:class:`~labelgraph.conditional_completion.ConditionalCompletion`)."""
         sc = self.scoring
+        if self.annotation_pairs is None and "annotation" in self._adj and not self._warned_pairs:
+            self._warned_pairs = True
+            logger.warning(
+                "%s: the graph has annotation edges but no image pair counts (saved before "
+                "graphs kept them), so directional completion uses text and prior only; rebuild "
+                "it (`labelgraph build ... --resume` redoes only the graph stage)",
+                self.path or "graph",
+            )
         return ConditionalCompletion(
             self.annotation_pairs,
             self.frequency("annotation"),
@@ -742,12 +751,19 @@ class LabelGraph:
         adjacencies: Mapping[str, sp.spmatrix],
         frequencies: Mapping[str, np.ndarray] | None = None,
         totals: Mapping[str, float] | None = None,
+        annotation_pairs: sp.spmatrix | None = None,
     ) -> LabelGraph:
-        """A copy with some sources replaced and ``combined`` recomputed:
-        :func:`labelgraph.edge_rebuild.with_sources`."""
+        """A copy with some sources (and image pair counts) replaced and ``combined``
+        recomputed: :func:`labelgraph.edge_rebuild.with_sources`."""
         from labelgraph.edge_rebuild import with_sources  # build side: loaded on use
 
-        return with_sources(self, adjacencies, frequencies=frequencies, totals=totals)
+        return with_sources(
+            self,
+            adjacencies,
+            frequencies=frequencies,
+            totals=totals,
+            annotation_pairs=annotation_pairs,
+        )
 
     def with_annotations(
         self, image_labels: Iterable[Iterable[str | int]] | None = None, counts: Any = None

@@ -19,9 +19,9 @@ def _joint_options(graph: Any) -> dict[str, Any]:
     """The graph's ``joint`` text-edge options (``kappa``, ``add``, ``min_count``) when its
     text edges are ``joint``, else the builder's defaults."""
     name, options = edge_builder_spec(graph.manifest.get("parameters") or {}, "text")
-    if name == "joint":
-        return options
-    return {o.name: o.default for o in EDGE_BUILDERS.options("joint")}
+    if name != "joint":
+        options = {o.name: o.default for o in EDGE_BUILDERS.options("joint")}
+    return {k: v for k, v in options.items() if k in ("kappa", "add", "min_count")}
 
 
 @register_pair_scorer("text joint")
