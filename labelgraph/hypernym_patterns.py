@@ -14,20 +14,27 @@ tokenizer drops punctuation), and yield directed ``(hyponym, hypernym)`` label p
 One non-label word may stand before a label of a list or of X ("red pears", "land
 vehicles"). The same label is never its own hypernym.
 
-Measured on the 65 M-word shared corpus (R12 prototype, README "Does the graph help?"):
-the mined edges recover 27 of the 206 parent labels that the tuning label sets imply
-(``P(parent | child) >= 0.5``, child seen at least 3 times) at precision 0.015, because the text
-names taxonomic parents ("Cat -> Animal", "Wood -> Material") while images pair labels that
-co-occur ("Shopkeeper -> Person" is never written as a Hearst pattern); so the build does not
-use them and this module is the pattern finder with its counts.
+Measured over the sentences of a build from the 65 M-word shared corpus (README): 26,556 mined
+edges recover 24 of the 206 parent labels that the 1,000 tuning label sets imply
+(:func:`implied_parents`) at precision 0.015. The text names taxonomic parents ("Cat ->
+Animal"), while images pair labels that go together ("Shopkeeper -> Person" is never written
+as a Hearst pattern), so the build does not use the mined edges.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
-__all__ = ["HYPERNYM_PATTERNS", "find_hypernyms", "count_hypernyms"]
+__all__ = [
+    "HYPERNYM_PATTERNS",
+    "find_hypernyms",
+    "count_hypernyms",
+    "joined_sentences",
+    "implied_parents",
+]
 
 #: the pattern names, in the order they are tried
 HYPERNYM_PATTERNS: tuple[str, ...] = (
@@ -42,6 +49,8 @@ _KINDS = frozenset(
     {"kind", "kinds", "type", "types", "sort", "form", "species", "breed", "variety"}
 )
 _JOINERS = frozenset({"and", "or"})
+#: a sentence without one of these words holds no pattern
+_CUES = re.compile(r"\b(?:such|other|including|especially|" + "|".join(sorted(_KINDS)) + r")\b")
 _MAX_LIST = 12
 
 
@@ -143,3 +152,46 @@ def count_hypernyms(
     for tokens, mentions in sentences:
         counts.update({(c, p) for c, p, _ in find_hypernyms(tokens, mentions)})
     return counts
+
+
+def joined_sentences(
+    path: str | os.PathLike[str], names: Sequence[str]
+) -> Iterator[tuple[list[str], list[tuple[int, int]]]]:
+    """``(tokens, mentions)`` of the sentences of a build's phrase-joined sentence file
+    (``OUT/work/sentences.txt``: one sentence per line, each label mention already replaced by
+    its phrase token, e.g. ``grocery_store``) that contain a pattern cue word.
+
+    Args:
+        path: the sentence file.
+        names: the label names of the build (label ``i`` is ``names[i]``).
+    """
+    from corpora import PhraseMatcher
+
+    labels_of: dict[str, list[int]] = {}
+    for i, phrase in enumerate(PhraseMatcher(names).phrases):
+        if phrase:
+            labels_of.setdefault(phrase, []).append(i)
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not _CUES.search(line):
+                continue
+            tokens = line.split()
+            mentions = [(j, i) for j, t in enumerate(tokens) for i in labels_of.get(t, ())]
+            if len(mentions) >= 2:
+                yield tokens, mentions
+
+
+def implied_parents(
+    label_sets: Iterable[Sequence[int]], min_child: int = 3, min_share: float = 0.5
+) -> set[tuple[int, int]]:
+    """``(child, parent)`` pairs that image label sets imply: the child is seen on at least
+    ``min_child`` images and at least ``min_share`` of them also carry the parent."""
+    freq: Counter[int] = Counter()
+    pairs: Counter[tuple[int, int]] = Counter()
+    for s in label_sets:
+        u = sorted(set(s))
+        freq.update(u)
+        pairs.update((a, b) for a in u for b in u if a != b)
+    return {
+        (c, p) for (c, p), k in pairs.items() if freq[c] >= min_child and k / freq[c] >= min_share
+    }

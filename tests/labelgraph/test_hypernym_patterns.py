@@ -65,3 +65,26 @@ def test_counts_are_directed_and_per_sentence():
     assert counts[(IDX["Fruit"], IDX["Apple"])] == 0  # the other direction is not evidence
     assert counts[(IDX["Shopkeeper"], IDX["Person"])] == 1
     assert sum(counts.values()) == 2 * 3 + 2 + 1 + 2 + 1 + 1
+
+
+def test_sentence_file_and_implied_parents(tmp_path):
+    from labelgraph.hypernym_patterns import implied_parents, joined_sentences
+
+    f = tmp_path / "sentences.txt"
+    f.write_text(
+        "fruit such as apple and pear\nthe apple and the pear\ncar bus and other land_vehicle\n",
+        encoding="utf-8",
+    )
+    found = list(joined_sentences(f, NAMES))
+    assert [t for t, _ in found] == [
+        ["fruit", "such", "as", "apple", "and", "pear"],
+        ["car", "bus", "and", "other", "land_vehicle"],
+    ]  # the line without a cue word is skipped
+    assert _named(count_hypernyms(found)) == {
+        ("Apple", "Fruit"),
+        ("Pear", "Fruit"),
+        ("Car", "Land vehicle"),
+        ("Bus", "Land vehicle"),
+    }
+    sets = [[7, 8]] * 3 + [[8]] * 5 + [[1, 0]] * 2
+    assert implied_parents(sets) == {(7, 8)}  # Person on every Shopkeeper image; Apple seen twice
