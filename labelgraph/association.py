@@ -12,6 +12,17 @@ symmetric pair matrix instead)::
            * n_ab / (n_ab + shrinkage)                          # symmetric, nats
     NPMI = log(P(a, b) / (P(a) P(b))) / -log P(a, b)             # in [-1, 1], alpha = 1
     P(b | a) = n_ab / n_a
+    E_ab = (n_a + add) (n_b + add) / N                           # pairs expected if independent
+    LIFT_kappa(a, b) = log(1 + n_ab / (kappa E_ab))              # "joint" edges, >= 0, nats
+    log P_kappa(a, b) = log((n_ab + kappa E_ab) / ((1 + kappa) N))
+                      = log((n_a + add) / N) + log((n_b + add) / N)
+                        + log(kappa / (1 + kappa)) + LIFT_kappa(a, b)
+
+``P_kappa`` is the observed joint probability interpolated with the independence joint
+(Jelinek-Mercer, weight ``kappa / (1 + kappa)`` on independence): unlike PMI it keeps the
+frequency of both labels, which is what predicts image co-occurrence best (README, ``labelgraph
+evaluate``); ``LIFT_kappa`` is its pair-specific part, sparse and non-negative, so it can be
+stored as edges and added to the labels' log frequencies again at scoring time.
 
 ``PMI_alpha`` is the symmetric mean of Levy et al.'s smoothed PMI taken in both directions;
 ``alpha = 1``, ``z = 0`` and ``shrinkage = 0`` give the plain PMI. ``z`` (``confidence``)
@@ -36,11 +47,16 @@ __all__ = [
     "ppmi_matrix",
     "npmi_matrix",
     "conditional_matrix",
+    "joint_lift_matrix",
+    "log_joint_scores",
     "pair_statistics",
     "DEFAULT_ALPHA",
+    "DEFAULT_KAPPA",
 ]
 
 DEFAULT_ALPHA = 0.75
+#: weight of the independence joint in ``P_kappa`` (R12 sweep: 0.01-1 within 0.002 AUC on COCO)
+DEFAULT_KAPPA = 0.1
 
 
 def context_marginals(counts: CooccurrenceCounts, context: str) -> tuple[np.ndarray, float]:
@@ -128,6 +144,57 @@ def conditional_matrix(
     with np.errstate(divide="ignore", invalid="ignore"):
         val = coo.data / n[coo.row]
     return canonical_csr(sp.coo_matrix((val, (coo.row, coo.col)), shape=coo.shape), np.float32)
+
+
+def _expected(n: np.ndarray, total: float, add: float, rows: np.ndarray, cols: np.ndarray):
+    return (n[rows] + add) * (n[cols] + add) / total
+
+
+def joint_lift_matrix(
+    counts: CooccurrenceCounts,
+    context: str,
+    kappa: float = DEFAULT_KAPPA,
+    add: float = 0.5,
+    min_count: int = 1,
+) -> sp.csr_matrix:
+    """Symmetric ``[L, L]`` float32 CSR of ``log(1 + n_ab / (kappa E_ab))`` (nats, > 0 on
+    pairs seen at least ``min_count`` times), ``E_ab = (n_a + add) (n_b + add) / N``.
+
+    Args:
+        kappa: weight of the independence joint (> 0) [0.1].
+        add: additive smoothing of the label counts [0.5].
+        min_count: pairs seen fewer times get no edge [1].
+    """
+    if kappa <= 0:
+        raise ValueError(f"kappa must be > 0, got {kappa}")
+    n, total = context_marginals(counts, context)
+    coo = _observed(counts, context, min_count, upper=True)
+    if coo.nnz == 0 or total <= 0:
+        return sp.csr_matrix(coo.shape, dtype=np.float32)
+    e = _expected(n, total, add, coo.row, coo.col)
+    return _symmetric(np.log1p(coo.data.astype(np.float64) / (kappa * e)), coo)
+
+
+def log_joint_scores(
+    counts: CooccurrenceCounts,
+    context: str,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    kappa: float = DEFAULT_KAPPA,
+    add: float = 0.5,
+    min_count: int = 1,
+) -> np.ndarray:
+    """``[P]`` float64 ``log P_kappa(a, b)`` of the pairs ``(rows[p], cols[p])`` (every pair
+    gets a finite score; pairs seen fewer than ``min_count`` times count as unseen)."""
+    n, total = context_marginals(counts, context)
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    if total <= 0:
+        return np.zeros(len(rows))
+    nab = np.asarray(counts.pairs(context).tocsr()[rows, cols], dtype=np.float64).ravel()
+    nab = np.where(nab >= max(int(min_count), 1), nab, 0.0)
+    e = _expected(n, total, add, rows, cols)
+    return np.log(nab + kappa * e) - math.log((1.0 + kappa) * total)
 
 
 def pair_statistics(

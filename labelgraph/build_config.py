@@ -53,6 +53,11 @@ class BuildConfig:
         prior_annotation_weight: share of annotation frequency in the label prior [0.8].
         association_weight: association against log prior in scoring [1.0];
             negative_weight: never co-annotated pairs' penalty in odd-one-out [1.0].
+        completion: ``complete`` scoring, ``conditional`` (directional ``sum_s P(c|s)``) or
+            ``association`` (log prior + PMI sum) [conditional]; completion_text_weight,
+            completion_prior_weight: weights of the text conditional and of the prior in
+            ``P(c|s)`` [0.1, 0.001]; prior_backoff: corpus pseudo-images in its prior [10]
+            (:mod:`labelgraph.conditional_completion`).
         examples_per_pair: sentences kept per pair while counting [3]; example_neighbors:
             pairs with examples saved = each label's top-n text and combined neighbors [10].
         plurals: match plural label forms [True]; progress: tqdm bars [True].
@@ -90,6 +95,10 @@ class BuildConfig:
     prior_annotation_weight: float = 0.8
     association_weight: float = 1.0
     negative_weight: float = 1.0
+    completion: str = "conditional"
+    completion_text_weight: float = 0.1
+    completion_prior_weight: float = 0.001
+    prior_backoff: float = 10.0
     examples_per_pair: int = 3
     example_neighbors: int = 10
     plurals: bool = True

@@ -9,6 +9,8 @@ them; ``import labelgraph`` does):
   ``shrinkage``, ``confidence``), nats;
 * ``"npmi"``: positive part of NPMI (``min_count``), in ``[0, 1]``;
 * ``"conditional"``: ``(P(b|a) + P(a|b)) / 2`` (``min_count``);
+* ``"joint"``: ``log(1 + n_ab / (kappa E_ab))`` (``kappa``, ``add``, ``min_count``), the
+  pair part of the smoothed joint probability (:func:`labelgraph.association.joint_lift_matrix`);
 * ``"mlgcn"``: the ML-GCN re-weighted, thresholded conditional-probability adjacency
   (``tau``, ``p``), symmetrised by the mean, diagonal dropped.
 

@@ -45,10 +45,12 @@ def with_sources(
     adjacencies: Mapping[str, sp.spmatrix],
     frequencies: Mapping[str, np.ndarray] | None = None,
     totals: Mapping[str, float] | None = None,
+    annotation_pairs: sp.spmatrix | None = None,
 ) -> Any:
-    """A copy of ``graph`` with some sources (``[L, L]`` adjacencies), frequencies and totals
-    replaced; ``combined`` is recomputed from the sources named in ``graph.combination``
-    (weights, ``top_k``) when it is not given and the graph records combination weights."""
+    """A copy of ``graph`` with some sources (``[L, L]`` adjacencies), frequencies, totals and
+    image pair counts (``annotation_pairs``; None keeps the graph's) replaced; ``combined`` is
+    recomputed from the sources named in ``graph.combination`` (weights, ``top_k``) when it is
+    not given and the graph records combination weights."""
     adj = {s: graph.adjacency(s) for s in graph.sources}
     adj.update({k: canonical_csr(v) for k, v in adjacencies.items()})
     combination = graph.combination or {}
@@ -68,6 +70,7 @@ def with_sources(
         scoring=graph.scoring,
         manifest=graph.manifest,
         combination=graph.combination,
+        annotation_pairs=graph.annotation_pairs if annotation_pairs is None else annotation_pairs,
     )
 
 
@@ -101,4 +104,5 @@ def with_annotations(
         {"annotation": adj},
         frequencies={"annotation": counts.unigram("image").astype(np.float64)},
         totals={"annotation": float(counts.total("image"))},
+        annotation_pairs=counts.pairs("image"),
     )

@@ -233,6 +233,17 @@ class GraphBuilder:
             )
         for source in EDGE_SOURCES:  # an unknown builder or option fails now, not after counting
             edge_builder_spec(config.to_dict(), source)
+        w, v = config.completion_text_weight, config.completion_prior_weight
+        if w < 0 or v < 0 or w + v > 1:
+            raise InputError(
+                f"--completion-text-weight {w} and --completion-prior-weight {v} must be >= 0 "
+                "and sum to at most 1"
+            )
+        if config.completion not in ("conditional", "association"):
+            raise InputError(
+                f"unknown --completion {config.completion!r}; choose one of: conditional, "
+                "association"
+            )
         self.config = config
         self.resume = resume
         self.overwrite = overwrite
@@ -640,6 +651,10 @@ class GraphBuilder:
             "prior_annotation_weight": c.prior_annotation_weight,
             "association_weight": c.association_weight,
             "negative_weight": c.negative_weight,
+            "completion": c.completion,
+            "completion_text_weight": c.completion_text_weight,
+            "completion_prior_weight": c.completion_prior_weight,
+            "prior_backoff": c.prior_backoff,
         }
         examples = self._examples(text, [adj["text"], adj["combined"]])
         with atomic_write(self.out / "counts" / "examples.json") as fh:
@@ -675,6 +690,7 @@ class GraphBuilder:
                 "top_k": c.top_k,
                 "annotation_edges": getattr(self, "_annotation_builder", None),
             },
+            annotation_pairs=ann.pairs("image") if ann is not None else None,
         )
         del text, ann, full, combined, adj  # free the counts before writing
         self._record("graph", time.perf_counter() - t0, {"edges": g.summary()["edges"]})

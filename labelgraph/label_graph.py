@@ -10,16 +10,19 @@ A graph holds, for ``L`` labels:
   mask (rows of missing labels are zero, never silently used as vectors);
 * node frequencies per kind (``"corpus"``: label mentions in the text; ``"annotation"``:
   images carrying the label);
-* the scoring parameters used by :meth:`plausibility`, :meth:`odd_one_out`, :meth:`complete`.
+* the scoring parameters used by :meth:`plausibility`, :meth:`odd_one_out`, :meth:`complete`;
+* optionally the image pair counts behind the annotation edges (``annotation_pairs``, ``[L, L]``
+  symmetric CSR), which directional completion needs (``P(c | s) = n_sc / n_s``).
 
 On disk a graph is a folder: ``graph.json`` (format name and version, codes, names, sources,
 parameters), ``graph.npz`` (arrays), ``manifest.json`` (inputs, parameters, counts, package
 versions, build time) and, for built graphs, ``counts/`` (the raw co-occurrence counts and
 example sentences behind :meth:`evidence`). No pickle anywhere.
 
-Scoring model (documented in :meth:`complete`): a naive-Bayes log-score that adds the label's
-log prior frequency to the sum of its associations with the given labels, so that a frequent,
-well-associated label beats both a rare label with a lucky high PMI and a frequent unrelated one.
+Scoring model (documented in :meth:`complete`): by default directional, ``sum_s P(c | s)``
+with image, text and frequency-prior parts (:mod:`labelgraph.conditional_completion`); the
+``"association"`` mode is a naive-Bayes log-score that adds the label's log prior frequency to
+the sum of its associations with the given labels (plausibility and odd-one-out use it always).
 
 This module holds the frozen artifact (nodes, edges, scoring, save/load); what is computed
 from it lives beside it, and the methods of the same name delegate there:
@@ -54,6 +57,11 @@ from corpora.atomic import atomic_write
 from corpora.errors import CorruptInputError, InputError
 from corpora.versions import package_versions
 from labelgraph._sparse import canonical_csr, csr_from_triples, symmetrize
+from labelgraph.conditional_completion import (
+    DEFAULT_PRIOR_WEIGHT,
+    DEFAULT_TEXT_WEIGHT,
+    ConditionalCompletion,
+)
 from labelgraph.graph_conversions import to_networkx, to_pyg
 from labelgraph.graph_evidence import GraphEvidence
 from labelgraph.label_vocabulary import LabelVocabulary
@@ -64,6 +72,7 @@ __all__ = [
     "GRAPH_FORMAT",
     "GRAPH_FORMAT_VERSION",
     "DEFAULT_SCORING",
+    "COMPLETION_MODES",
     "FREQUENCY_KINDS",
 ]
 
@@ -86,7 +95,16 @@ DEFAULT_SCORING: dict[str, Any] = {
     "prior_smoothing": 0.01,
     # weight of the negative evidence of never co-annotated pairs in odd_one_out (0 = off)
     "negative_weight": 1.0,
+    # complete(): "conditional" (directional sum_s P(c|s)) or "association" (PMI sum)
+    "completion": "conditional",
+    # weights of the text conditional and of the frequency prior in P(c|s)
+    "completion_text_weight": DEFAULT_TEXT_WEIGHT,
+    "completion_prior_weight": DEFAULT_PRIOR_WEIGHT,
+    # pseudo-images of corpus frequency in the prior p(c) of P(c|s)
+    "prior_backoff": 10.0,
 }
+#: values of ``scoring["completion"]``
+COMPLETION_MODES = ("conditional", "association")
 
 Edges = tuple[Sequence[int] | np.ndarray, Sequence[int] | np.ndarray, Sequence[float] | np.ndarray]
 
@@ -111,6 +129,7 @@ class LabelGraph:
         manifest: Mapping[str, Any] | None = None,
         combination: Mapping[str, Any] | None = None,
         path: str | os.PathLike[str] | None = None,
+        annotation_pairs: sp.spmatrix | None = None,
     ) -> None:
         n = len(vocab)
         self.vocab = vocab
@@ -146,10 +165,24 @@ class LabelGraph:
             self._freq[str(kind)] = f
         self.totals: dict[str, float] = {str(k): float(v) for k, v in (totals or {}).items()}
         self.scoring: dict[str, Any] = {**DEFAULT_SCORING, **dict(scoring or {})}
+        if self.scoring["completion"] not in COMPLETION_MODES:
+            raise InputError(
+                f"unknown completion mode {self.scoring['completion']!r}; choose one of: "
+                + ", ".join(COMPLETION_MODES)
+            )
+        if annotation_pairs is not None:
+            if annotation_pairs.shape != (n, n):
+                raise ValueError(
+                    f"annotation_pairs has shape {annotation_pairs.shape}, expected ({n}, {n})"
+                )
+            annotation_pairs = canonical_csr(annotation_pairs, np.float32)
+        #: ``[L, L]`` image pair counts (float32 CSR) or None
+        self.annotation_pairs: sp.csr_matrix | None = annotation_pairs
         self.combination: dict[str, Any] = dict(combination or {})
         self.manifest: dict[str, Any] = dict(manifest or {})
         self.path: Path | None = Path(path) if path is not None else None
         self._log_prior_cache: np.ndarray | None = None
+        self._warned_pairs = False
         self._evidence: GraphEvidence | None = None
 
     # ------------------------------------------------------------------ constructors
@@ -232,6 +265,11 @@ class LabelGraph:
             arrays[f"adj{i}_indptr"] = m.indptr.astype(np.int64)
         for kind, f in self._freq.items():
             arrays[f"freq_{kind}"] = f
+        if self.annotation_pairs is not None:
+            m = self.annotation_pairs
+            arrays["pairs_data"] = m.data.astype(np.float32)
+            arrays["pairs_indices"] = m.indices.astype(np.int32)
+            arrays["pairs_indptr"] = m.indptr.astype(np.int64)
         with atomic_write(out / "graph.npz", "wb") as fh:
             np.savez_compressed(fh, **arrays)
         manifest = dict(self.manifest)
@@ -309,6 +347,12 @@ class LabelGraph:
                 shape=(n, n),
             )
         freqs = {kind: arrays[f"freq_{kind}"] for kind in meta.get("frequency_kinds", [])}
+        pairs = None
+        if "pairs_data" in arrays:  # graphs saved before the pairs were kept have none
+            pairs = sp.csr_matrix(
+                (arrays["pairs_data"], arrays["pairs_indices"], arrays["pairs_indptr"]),
+                shape=(n, n),
+            )
         manifest_path = folder / "manifest.json"
         manifest = (
             json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
@@ -324,6 +368,7 @@ class LabelGraph:
             manifest=manifest,
             combination=meta.get("combination"),
             path=folder,
+            annotation_pairs=pairs,
         )
         stored = meta.get("digest")
         if stored and stored != g.digest():
@@ -431,6 +476,11 @@ class LabelGraph:
         for kind in sorted(self._freq):
             h.update(kind.encode())
             h.update(np.ascontiguousarray(self._freq[kind]).tobytes())
+        if self.annotation_pairs is not None:  # absent: the digest of earlier graphs
+            m = self.annotation_pairs
+            h.update(b"annotation_pairs")
+            for arr in (m.indptr.astype(np.int64), m.indices.astype(np.int64), m.data):
+                h.update(np.ascontiguousarray(arr).tobytes())
         return h.hexdigest()[:16]
 
     # ------------------------------------------------------------------ queries
@@ -518,22 +568,62 @@ class LabelGraph:
                 seen.append(i)
         return seen
 
+    def completion_model(self) -> ConditionalCompletion:
+        """The directional ``P(c | s)`` model of :meth:`complete` (mode ``"conditional"``):
+        annotation pairs and frequencies, corpus frequencies, the ``text`` edges and the
+        scoring weights ``completion_text_weight``, ``completion_prior_weight``,
+        ``prior_backoff`` (:class:`~labelgraph.conditional_completion.ConditionalCompletion`)."""
+        sc = self.scoring
+        if self.annotation_pairs is None and "annotation" in self._adj and not self._warned_pairs:
+            self._warned_pairs = True
+            logger.warning(
+                "%s: the graph has annotation edges but no image pair counts (saved before "
+                "graphs kept them), so directional completion uses text and prior only; rebuild "
+                "it (`labelgraph build ... --resume` redoes only the graph stage)",
+                self.path or "graph",
+            )
+        return ConditionalCompletion(
+            self.annotation_pairs,
+            self.frequency("annotation"),
+            self.totals.get("annotation", 0.0),
+            self.frequency("corpus"),
+            self._adj.get("text"),
+            text_weight=float(sc["completion_text_weight"]),
+            prior_weight=float(sc["completion_prior_weight"]),
+            prior_backoff=float(sc["prior_backoff"]),
+        )
+
+    def completion_scores(self, labels: Iterable[str | int]) -> np.ndarray:
+        """``[L]`` float64 score of every label accompanying ``labels`` (given ones included),
+        by ``scoring["completion"]`` (see :meth:`complete`)."""
+        idx = self._unique_indices(labels)
+        if not idx:
+            raise InputError("complete needs at least one label")
+        if self.scoring["completion"] == "conditional":
+            return self.completion_model().scores(idx)
+        beta = float(self.scoring["association_weight"])
+        return self.log_prior() + beta * self._assoc_sum(idx)
+
     def complete(self, labels: Iterable[str | int], k: int = 10) -> list[tuple[str, float]]:
         """The ``k`` labels most likely to accompany ``labels`` (which are excluded).
 
-        Score of candidate ``c`` (a naive-Bayes log-score, nats)::
+        ``scoring["completion"] == "conditional"`` (default), directional::
+
+            score(c) = sum_{s in labels} P(c | s)
+
+        a mixture of the image conditional ``n_sc / n_s``, a text conditional and the label
+        prior (:mod:`labelgraph.conditional_completion`): ``complete(Shopkeeper)`` proposes
+        Person, ``complete(Person)`` need not propose Shopkeeper.
+
+        ``"association"`` (the symmetric ablation), a naive-Bayes log-score in nats::
 
             score(c) = log prior(c) + beta * sum_{s in labels} A[s, c]
 
         with ``A`` the scoring adjacency (PMI units) and ``beta`` = ``association_weight``.
-        Frequent labels only win when nothing is associated; a rare label needs strong
-        association to overcome its low prior. Returns ``[(code, score)]``, best first.
+        Returns ``[(code, score)]``, best first.
         """
         idx = self._unique_indices(labels)
-        if not idx:
-            raise InputError("complete needs at least one label")
-        beta = float(self.scoring["association_weight"])
-        score = self.log_prior() + beta * self._assoc_sum(idx)
+        score = self.completion_scores(idx)
         score[idx] = -np.inf
         k = min(int(k), len(self) - len(idx))
         if k <= 0:
@@ -661,12 +751,19 @@ class LabelGraph:
         adjacencies: Mapping[str, sp.spmatrix],
         frequencies: Mapping[str, np.ndarray] | None = None,
         totals: Mapping[str, float] | None = None,
+        annotation_pairs: sp.spmatrix | None = None,
     ) -> LabelGraph:
-        """A copy with some sources replaced and ``combined`` recomputed:
-        :func:`labelgraph.edge_rebuild.with_sources`."""
+        """A copy with some sources (and image pair counts) replaced and ``combined``
+        recomputed: :func:`labelgraph.edge_rebuild.with_sources`."""
         from labelgraph.edge_rebuild import with_sources  # build side: loaded on use
 
-        return with_sources(self, adjacencies, frequencies=frequencies, totals=totals)
+        return with_sources(
+            self,
+            adjacencies,
+            frequencies=frequencies,
+            totals=totals,
+            annotation_pairs=annotation_pairs,
+        )
 
     def with_annotations(
         self, image_labels: Iterable[Iterable[str | int]] | None = None, counts: Any = None

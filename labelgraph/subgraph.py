@@ -54,6 +54,9 @@ def restrict(graph: Any, nodes: Sequence[int]) -> Any:
         totals=graph.totals,
         scoring=graph.scoring,
         combination=graph.combination,
+        annotation_pairs=None
+        if graph.annotation_pairs is None
+        else graph.annotation_pairs[idx][:, idx],
         manifest={
             **graph.manifest,
             "subgraph_of": graph.manifest.get("graph_digest", graph.digest()),

@@ -77,6 +77,10 @@ def _run(args: argparse.Namespace) -> int:
         prior_annotation_weight=args.prior_annotation_weight,
         association_weight=args.association_weight,
         negative_weight=args.negative_weight,
+        completion=args.completion,
+        completion_text_weight=args.completion_text_weight,
+        completion_prior_weight=args.completion_prior_weight,
+        prior_backoff=args.prior_backoff,
         examples_per_pair=args.examples_per_pair,
         example_neighbors=args.example_neighbors,
         plurals=not args.no_plurals,
@@ -310,6 +314,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=1.0,
         help="weight of the negative evidence of never co-annotated pairs in odd-one-out (default: %(default)s)",
+    )
+    g.add_argument(
+        "--completion",
+        choices=["conditional", "association"],
+        default="conditional",
+        help="`labelgraph complete` scoring: directional sum of P(c|s) mixtures, or the "
+        "symmetric log prior + PMI sum (ablation) (default: %(default)s)",
+    )
+    g.add_argument(
+        "--completion-text-weight",
+        type=float,
+        default=0.1,
+        help="weight of the text conditional in P(c|s) (default: %(default)s)",
+    )
+    g.add_argument(
+        "--completion-prior-weight",
+        type=float,
+        default=0.001,
+        help="weight of the label frequency prior in P(c|s) (default: %(default)s)",
+    )
+    g.add_argument(
+        "--prior-backoff",
+        type=float,
+        default=10.0,
+        help="pseudo-images of corpus frequency in the prior of P(c|s) (default: %(default)s)",
     )
     add_common_flags(p)
     p.set_defaults(func=_run)

@@ -331,6 +331,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         intruder_pool=args.intruder_pool,
         max_images=args.max_images,
         progress=not args.quiet,
+        pair_scorers=args.pair_scorers,
+        inner_folds=args.inner_folds,
     )
     print(format_table(rows))
     if args.json:
@@ -342,6 +344,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------- register
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from labelgraph.evaluation import COOCCURRENCE_METHODS, list_pair_scorers
     from labelgraph.export import list_export_formats
 
     p = subparsers.add_parser(
@@ -428,10 +431,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     group = p.add_argument_group("protocol")
     group.add_argument(
+        "--pair-scorers",
+        nargs="+",
+        default=list(COOCCURRENCE_METHODS),
+        metavar="NAME",
+        help="methods of the co-occurrence rows, from: "
+        + ", ".join(list_pair_scorers())
+        + " (default: %(default)s)",
+    )
+    group.add_argument(
         "--folds",
         type=int,
         default=5,
         help="image folds for label-set tasks (default: %(default)s)",
+    )
+    group.add_argument(
+        "--inner-folds",
+        type=int,
+        default=4,
+        metavar="N",
+        help="inner folds choosing the directional completion weights on each fold's training "
+        "images; 0 keeps the graph's weights (default: %(default)s)",
     )
     group.add_argument(
         "--seed", type=int, default=0, help="fold split and intruder choice (default: %(default)s)"

@@ -111,6 +111,8 @@ def _odd(args: argparse.Namespace) -> int:
 
 def _complete(args: argparse.Namespace) -> int:
     g = _load(args.graph)
+    if args.completion:
+        g.scoring["completion"] = args.completion
     rows = [
         {"rank": r, "code": code, "name": g.name(code), "score": s}
         for r, (code, s) in enumerate(g.complete(_split_set(args.set), k=args.k), 1)
@@ -161,5 +163,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("complete", help="labels most likely to accompany a set")
     p.add_argument("graph", metavar="DIR", help="graph folder")
     p.add_argument("set", metavar="SET", help="comma-separated labels")
+    p.add_argument(
+        "--completion",
+        choices=["conditional", "association"],
+        default=None,
+        help="scoring: directional sum of P(c|s) mixtures, or log prior + PMI sum (ablation) "
+        "(default: the graph's, conditional unless built otherwise)",
+    )
     _common(p, with_k=True)
     p.set_defaults(func=_complete)

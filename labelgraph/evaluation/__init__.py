@@ -17,9 +17,10 @@ from typing import Any
 
 import labelgraph.evaluation.scorers  # noqa: F401  (registers the pair scorers)
 from labelgraph.evaluation._manifest_inputs import manifest_mentions_file
-from labelgraph.evaluation.cooccurrence import evaluate_cooccurrence
+from labelgraph.evaluation.cooccurrence import COOCCURRENCE_METHODS, evaluate_cooccurrence
 from labelgraph.evaluation.eval_row import EvalRow, format_table
 from labelgraph.evaluation.label_sets import evaluate_label_sets
+from labelgraph.evaluation.pair_scorers import list_pair_scorers
 from labelgraph.evaluation.similarity import evaluate_similarity
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "evaluate_similarity",
     "evaluate_cooccurrence",
     "evaluate_label_sets",
+    "COOCCURRENCE_METHODS",
+    "list_pair_scorers",
 ]
 
 logger = logging.getLogger(__name__)
@@ -45,8 +48,15 @@ def evaluate_graph(
     intruder_pool: int = 20,
     max_images: int | None = None,
     progress: bool = True,
+    pair_scorers: Sequence[str] = COOCCURRENCE_METHODS,
+    inner_folds: int = 4,
 ) -> list[EvalRow]:
     """Run every requested evaluation and return the table rows in order.
+
+    ``pair_scorers`` are the methods of the co-occurrence rows (names of
+    :data:`~labelgraph.evaluation.pair_scorers.PAIR_SCORERS`; default
+    :data:`~labelgraph.evaluation.cooccurrence.COOCCURRENCE_METHODS`); ``inner_folds`` those
+    of the per-fold fit of the directional completion weights (0: the graph's own weights).
 
     For each label-set file that the graph's manifest lists as a build input (same path or
     checksum), the graph's annotation edges are rebuilt per fold from the other folds' images
@@ -56,7 +66,7 @@ def evaluate_graph(
     for path in similarity:
         rows.extend(evaluate_similarity(graph, path))
     for path in cooccurrence:
-        rows.extend(evaluate_cooccurrence(graph, path))
+        rows.extend(evaluate_cooccurrence(graph, path, methods=tuple(pair_scorers)))
     for path in label_sets:
         fold_graph = None
         if manifest_mentions_file(graph.manifest, path):
@@ -75,6 +85,7 @@ def evaluate_graph(
                 fold_graph=fold_graph,
                 max_images=max_images,
                 progress=progress,
+                inner_folds=inner_folds,
             )
         )
     return rows

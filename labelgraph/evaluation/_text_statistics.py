@@ -19,7 +19,7 @@ from labelgraph.build_config import edge_builder_spec
 from labelgraph.cooccurrence import CooccurrenceCounts
 from labelgraph.edge_builders import create_edge_builder
 
-__all__ = ["text_counts", "full_text_adjacency", "text_npmi"]
+__all__ = ["text_counts", "text_context", "full_text_adjacency", "text_npmi"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,8 @@ def text_counts(graph: Any) -> CooccurrenceCounts | None:
     return _cached(graph, "counts", CooccurrenceCounts.load)
 
 
-def _context(graph: Any) -> str:
+def text_context(graph: Any) -> str:
+    """The build's text context (``parameters["context"]``, default ``sentence``)."""
     return (graph.manifest.get("parameters") or {}).get("context", "sentence")
 
 
@@ -58,7 +59,7 @@ def full_text_adjacency(graph: Any) -> sp.csr_matrix | None:
 
     def make(_: Path) -> sp.csr_matrix:
         name, opts = edge_builder_spec(graph.manifest.get("parameters") or {}, "text")
-        return create_edge_builder(name, **opts)(text_counts(graph), _context(graph)).tocsr()
+        return create_edge_builder(name, **opts)(text_counts(graph), text_context(graph)).tocsr()
 
     return _cached(graph, "full_text", make)
 
@@ -68,7 +69,7 @@ def text_npmi(graph: Any) -> tuple[sp.csr_matrix, sp.csr_matrix] | None:
 
     def make(_: Path):
         counts = text_counts(graph)
-        ctx = _context(graph)
+        ctx = text_context(graph)
         return npmi_matrix(counts, ctx, min_count=1).tocsr(), counts.pairs(ctx).tocsr()
 
     return _cached(graph, "npmi", make)

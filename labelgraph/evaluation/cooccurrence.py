@@ -23,8 +23,10 @@ logger = logging.getLogger(__name__)
 COOCCURRENCE_METHODS: tuple[str, ...] = (
     "text PPMI",
     "text NPMI",
+    "text joint",
     "embedding cosine",
     "combined graph",
+    "combined joint",
 )
 COOCCURRENCE_BASELINE = "frequency product"
 

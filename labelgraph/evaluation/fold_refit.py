@@ -12,7 +12,8 @@ depends on it, the way ``labelgraph build`` does (:mod:`labelgraph.graph_builder
   graph's ``counts/text_counts.npz``), the full embedding k-NN edges (recomputed from the
   stored label vectors with the build's ``knn``) and the new annotation edges,
   with the graph's combination weights and ``top_k``;
-* annotation frequencies and image total (they enter the label prior of ``complete``).
+* annotation frequencies, image total and image pair counts (they enter the label prior and
+  the directional ``P(c | s)`` of ``complete``).
 
 Everything else (text and embedding sources, embeddings, corpus frequencies, scoring) is the
 graph's own, via :func:`labelgraph.edge_rebuild.with_sources`. Unlike
@@ -116,6 +117,7 @@ def annotation_refit(graph: Any) -> Callable[[Sequence[Sequence[int]]], Any]:
             {"annotation": sparsify(ann, top_k), "combined": combined},
             frequencies={"annotation": counts.unigram("image").astype(np.float64)},
             totals={"annotation": float(counts.total("image"))},
+            annotation_pairs=counts.pairs("image"),
         )
 
     return fold_graph

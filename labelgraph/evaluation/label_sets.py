@@ -21,6 +21,7 @@ from labelgraph.evaluation._folds import kfold_assignments
 from labelgraph.evaluation._readers import read_label_sets
 from labelgraph.evaluation._text_statistics import full_text_adjacency
 from labelgraph.evaluation.annotation_stats import AnnotationStats
+from labelgraph.evaluation.completion_fit import fit_completion_weights, with_completion
 from labelgraph.evaluation.eval_row import EvalRow
 from labelgraph.evaluation.metrics import (
     expected_recall_at_k,
@@ -75,6 +76,7 @@ def evaluate_label_sets(
     fold_graph: FoldGraph | None = None,
     max_images: int | None = None,
     progress: bool = True,
+    inner_folds: int = 4,
 ) -> list[EvalRow]:
     """Completion recall@k / MRR and intruder accuracy on an image label-set file.
 
@@ -83,6 +85,13 @@ def evaluate_label_sets(
     recall@k and MRR are expected values under random tie-breaking. Baselines on the same
     queries: the frequency prior (image frequency in the training folds) and annotation
     co-occurrence (``sum_s P(label | s)`` over the training folds).
+
+    When the graph completes directionally (``scoring["completion"] == "conditional"``) and
+    ``inner_folds >= 2``, the mixture weights of ``P(c | s)`` are chosen per outer fold by
+    inner cross-validation on its training images (:func:`~labelgraph.evaluation.
+    completion_fit.fit_completion_weights`), and two ablations get rows of their own:
+    ``"graph, no text"`` (text weight 0, prior weight fitted the same way) and ``"graph,
+    PMI sum"`` (the symmetric ``"association"`` scoring).
 
     Intruder: to every evaluated image's set one label drawn from the ``intruder_pool`` most
     frequent training labels (not already in the set) is added at a random position; accuracy
@@ -103,6 +112,7 @@ def evaluate_label_sets(
             ``None`` evaluates ``graph`` itself on every fold.
         max_images: evaluate only the first ``max_images`` images of the seeded order.
         progress: tqdm bar over folds on stderr.
+        inner_folds: inner folds of the weight fit (0 or 1: the graph's own weights).
     """
     raw = read_label_sets(path)
     labels = list(graph.labels)
@@ -127,8 +137,13 @@ def evaluate_label_sets(
         text_adj = full_text_adjacency(graph)
         text_adj = graph.adjacency("text").tocsr() if text_adj is None else text_adj
 
+    directional = graph.scoring.get("completion") == "conditional"
+    fit = directional and inner_folds >= 2
+    ablations = ("graph, no text", "graph, PMI sum") if directional else ()
+    chosen: list[tuple[float, float]] = []
     comp: dict[str, list[tuple[float, float]]] = {
         "combined graph": [],
+        **{name: [] for name in ablations},
         "frequency prior": [],
         "annotation co-occurrence": [],
     }
@@ -146,14 +161,33 @@ def evaluate_label_sets(
             continue
         stats = AnnotationStats(train, num)
         g = fold_graph(train) if fold_graph is not None else graph
+        graphs = {"combined graph": g}
+        if fit:
+            refit = fold_graph is not None
+            w, v = fit_completion_weights(g, train, refit=refit, inner_folds=inner_folds, k=k)
+            chosen.append((w, v))
+            graphs["combined graph"] = g = with_completion(
+                g, completion_text_weight=w, completion_prior_weight=v
+            )
+            _, v0 = fit_completion_weights(
+                g, train, refit=refit, inner_folds=inner_folds, k=k, text_weights=(0.0,)
+            )
+            graphs["graph, no text"] = with_completion(
+                g, completion_text_weight=0.0, completion_prior_weight=v0
+            )
+        elif directional:
+            graphs["graph, no text"] = with_completion(g, completion_text_weight=0.0)
+        if directional:
+            graphs["graph, PMI sum"] = with_completion(g, completion="association")
         pool = [int(i) for i in np.argsort(-stats.freq, kind="stable")[:intruder_pool]]
         for i in test:
             s = sets[i]
             for h in range(len(s)):
                 hidden = s[h]
                 given = s[:h] + s[h + 1 :]
+                given_codes = [labels[j] for j in given]
                 candidates = {
-                    "combined graph": _graph_scores(g, [labels[j] for j in given], index, num),
+                    **{n: _graph_scores(x, given_codes, index, num) for n, x in graphs.items()},
                     "frequency prior": stats.freq,
                     "annotation co-occurrence": stats.completion_scores(given),
                 }
@@ -188,30 +222,35 @@ def evaluate_label_sets(
     cov = f"{n_img} images, {len(comp['combined graph'])} queries, {folds} folds, {mode}"
     if n_unmapped:
         cov += f", {n_unmapped} labels not in vocabulary"
+    if chosen:
+        cov += ", P(c|s) weights (text, prior) by inner CV: " + " ".join(
+            f"({w:g}, {v:g})" for w, v in chosen
+        )
 
     def mean(v: list[float]) -> float:
         return float(np.mean(v)) if v else float("nan")
 
     rows = []
     for metric, col in ((f"recall@{k}", 0), ("mrr", 1)):
-        rows.append(
-            EvalRow(
-                task="completion",
-                data=data,
-                metric=metric,
-                method="combined graph",
-                value=mean([x[col] for x in comp["combined graph"]]),
-                baselines=[
-                    ("frequency prior", mean([x[col] for x in comp["frequency prior"]])),
-                    (
-                        "annotation co-occurrence",
-                        mean([x[col] for x in comp["annotation co-occurrence"]]),
-                    ),
-                ],
-                coverage=cov,
-                n=len(comp["combined graph"]),
+        for method in ("combined graph", *ablations):
+            rows.append(
+                EvalRow(
+                    task="completion",
+                    data=data,
+                    metric=metric,
+                    method=method,
+                    value=mean([x[col] for x in comp[method]]),
+                    baselines=[
+                        ("frequency prior", mean([x[col] for x in comp["frequency prior"]])),
+                        (
+                            "annotation co-occurrence",
+                            mean([x[col] for x in comp["annotation co-occurrence"]]),
+                        ),
+                    ],
+                    coverage=cov,
+                    n=len(comp["combined graph"]),
+                )
             )
-        )
     baselines = [("annotation only", mean(intr["annotation only"]))]
     if text_adj is not None:
         baselines.insert(0, ("text only", mean(intr["text only"])))

@@ -121,3 +121,24 @@ def test_mlgcn_adjacency_by_hand():
     np.testing.assert_allclose(a, expect, rtol=1e-6)
     a2 = mlgcn_adjacency(r, tau=0.9, p=0.3).toarray()
     np.testing.assert_allclose(a2, [[1, 0, 0], [0, 1, 0], [0.3, 0, 0.7]], rtol=1e-6)
+
+
+def test_joint_lift_and_log_joint_by_hand():
+    """n = (4, 5, 2), N = 10, pairs (0,1) x3, (1,2) x1; kappa 0.1, add 0.5."""
+    from labelgraph.association import joint_lift_matrix, log_joint_scores
+
+    r = _counts()
+    e01 = 4.5 * 5.5 / 10
+    e02 = 4.5 * 2.5 / 10
+    m = joint_lift_matrix(r, "sentence", kappa=0.1)
+    assert m[0, 1] == pytest.approx(math.log(1 + 3 / (0.1 * e01)), rel=1e-6)
+    assert m[1, 0] == m[0, 1] and m[0, 2] == 0  # unseen pair: no edge
+    assert joint_lift_matrix(r, "sentence", min_count=2)[1, 2] == 0
+    s = log_joint_scores(r, "sentence", np.array([0, 0]), np.array([1, 2]), kappa=0.1)
+    assert s[0] == pytest.approx(math.log((3 + 0.1 * e01) / (1.1 * 10)))
+    assert s[1] == pytest.approx(math.log(0.1 * e02 / (1.1 * 10)))  # unseen: independence part
+    # = log p_a + log p_b + log(kappa / (1 + kappa)) + lift
+    lp = np.log(np.array([4.5, 5.5, 2.5]) / 10)
+    assert s[0] == pytest.approx(lp[0] + lp[1] + math.log(0.1 / 1.1) + m[0, 1], rel=1e-6)
+    with pytest.raises(ValueError, match="kappa must be > 0"):
+        joint_lift_matrix(r, "sentence", kappa=0)

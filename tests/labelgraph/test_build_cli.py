@@ -173,3 +173,40 @@ def test_mlgcn_annotation_edges_from_the_cli(tmp_path):
     np.fill_diagonal(expect, 0)
     np.testing.assert_allclose(g.adjacency("annotation").toarray(), expect, rtol=1e-6)
     assert "embedding" not in g.sources and g.missing.all()
+
+
+def test_issue12_options_reach_the_saved_config_and_evaluate(tmp_path, capsys):
+    inputs = write_inputs(tmp_path / "in")
+    out = tmp_path / "g"
+    extra = [
+        "--context",
+        "document",
+        "--text-edges",
+        "joint:kappa=0.2",
+        "--completion",
+        "association",
+        "--completion-text-weight",
+        "0.2",
+        "--no-embeddings",
+    ]
+    assert main(build_args(inputs, out, *extra)) == 0
+    capsys.readouterr()
+    params = json.loads((out / "manifest.json").read_text())["parameters"]
+    assert params["text_edges"] == "joint:kappa=0.2" and params["completion"] == "association"
+    config = (out / "config.yaml").read_text()
+    assert "text-edges: joint:kappa=0.2" in config and "completion-text-weight: 0.2" in config
+    g = LabelGraph.load(out)
+    assert g.scoring["completion"] == "association"
+    assert g.scoring["completion_text_weight"] == 0.2
+    assert g.annotation_pairs is not None and g.annotation_pairs[0, 1] == 2  # Person+Shopkeeper
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("label_a,label_b,images\nperson,shopkeeper,3\nhorse,rider,2\n")
+    args = ["evaluate", str(out), "--cooccurrence", str(pairs), "--pair-scorers", "text joint"]
+    assert main([*args, "--quiet"]) == 0
+    table = capsys.readouterr().out
+    assert "text joint" in table and "text PPMI" not in table
+    sets = tmp_path / "sets.csv"
+    sets.write_text("i1,/m/p /m/s\ni2,/m/h /m/r\ni3,/m/p /m/g\ni4,/m/p /m/s\n")
+    args = ["evaluate", str(out), "--label-sets", str(sets), "--folds", "2", "--inner-folds", "0"]
+    assert main([*args, "--quiet"]) == 0
+    assert "graph, PMI sum" not in capsys.readouterr().out  # association mode: no ablations

@@ -15,16 +15,18 @@ from labelgraph.export import EXPORTERS, create_exporter, list_export_formats
 
 
 def test_plugins_register_when_the_package_is_imported():
-    assert list_edge_builders() == ["conditional", "mlgcn", "npmi", "ppmi"]
+    assert list_edge_builders() == ["conditional", "joint", "mlgcn", "npmi", "ppmi"]
     assert list_export_formats() == ["csv", "gexf", "graphml", "html", "json"]
     assert list_pair_scorers() == sorted(
         [
             "combined graph",
+            "combined joint",
             "embedding cosine",
             "frequency product",
             "text NPMI",
             "text PPMI",
             "text edges",
+            "text joint",
         ]
     )
 

@@ -222,7 +222,9 @@ def test_label_sets_leave_one_out_hand_values(tmp_path):
     """3 images, 3 folds (leave one out), hand-computed in the comments."""
     p = _tiny_sets(tmp_path)
     edges = ([0, 0], [1, 2], [1.0, 0.5])  # a-b 1.0, a-c 0.5
-    g = LabelGraph.from_edges(CODES, None, edges={"text": edges, "combined": edges})
+    g = LabelGraph.from_edges(
+        CODES, None, edges={"text": edges, "combined": edges}, scoring={"completion": "association"}
+    )
     rows = evaluate_label_sets(g, p, folds=3, k=1, intruder_pool=3, progress=False)
     rec, mrr, intr = rows
     # queries (train = the other two images):
@@ -308,3 +310,28 @@ def test_real_files_read_and_map(shared_data):
     sets = read_label_sets(shared_data / "openimages" / "tuning_labels.csv")
     assert len(sets) == 1000 and sum(len(v) for v in sets.values()) == 2386
     assert n > 19_000
+
+
+def test_directional_completion_fits_weights_per_fold_and_reports_ablations(tmp_path):
+    p = tmp_path / "sets.csv"
+    # a is in every image; b, c, d each go with a; e goes with d (a rare pair)
+    lines = [f"img{i},/m/a /m/{'bcd'[i % 3]}" + (" /m/e" if i % 6 == 2 else "") for i in range(24)]
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    g = LabelGraph.from_edges(CODES, None, edges={"text": ([3], [4], [2.0])})
+    g.manifest["inputs"] = {"annotations": [{"path": str(p)}]}
+    g = g.with_annotations([["/m/a"]])  # an annotation source, refit per fold from the file
+    g.combination = {"weights": {"text": 1.0, "annotation": 1.0}}
+    rows = evaluate_graph(g, label_sets=[p], folds=3, k=2, progress=False)
+    comp = [r for r in rows if r.task == "completion"]
+    assert [(r.metric, r.method) for r in comp] == [
+        (m, name)
+        for m in ("recall@2", "mrr")
+        for name in ("combined graph", "graph, no text", "graph, PMI sum")
+    ]
+    assert "graph refit per fold" in comp[0].coverage
+    assert comp[0].coverage.split("inner CV: ")[1].count("(") == 3  # each fold's (text, prior)
+    assert all(0 <= r.value <= 1 for r in comp)
+    # the prior breaks the ties of the image conditional: never below counting alone
+    assert comp[0].value >= dict(comp[0].baselines)["annotation co-occurrence"]
+    rows0 = evaluate_graph(g, label_sets=[p], folds=3, k=2, progress=False, inner_folds=0)
+    assert "inner CV" not in rows0[0].coverage

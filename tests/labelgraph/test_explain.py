@@ -154,3 +154,20 @@ def test_text_scorers_use_the_stored_counts(built, tmp_path):
     )
     w2v = next(r for r in evaluate_similarity(g, sim) if r.method == "word2vec (all words)")
     assert w2v.coverage == "3/4 pairs"  # every corpus word has a vector (min count 1); zzz not
+
+
+def test_text_joint_scores_every_pair_from_the_counts(built):
+    from labelgraph.association import log_joint_scores
+    from labelgraph.evaluation._text_statistics import text_counts
+    from labelgraph.evaluation.pair_scorers import create_pair_scorer
+
+    out_dir, _ = built
+    g = LabelGraph.load(out_dir)
+    rows, cols = np.array([0, 1, 0]), np.array([1, 3, 3])  # P-S, S-H (never together), P-H
+    joint = create_pair_scorer("text joint")(g, rows, cols)
+    assert np.isfinite(joint).all() and joint[0] > joint[2] > joint[1]
+    want = log_joint_scores(text_counts(g), "sentence", rows, cols, kappa=0.1, min_count=1)
+    assert joint.tolist() == pytest.approx(want.tolist())
+    both = create_pair_scorer("combined joint")(g, rows, cols)
+    lp = g.log_prior()
+    assert both[1] == pytest.approx(lp[1] + lp[3])  # no combined edge: the priors alone

@@ -132,7 +132,7 @@ def test_log_prior_hand_computed():
 
 
 def test_complete_combines_prior_and_association():
-    g = _graph()
+    g = _graph(scoring={"completion": "association"})
     lp = g.log_prior()
     res = dict(g.complete(["Shopkeeper"], k=4))
     assert "/m/s" not in res
@@ -163,6 +163,7 @@ def test_frequency_prior_beats_pure_association_for_rare_labels():
     edges = {"combined": ([0, 0], [1, 2], [1.0, 2.0])}
     freqs = {"corpus": np.array([100.0, 1000.0, 1.0, 10.0])}
     g = LabelGraph.from_edges(codes, codes, edges, frequencies=freqs)
+    g.scoring["completion"] = "association"
     assert g.complete(["a"], k=1)[0][0] == "b"
 
 
@@ -197,3 +198,80 @@ def test_missing_pair_penalty_and_odd_one_out_use_negative_evidence():
     assert g.odd_one_out(["a", "b", "c"]) == "c"
     g.scoring["negative_weight"] = 0.0
     assert g.missing_pair_penalty("a", "c") == 0.0
+
+
+# ------------------------------------------------------------------ directional completion
+SHOP_IMAGES = [
+    ["Person", "Shopkeeper", "Grocery store"],
+    ["Person", "Shopkeeper"],
+    ["Person", "Horse", "Rider"],
+    ["Person", "Horse", "Rider"],
+    ["Person", "Horse"],
+    ["Person", "Rider"],
+    ["Person", "Horse", "Rider"],
+    ["Horse"],
+]
+
+
+def _shop_graph(**scoring):
+    """The micro label set: P(Person | Shopkeeper) = 1, P(Shopkeeper | Person) = 2/7."""
+    g = _graph(scoring={"completion_text_weight": 0.0, **scoring})
+    return g.with_annotations(SHOP_IMAGES)
+
+
+def test_complete_is_directional():
+    g = _shop_graph()
+    assert g.annotation_pairs is not None and g.annotation_pairs[0, 1] == 2
+    assert [c for c, _ in g.complete(["Shopkeeper"], k=1)] == ["/m/p"]  # Shopkeeper -> Person
+    assert "/m/s" not in [c for c, _ in g.complete(["Person"], k=2)]  # Horse, Rider first
+    res = dict(g.complete(["Shopkeeper"], k=4))
+    v, p = g.scoring["completion_prior_weight"], g.completion_model().prior
+    assert res["/m/p"] == pytest.approx((1 - v) * 1.0 + v * p[0])  # 2 of 2 shopkeepers
+    assert res["/m/g"] == pytest.approx((1 - v) * 0.5 + v * p[2])
+    assert res["/m/h"] == pytest.approx(v * p[3])  # never with a shopkeeper: the prior only
+    # the symmetric ablation: log prior + the combined edge, the same edge both ways
+    g.scoring["completion"] = "association"
+    a = g.adjacency("combined")
+    lp = g.log_prior()
+    assert dict(g.complete(["Shopkeeper"], k=4))["/m/p"] == pytest.approx(lp[0] + a[1, 0])
+    assert dict(g.complete(["Person"], k=4))["/m/s"] == pytest.approx(lp[1] + a[0, 1])
+
+
+def test_conditional_completion_text_and_prior_by_hand():
+    from labelgraph.conditional_completion import ConditionalCompletion
+
+    text = np.array([[0, 1.0, 0], [1.0, 0, 0], [0, 0, 0]])
+    m = ConditionalCompletion(
+        None,
+        np.zeros(3),
+        0,
+        np.array([1.5, 0.5, 1.0]),
+        text,
+        text_weight=0.5,
+        prior_weight=0.5,
+        prior_backoff=10,
+    )
+    q = np.array([2.0, 1.0, 1.5]) / 4.5  # (m + 0.5) / (sum m + 0.5 L)
+    np.testing.assert_allclose(m.prior, q)  # no images: the corpus alone
+    z = 1 + q[1] * (np.e - 1)
+    t = q / z
+    t[1] *= np.e
+    np.testing.assert_allclose(m.components(0)[1], t)
+    assert t.sum() == pytest.approx(1.0)
+    # no image of label 0: (w T + v p) / (w + v)
+    np.testing.assert_allclose(m.conditional(0), 0.5 * t + 0.5 * q)
+    np.testing.assert_allclose(m.scores([0, 2]), m.conditional(0) + q)
+    with pytest.raises(ValueError, match="sum to at most 1"):
+        ConditionalCompletion(None, np.zeros(3), 0, np.ones(3), None, 0.7, 0.5)
+
+
+def test_annotation_pairs_saved_restricted_and_in_the_digest(tmp_path):
+    g = _shop_graph()
+    h = LabelGraph.load(g.save(tmp_path / "g"))
+    assert (h.annotation_pairs != g.annotation_pairs).nnz == 0
+    assert h.digest() == g.digest() != _graph().digest()
+    assert h.complete(["Shopkeeper"], k=2) == g.complete(["Shopkeeper"], k=2)
+    sub = g.restrict([1, 0])
+    assert sub.annotation_pairs.toarray().tolist() == [[0, 2], [2, 0]]
+    with pytest.raises(InputError, match="unknown completion mode 'pmi'"):
+        _graph(scoring={"completion": "pmi"})

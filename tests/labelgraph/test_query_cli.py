@@ -58,3 +58,15 @@ def test_odd_one_out_and_complete(graph_dir, capsys):
     assert codes[0] == "/m/g"
     assert main(["odd-one-out", graph_dir, "Person,Horse"]) == 2
     assert "at least 3" in capsys.readouterr().err
+
+
+def test_complete_is_directional_and_the_ablation_reachable(graph_dir, capsys):
+    # tuning images: Shopkeeper on 2, both with Person; Person on 5, 2 with Shopkeeper
+    assert main(["complete", graph_dir, "Shopkeeper", "-k", "1", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["name"] == "Person"
+    assert main(["complete", graph_dir, "Person", "--format", "json"]) == 0
+    rows = {r["name"]: r["score"] for r in json.loads(capsys.readouterr().out)}
+    assert rows["Shopkeeper"] < 0.5 < 0.9  # P(Shopkeeper | Person) is small
+    args = ["complete", graph_dir, "Shopkeeper", "--completion", "association", "--format", "json"]
+    assert main(args) == 0
+    assert all(r["score"] < 0 for r in json.loads(capsys.readouterr().out))  # log-scores
