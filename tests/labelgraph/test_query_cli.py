@@ -58,3 +58,15 @@ def test_odd_one_out_and_complete(graph_dir, capsys):
     assert codes[0] == "/m/g"
     assert main(["odd-one-out", graph_dir, "Person,Horse"]) == 2
     assert "at least 3" in capsys.readouterr().err
+
+
+def test_tables_are_aligned_without_trailing_spaces(graph_dir, capsys):
+    """The README prints these tables as they come out: aligned columns, no padding at the end."""
+    assert main(["score", graph_dir, "Person,Shopkeeper", "Horse,Shopkeeper"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "plausibility  set"
+    assert lines[1].endswith("Person,Shopkeeper") and lines[2].endswith("Horse,Shopkeeper")
+    assert main(["neighbors", graph_dir, "Shopkeeper", "-k", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("# neighbours of Shopkeeper (/m/s), source combined")
+    assert all(line == line.rstrip() for line in lines)
