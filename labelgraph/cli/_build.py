@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from corpora.cli_common import add_common_flags, save_resolved_config
+from corpora.reader_registry import list_readers
 
 __all__ = ["register"]
 
@@ -139,7 +140,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument(
         "--format",
         dest="corpus_format",
-        choices=("mediawiki", "wikiextractor", "text"),
+        choices=list_readers(),
         default=None,
         help="force the corpus reader (default: detected from each file's content)",
     )

@@ -14,6 +14,7 @@ from corpora import Corpus, Document, PhraseMatcher, open_corpus, write_sentence
 from corpora.cli_common import add_common_flags
 from corpora.corpus_stats import CorpusStats
 from corpora.formats.class_descriptions import read_label_names
+from corpora.reader_registry import list_readers
 from corpora.tokenizer import NUMBER_MODES
 
 __all__ = ["register"]
@@ -68,7 +69,7 @@ def _add_source_flags(p: argparse.ArgumentParser) -> None:
     inp = p.add_argument_group("input")
     inp.add_argument(
         "--format",
-        choices=("mediawiki", "wikiextractor", "text"),
+        choices=list_readers(),
         default=None,
         help="force the reader instead of detecting it from each file",
     )

@@ -39,9 +39,9 @@ def _print_table(rows: list[dict], columns: list[str]) -> None:
     widths = {
         c: max(len(c), *(len(_cell(r[c])) for r in rows)) if rows else len(c) for c in columns
     }
-    print("  ".join(c.ljust(widths[c]) for c in columns))
+    print("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
     for r in rows:
-        print("  ".join(_cell(r[c]).ljust(widths[c]) for c in columns))
+        print("  ".join(_cell(r[c]).ljust(widths[c]) for c in columns).rstrip())
 
 
 @ROW_FORMATS.register("json")

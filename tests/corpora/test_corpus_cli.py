@@ -119,3 +119,44 @@ def test_truncated_exit_2(write_dump, capsys) -> None:
     assert "truncated or corrupt" in capsys.readouterr().err
     assert main(["corpus", "stats", str(path), "--quiet", "--skip-bad-pages", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["bad_pages"] == 1
+
+
+def test_format_flag_reaches_a_newly_registered_reader(tmp_path: Path, monkeypatch, capsys):
+    """--format lists the reader catalogue, so a reader registered in one new file is forced."""
+    import os
+
+    from corpora._raw_page import RawPage
+    from corpora.reader_registry import READERS, register_reader
+    from corpora.shard import Shard, shard_key
+
+    monkeypatch.setattr(READERS, "_entries", dict(READERS._entries))  # unregistered afterwards
+
+    @register_reader("toylines", priority=500)
+    class ToyLinesReader:
+        def __init__(self, readahead: bool = False) -> None:
+            pass
+
+        @classmethod
+        def sniff(cls, head: bytes, path: str) -> bool:
+            return False  # reached only through --format
+
+        def shards(self, path: str, file_index: int) -> list[Shard]:
+            key = shard_key(file_index, Path(path).name)
+            return [Shard(key=key, path=path, reader="toylines", nbytes=os.path.getsize(path))]
+
+        def read(self, shard, stats, skip_bad_pages):
+            stats.files += 1
+            for i, line in enumerate(Path(shard.path).read_text().splitlines()):
+                title, _, text = line.partition("|")
+                stats.pages += 1
+                yield RawPage(title, str(i), 0, False, text, False)
+
+    src = tmp_path / "pages.txt"
+    src.write_text("Horse|The horse eats grass.\nShop|A shopkeeper sells fruit.\n")
+    assert main(["corpus", "stats", str(src), "--format", "toylines", "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["articles"], out["sentences"]) == (2, 2)
+    for command in (["corpus", "stats"], ["build"]):
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        assert "toylines" in capsys.readouterr().out

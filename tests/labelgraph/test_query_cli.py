@@ -66,7 +66,19 @@ def test_complete_is_directional_and_the_ablation_reachable(graph_dir, capsys):
     assert json.loads(capsys.readouterr().out)[0]["name"] == "Person"
     assert main(["complete", graph_dir, "Person", "--format", "json"]) == 0
     rows = {r["name"]: r["score"] for r in json.loads(capsys.readouterr().out)}
-    assert rows["Shopkeeper"] < 0.5 < 0.9  # P(Shopkeeper | Person) is small
+    assert rows["Shopkeeper"] < 0.5  # P(Shopkeeper | Person) is small
     args = ["complete", graph_dir, "Shopkeeper", "--completion", "association", "--format", "json"]
     assert main(args) == 0
     assert all(r["score"] < 0 for r in json.loads(capsys.readouterr().out))  # log-scores
+
+
+def test_tables_are_aligned_without_trailing_spaces(graph_dir, capsys):
+    """The README prints these tables as they come out: aligned columns, no padding at the end."""
+    assert main(["score", graph_dir, "Person,Shopkeeper", "Horse,Shopkeeper"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "plausibility  set"
+    assert lines[1].endswith("Person,Shopkeeper") and lines[2].endswith("Horse,Shopkeeper")
+    assert main(["neighbors", graph_dir, "Shopkeeper", "-k", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("# neighbours of Shopkeeper (/m/s), source combined")
+    assert all(line == line.rstrip() for line in lines)
