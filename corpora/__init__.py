@@ -40,9 +40,7 @@ format raises :class:`InputError`.
 :mod:`corpora.versions`) and one parser per external file format (:mod:`corpora.formats`).
 """
 
-# The built-in readers register themselves in the reader catalogue when imported here (the
-# catalogue never imports its readers).
-from corpora import mediawiki_reader, plain_text_reader, wikiextractor_reader  # noqa: F401
+from corpora.catalogue import import_plugins
 from corpora.corpus import Corpus, open_corpus
 from corpora.corpus_stats import CorpusStats
 from corpora.document import Document
@@ -75,3 +73,8 @@ __all__ = [
     "write_multistream",
     "write_sentences",
 ]
+
+# The readers (every module named ``*_reader``) register themselves in the reader catalogue when
+# imported here (the catalogue never imports its readers): a new reader is one new file
+# ``corpora/NAME_reader.py``.
+import_plugins(__name__, __path__, suffix="_reader")

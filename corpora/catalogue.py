@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import importlib
 import inspect
+import pkgutil
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +42,7 @@ from typing import Any, Generic, TypeVar
 
 from corpora.errors import InputError
 
-__all__ = ["Catalogue", "Entry", "Option", "MISSING"]
+__all__ = ["Catalogue", "Entry", "Option", "MISSING", "import_plugins"]
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -448,3 +450,28 @@ def _convert(value: Any, annotation: Any, what: str) -> Any:
     if annotation is str:
         return str(value)
     return value
+
+
+def import_plugins(package: str, path: Iterable[str], *, suffix: str = "") -> list[str]:
+    """Import the public modules of a plugin package so that its entries register themselves.
+
+    A package whose modules register catalogue entries calls this from its ``__init__``
+    (``import_plugins(__name__, __path__)``), after its own imports; a new plugin is then one
+    new file in the package and nothing else. Modules whose name starts with ``_`` are plumbing
+    and are not imported; sub-packages are not descended into.
+
+    Args:
+        package: the package's ``__name__``.
+        path: its ``__path__``.
+        suffix: import only modules whose name ends with it (``"_reader"`` in ``corpora``, whose
+            other modules are not plugins); default: every public module.
+
+    Returns:
+        The full names of the imported modules, in name order.
+    """
+    names = sorted(
+        m.name
+        for m in pkgutil.iter_modules(list(path))
+        if not m.ispkg and not m.name.startswith("_") and m.name.endswith(suffix)
+    )
+    return [importlib.import_module(f"{package}.{name}").__name__ for name in names]

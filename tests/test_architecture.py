@@ -141,3 +141,30 @@ def test_contracts_fail_on_a_violating_import(tmp_path, case):
     result = lint(tmp_path, ".importlinter")
     assert result.returncode == 1, result.stdout + result.stderr
     assert message in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("package", "suffix"),
+    [
+        ("corpora", "_reader"),
+        ("labelgraph.edges", ""),
+        ("labelgraph.exporters", ""),
+        ("labelgraph.evaluation.scorers", ""),
+        ("vision.models", ""),
+        ("vision.losses", ""),
+        ("vision.data", ""),
+        ("vision.adapt.modes", ""),
+    ],
+)
+def test_a_plugin_is_one_file(package: str, suffix: str) -> None:
+    """Importing a plugin package imports every public module of it (readers: ``*_reader``),
+    so a new head, edge builder, reader, label policy or adaptation mode needs no import line."""
+    import importlib
+    import pkgutil
+    import sys
+
+    mod = importlib.import_module(package)
+    for info in pkgutil.iter_modules(mod.__path__):
+        if info.ispkg or info.name.startswith("_") or not info.name.endswith(suffix):
+            continue
+        assert f"{package}.{info.name}" in sys.modules, f"{package}.{info.name} not imported"

@@ -1,7 +1,7 @@
 """The export formats, one module each; importing this package registers them in
 :data:`labelgraph.export.EXPORTERS` (a new format is one new module here)."""
 
-from labelgraph._plugins import import_plugins
+from corpora.catalogue import import_plugins
 
 __all__: list[str] = []
 

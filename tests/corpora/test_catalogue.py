@@ -112,3 +112,29 @@ def test_bool_and_optional_conversion() -> None:
     assert cat.create("t", flag=False, weight="0.25") == (False, 0.25)
     with pytest.raises(InputError, match="expected true or false"):
         cat.create("t", flag="maybe")
+
+
+def test_import_plugins_imports_public_modules_with_the_suffix(tmp_path, monkeypatch):
+    """A new plugin is one new file: the package's ``import_plugins`` call finds it."""
+    import importlib
+    import sys
+
+    from corpora.catalogue import import_plugins
+
+    pkg = tmp_path / "toyplugins"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "alpha_reader.py").write_text("LOADED = True\n")
+    (pkg / "beta_reader.py").write_text("LOADED = True\n")
+    (pkg / "helpers.py").write_text("raise RuntimeError('not a plugin: must not be imported')\n")
+    (pkg / "_private_reader.py").write_text("raise RuntimeError('plumbing')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = importlib.import_module("toyplugins")
+    try:
+        names = import_plugins("toyplugins", mod.__path__, suffix="_reader")
+        assert names == ["toyplugins.alpha_reader", "toyplugins.beta_reader"]
+        with pytest.raises(RuntimeError, match="not a plugin"):
+            import_plugins("toyplugins", mod.__path__)
+    finally:
+        for name in [n for n in sys.modules if n.startswith("toyplugins")]:
+            del sys.modules[name]

@@ -18,6 +18,7 @@ Label policies and transform presets are catalogues (:data:`LABEL_POLICIES`,
 """
 
 # The file-format readers live in corpora.formats (re-exported here for convenience).
+from corpora.catalogue import import_plugins
 from corpora.formats.bounding_boxes import read_bounding_boxes
 from corpora.formats.class_descriptions import read_class_descriptions
 from corpora.formats.classes_trainable import read_classes_trainable
@@ -88,3 +89,7 @@ __all__ = [
     "targets_matrix",
     "write_submission",
 ]
+
+# Every public module of this package is imported, so a new plugin (a head, a backbone, a loss,
+# a label policy, a transform) is one new file here that registers itself, and nothing else.
+import_plugins(__name__, __path__)  # noqa: E402

@@ -3,6 +3,7 @@
 The loss modules imported below register themselves in :data:`LOSSES`.
 """
 
+from corpora.catalogue import import_plugins
 from vision.losses.asymmetric_loss import AsymmetricLoss
 from vision.losses.bce_loss import BCELoss
 from vision.losses.multi_label_loss import LOSSES, MultiLabelLoss, create_loss, list_losses
@@ -20,3 +21,7 @@ __all__ = [
     "list_losses",
     "soft_fbeta",
 ]
+
+# Every public module of this package is imported, so a new plugin (a head, a backbone, a loss,
+# a label policy, a transform) is one new file here that registers itself, and nothing else.
+import_plugins(__name__, __path__)  # noqa: E402

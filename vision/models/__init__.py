@@ -8,6 +8,7 @@ Backbones and heads are catalogues (:data:`BACKBONES`, :data:`HEADS`); the plugi
 imported below register themselves in them.
 """
 
+from corpora.catalogue import import_plugins
 from vision.models import compact_cnn, torchvision_backbones  # noqa: F401  (register backbones)
 from vision.models.backbone import BACKBONES, Backbone, create_backbone, list_backbones
 from vision.models.gcn_head import GCNHead
@@ -33,3 +34,7 @@ __all__ = [
     "list_backbones",
     "list_heads",
 ]
+
+# Every public module of this package is imported, so a new plugin (a head, a backbone, a loss,
+# a label policy, a transform) is one new file here that registers itself, and nothing else.
+import_plugins(__name__, __path__)  # noqa: E402

@@ -1,7 +1,7 @@
 """The label-pair scorers, one module each; importing this package registers them in
 :data:`labelgraph.evaluation.pair_scorers.PAIR_SCORERS` (a new scorer is one new module here)."""
 
-from labelgraph._plugins import import_plugins
+from corpora.catalogue import import_plugins
 
 __all__: list[str] = []
 
