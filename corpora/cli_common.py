@@ -225,6 +225,11 @@ def _config_path_in(argv: Sequence[str]) -> str | None:
     return None
 
 
+#: the attribute of parsed arguments holding :func:`from_config`'s set (not saved in configs)
+FROM_CONFIG_ATTR = "_from_config"
+_CONFIG_MARK = object()
+
+
 def parse_args(
     parser: argparse.ArgumentParser, argv: Sequence[str] | None = None
 ) -> argparse.Namespace:
@@ -261,11 +266,25 @@ def parse_args(
                 f"config file {config_path!r}: unknown key {key!r}; known keys: {', '.join(choices)}"
             )
         defaults[dest] = value
-    target.set_defaults(**defaults)
     # Required arguments may now come from the config: relax them before parsing.
     for dest in defaults:
         known[dest].required = False
-    return parser.parse_args(argv)
+    # Which config values survive the command line: parse once with a marker as their default.
+    target.set_defaults(**{dest: _CONFIG_MARK for dest in defaults})
+    probe = parser.parse_args(argv)
+    from_config = {dest for dest in defaults if getattr(probe, dest, None) is _CONFIG_MARK}
+    target.set_defaults(**defaults)
+    args = parser.parse_args(argv)
+    setattr(args, FROM_CONFIG_ATTR, from_config)
+    return args
+
+
+def from_config(args: argparse.Namespace) -> set[str]:
+    """The destinations (``head``, ``rerank_hidden``, ...) whose values came from the ``-c``
+    config file rather than the command line (empty without a config). Lets a command rank
+    two spellings of one setting by where they were written: a value typed on the command line
+    wins over one read from the config, whichever spelling either used."""
+    return set(getattr(args, FROM_CONFIG_ATTR, ()))
 
 
 def resolved_config(args: argparse.Namespace) -> dict[str, Any]:
@@ -273,7 +292,7 @@ def resolved_config(args: argparse.Namespace) -> dict[str, Any]:
     :func:`parse_args` accepts it back as a ``-c`` config."""
     out: dict[str, Any] = {}
     for key, value in sorted(vars(args).items()):
-        if callable(value) or key in ("config",):
+        if callable(value) or key in ("config", FROM_CONFIG_ATTR):
             continue
         if isinstance(value, os.PathLike):
             value = os.fspath(value)

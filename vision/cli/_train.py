@@ -11,7 +11,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from corpora.cli_common import add_common_flags, save_resolved_config
+from corpora.cli_common import add_common_flags, from_config, save_resolved_config
 from vision.cli._catalogue_flags import documented, option_flag, option_flag_kwargs, spec_type
 from vision.cli._runtime import add_runtime_flags, apply_threads
 
@@ -309,7 +309,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
     ``--head`` is ``NAME``, ``NAME:KEY=VALUE,...`` or (from a ``-c`` config)
     ``{name: ..., options: {...}}``; the head's own flags (``--HEAD-OPTION``) win over the
-    options written there. The other heads' flags are ignored.
+    options written there, except that an option typed on the command line in ``--head``
+    wins over a flag value read from the config. The other heads' flags are ignored.
     """
     from vision.models import HEADS
     from vision.train import TrainConfig
@@ -317,8 +318,16 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     fields = set(TrainConfig.field_names())
     kw = {k: v for k, v in vars(args).items() if k in fields}
     kw["clip_grad"] = kw.get("clip_grad") or None
-    head, _ = HEADS.parse(args.head)
-    kw["head_options"] = _head_flag_options(args, head)
+    head, spec_options = HEADS.parse(args.head)
+    flag_options = _head_flag_options(args, head)
+    configured = from_config(args)
+    if "head" not in configured:
+        # --head NAME:KEY=VALUE typed on the command line wins over a --HEAD-KEY value that
+        # only came from the -c config (a flag typed on the command line still wins over both)
+        for name in spec_options:
+            if option_flag(head, name)[2:].replace("-", "_") in configured:
+                flag_options.pop(name, None)
+    kw["head_options"] = flag_options
     return TrainConfig(**kw)
 
 

@@ -152,3 +152,19 @@ def test_augment_reaches_the_training_set(micro_data, tmp_path):
     assert isinstance(t.data.val.transform, EvalTransform)
     t = Trainer(TrainConfig(out=str(tmp_path / "b"), **kw))
     assert isinstance(t.data.train.transform, TrainTransform)
+
+
+def test_a_head_option_typed_on_the_command_line_wins_over_the_config(tmp_path):
+    """Where a value was written decides, not which spelling: ``--head NAME:KEY=VALUE`` on the
+    command line beats ``--NAME-KEY`` read from ``-c``; a flag on the command line beats both."""
+    from corpora.cli_common import from_config
+
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump({"head": "rerank", "rerank-hidden": 32, "rerank-layers": 3}))
+    cfg = _config("-c", str(config), "--head", "rerank:hidden=8")
+    assert cfg.head_options["hidden"] == 8 and cfg.head_options["layers"] == 3
+    cfg = _config("-c", str(config), "--head", "rerank:layers=1,hidden=5", "--rerank-hidden", "7")
+    assert cfg.head_options["hidden"] == 7 and cfg.head_options["layers"] == 1
+    assert _config("-c", str(config)).head_options["hidden"] == 32
+    args = parse_args(get_args_parser(), [*BASE, "-c", str(config), "--rerank-layers", "2"])
+    assert from_config(args) == {"head", "rerank_hidden"}
