@@ -178,16 +178,40 @@ def _epochs_for_budget(cfg: Any, data: Any, graph: Any, minutes: float, max_epoc
     return epochs
 
 
+def train_config(args: argparse.Namespace, head: str, seed: int, graph: str, out: Path) -> Any:
+    """The run's :class:`~vision.train.TrainConfig`: the package defaults (those of
+    ``vision train``), overridden only by the flags given here (``--backbone``, ``--image-size``,
+    ``--epochs``, ``--lr``, ``--batch-size``, ``--loss``, ``--augment``, ``--max-images``)."""
+    from vision.train import TrainConfig
+
+    given = {
+        "backbone": args.backbone, "image_size": args.image_size, "epochs": args.epochs,
+        "lr": args.lr, "batch_size": args.batch_size, "loss": args.loss,
+        "augment": args.augment, "max_images": args.max_images,
+    }  # fmt: skip
+    return TrainConfig(
+        data=str(args.data),
+        out=str(out / "runs" / f"{head}-seed{seed}"),
+        graph=graph,
+        head=head,
+        seed=seed,
+        quiet=args.quiet,
+        **{k: v for k, v in given.items() if v is not None},
+    )
+
+
 def train_run(args: argparse.Namespace, head: str, seed: int, graph: str, out: Path) -> Path:
     """Train (or reuse) one run; returns its folder."""
-    from vision.train import TrainConfig, Trainer, build_graph_inputs, load_training_data
+    from vision.train import Trainer, build_graph_inputs, load_training_data
 
-    run_dir = out / "runs" / f"{head}-seed{seed}"
+    cfg = train_config(args, head, seed, graph, out)
+    run_dir = Path(cfg.out)
     spec = {
-        "head": head, "seed": seed, "graph": graph, "backbone": args.backbone,
-        "image_size": args.image_size, "minutes": args.minutes_per_model, "epochs": args.epochs,
-        "augment": args.augment, "lr": args.lr, "batch_size": args.batch_size, "loss": args.loss,
-        "max_images": args.max_images,
+        "head": head, "seed": seed, "graph": graph, "backbone": cfg.backbone,
+        "image_size": cfg.image_size, "minutes": args.minutes_per_model,
+        "epochs": cfg.epochs if not args.minutes_per_model else None, "augment": cfg.augment,
+        "lr": cfg.lr, "batch_size": cfg.batch_size, "loss": cfg.loss,
+        "max_images": cfg.max_images,
     }  # fmt: skip
     spec_path = run_dir / "bench_spec.json"
     pending = run_dir / "bench_spec.pending.json"
@@ -202,54 +226,29 @@ def train_run(args: argparse.Namespace, head: str, seed: int, graph: str, out: P
     )
     if run_dir.exists() and not resume:
         shutil.rmtree(run_dir)  # a benchmark run made with other settings, or never started
-    cfg = TrainConfig(
-        data=str(args.data),
-        out=str(run_dir),
-        graph=graph,
-        backbone=args.backbone,
-        head=head,
-        image_size=args.image_size,
-        loss=args.loss,
-        lr=args.lr,
-        batch_size=args.batch_size,
-        epochs=1,
-        seed=seed,
-        val_fraction=0.1,
-        max_images=args.max_images,
-        cache_dir=str(out / "cache" / f"s{seed}-{args.image_size}"),
-        quiet=args.quiet,
-    )
+    cfg.cache_dir = str(out / "cache" / f"s{seed}-{cfg.image_size}")
     data = load_training_data(
         cfg.data, None, cfg.label_policy, cfg.val_fraction, cfg.seed, cfg.image_size,
-        cfg.max_images, cfg.cache_dir, progress=not args.quiet,
+        cfg.max_images, cfg.cache_dir, progress=not args.quiet, augment=cfg.augment,
     )  # fmt: skip
-    if args.augment == "style":
-        from vision.data import build_transform
-
-        data.train.transform = build_transform("style", args.image_size)
     if resume:
         cfg.epochs, cfg.resume = int(json.loads(pending.read_text())["epochs"]), True
         logger.info("resuming %s (%d epochs)", run_dir, cfg.epochs)
-    elif args.epochs:
-        cfg.epochs = args.epochs
-    else:
+    elif args.minutes_per_model:
         from vision.models import is_graph_head
 
         gi = build_graph_inputs(cfg, list(data.codes)) if is_graph_head(head) else None
-        cfg.epochs = _epochs_for_budget(cfg, data, gi, args.minutes_per_model, args.max_epochs)
+        cfg.epochs = _epochs_for_budget(cfg, data, gi, args.minutes_per_model, cfg.epochs)
     run_dir.mkdir(parents=True, exist_ok=True)
     pending.write_text(json.dumps({"spec": spec, "epochs": cfg.epochs}))
     t0 = time.perf_counter()
     Trainer(cfg, data).fit()
-    logger.info(
-        "trained %s: %d epochs in %.0f s", run_dir.name, cfg.epochs, time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    logger.info("trained %s: %d epochs in %.0f s", run_dir.name, cfg.epochs, seconds)
+    spec_path.write_text(json.dumps(spec))
+    (run_dir / "bench_train_time.json").write_text(
+        json.dumps({**spec, "train_seconds": seconds, "trained_epochs": cfg.epochs})
     )
-    spec["train_seconds"] = time.perf_counter() - t0
-    spec["trained_epochs"] = cfg.epochs
-    spec_path.write_text(
-        json.dumps({k: v for k, v in spec.items() if k not in ("train_seconds", "trained_epochs")})
-    )
-    (run_dir / "bench_train_time.json").write_text(json.dumps(spec))
     return run_dir
 
 
@@ -488,18 +487,22 @@ def main(argv: list[str] | None = None) -> int:
     m = parser.add_argument_group("models")
     m.add_argument("--heads", nargs="+", default=["linear", "gcn", "rerank"])
     m.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
-    m.add_argument("--backbone", default="resnet18")
-    m.add_argument("--image-size", type=int, default=48)
+    m.add_argument("--backbone", default=None, help="default: vision train's")
+    m.add_argument("--image-size", type=int, default=None, help="default: vision train's")
     m.add_argument(
-        "--minutes-per-model", type=float, default=20.0, help="training budget per model"
+        "--minutes-per-model",
+        type=float,
+        default=None,
+        help="training budget per model: epochs timed to fit it, at most the config's epochs "
+        "(default: no budget, the epochs of vision train or --epochs)",
     )
-    m.add_argument("--epochs", type=int, default=0, help="fixed epochs (overrides the budget)")
-    m.add_argument("--max-epochs", type=int, default=40)
+    m.add_argument("--epochs", type=int, default=None, help="default: vision train's")
     m.add_argument("--max-images", type=int, default=None, help="train on at most this many images")
-    m.add_argument("--lr", type=float, default=2e-3)
-    m.add_argument("--batch-size", type=int, default=64)
-    m.add_argument("--loss", default="bce")
-    m.add_argument("--augment", choices=["style", "default"], default="style")
+    m.add_argument("--lr", type=float, default=None, help="default: vision train's")
+    m.add_argument("--batch-size", type=int, default=None, help="default: vision train's")
+    m.add_argument("--loss", default=None, help="default: vision train's")
+    m.add_argument("--augment", default=None, help="a transform preset; default: vision train's")
+    m.add_argument("--train-only", action="store_true", help="train (or reuse) the runs and stop")
     m.add_argument("--graph", default="identity", help="identity, a LabelGraph folder, or 'build'")
     m.add_argument("--graph-corpus", nargs="+", default=None, help="corpus for --graph build")
     a = parser.add_argument_group("adaptation/prediction")
@@ -535,6 +538,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.floors_only:
         return 0
     graph = _graph_dir(args, args.out)
+    if args.train_only:
+        for head in args.heads:
+            for seed in args.seeds:
+                train_run(args, head, seed, graph if head != "linear" else "identity", args.out)
+        return 0
     results: dict[str, dict[int, dict]] = {}
     members = []
     train_info = {}

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from corpora.errors import InputError
-from vision.adapt.adaptation_config import AdaptationConfig
+from vision.adapt.adaptation_config import UNSEEN_CANDIDATES, AdaptationConfig
 from vision.adapt.adaptation_mode import DecisionMode, register_mode
 from vision.adapt.folds import fold_indices
 from vision.adapt.thresholds import ClassThresholds, fit_class_thresholds, fit_label_count_rules
@@ -24,9 +24,6 @@ from vision.metrics import mean_f2_arrays
 __all__ = ["UNSEEN_CANDIDATES", "ThresholdsMode", "parse_unseen_threshold"]
 
 logger = logging.getLogger(__name__)
-
-#: candidates tried by ``--unseen-threshold auto`` (None = the global threshold)
-UNSEEN_CANDIDATES: tuple[float | None, ...] = (None, 0.3, 0.5, 0.7, 0.9)
 
 
 def parse_unseen_threshold(text: str) -> tuple[float | None, tuple[float | None, ...]]:
