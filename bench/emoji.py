@@ -1,32 +1,42 @@
-"""The emoji style-shift benchmark: train on Google's emoji art, adapt with 100 tuning images,
-predict 1,671 Twitter test images, score with the competition metric (mean per-image F2).
+"""The emoji style-shift benchmark: train on one vendor's emoji art, adapt with 100 tuning
+images of another vendor's, predict its test images, score with the competition metric (mean
+per-image F2). Any split in that layout (``../shared/data/emoji-google-to-twitter``,
+``emoji-google-to-facebook``, ...) works; ``--data`` takes one or more.
 
-One run computes, in the same process and on the same split:
+Per split, in the same process:
 
-* the floors: best top-k most frequent labels (k = 1..10, frequencies from the training labels
-  and, separately, from the tuning labels) and copying the labels of the nearest training image
-  in 16x16 pixel space;
-* for each head (``--heads``) and seed (``--seeds``): the trained run without adaptation (its
-  best validation threshold, empty rows filled with the top label) and each adaptation
-  (``--configs``; modes of ``vision adapt`` joined by ``,``; ``knn@pixels`` / ``knn@both``
-  choose the kNN space, as in ``vision adapt --mode``), with each TTA (``--tta``);
-* ensembles over every trained run: majority vote of the members' decisions, and the mean of
-  their scores decided with the members' mean thresholds;
-* a table of mean and spread (max - min over seeds) per configuration and head, and a plain
-  statement of whether the graph heads beat ``linear`` by more than the seed spread.
+* the floors: best top-k most frequent labels (k = 1..10, from the training labels and,
+  separately, from the tuning labels) and copying the labels of the nearest image in 16x16
+  pixels (training images, or training + tuning images; Euclidean or mean-centred cosine);
+  the targets are measured against the highest, ``pixel_1nn_16x16_cos_with_tuning``;
+* for each head (``--heads``) and seed (``--seeds``): a run trained with ``vision train``'s
+  defaults (``TrainConfig``; the flags here override them only when given), then each
+  adaptation (``--configs``): ``none`` (the run's validation threshold), ``default``
+  (``AdaptationConfig()``: what ``vision adapt`` does with no flag) or ``vision adapt --mode``
+  words (``knn@pixels``, ``bn-stats,knn@both,thresholds``, any registered mode), every other
+  setting at its default; modes that use unlabeled target images (``bias``' EM, ``bn-stats``)
+  get the test images, as ``vision adapt --target-images`` would; each TTA (``--tta``,
+  default ``vision predict``'s);
+* optionally (``--ensembles``) majority-vote and mean-of-scores ensembles over the runs.
 
-Training uses the package's ``Trainer`` with a style-shift augmentation (``--augment style``:
-random resized crops, flips, strong colour jitter, greyscale, blur, posterize, equalize) in
-place of the default preset; the number of epochs is set from ``--minutes-per-model`` by timing
-a few training steps first (``--epochs`` overrides). Finished runs are reused when their
-configuration is unchanged, so an interrupted benchmark resumes.
+Across the splits: the table of the defaults against the floors (one column per split, mean
+and spread over seeds), leave-one-style-out (the pipeline of best mean F2 on the other
+splits, scored on the held-out one), the cost of each option (training seconds per epoch,
+adaptation seconds), and, last, one line ``graph helps: yes|no (...)``: the best pipeline
+that uses the label graph (a graph head, or an adaptation mode tagged ``uses_graph``) against
+the best that does not, "yes" when the difference exceeds both seed spreads.
 
-Example (reduced, a few minutes on 2 cores)::
+Finished runs are reused when their settings are unchanged (an interrupted benchmark
+resumes), and so are the evaluations (``RUN/bench_eval/``, keyed by the checkpoint, the
+settings and the source of ``vision/adapt``, ``vision/inference``, ``vision/models``).
 
-    python bench/emoji.py --heads linear gcn --seeds 0 1 --minutes-per-model 2 \\
-        --backbone compact_cnn --image-size 32 --graph build --out runs/bench-emoji-small
+Example (the README's table; ~10 min per run and 1-3 min per evaluation on one core)::
 
-Results: ``OUT/results.json`` (every number) and ``OUT/results.md`` (the table).
+    python bench/emoji.py --data ../shared/data/emoji-google-to-twitter \
+        ../shared/data/emoji-google-to-facebook --seeds 0 1 2 --out runs/emoji --quiet
+
+Results: ``OUT[/SPLIT]/results.json`` (every number), ``OUT[/SPLIT]/results.md`` (the table
+of a split), ``OUT/summary.md`` (the tables across splits).
 """
 
 from __future__ import annotations
