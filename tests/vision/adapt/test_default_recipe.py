@@ -39,6 +39,19 @@ def test_default_recipe_end_to_end_tiny(tmp_path):
                         "--out", str(sub), "--sample-submission",
                         str(data / "sample_submission.csv"), "--quiet"]) == 0  # fmt: skip
     assert all(read_submission(sub).values())
+    # batch-norm statistics from the unlabeled test images, from the command line
+    bn = tmp_path / "adapted-bn"
+    assert vision_main(["adapt", "--run", str(run), "--tuning-labels",
+                        str(data / "tuning_labels.csv"), "--images", str(data / "test"),
+                        "--mode", "bn-stats,knn@both,thresholds", "--target-images",
+                        str(data / "test"), "--out", str(bn), "--quiet"]) == 0  # fmt: skip
+    manifest = json.loads((bn / "adaptation.json").read_text())
+    assert manifest["modes"] == ["bn-stats", "knn", "thresholds"]
+    assert manifest["train"]["bias_em_images"] == 16 - 10  # the tuning images left out
+    assert (bn / "adapted_model.pt").is_file()
+    assert vision_main(["predict", "--run", str(bn), "--images", str(data / "test"),
+                        "--out", str(sub), "--sample-submission",
+                        str(data / "sample_submission.csv"), "--quiet"]) == 0  # fmt: skip
 
 
 def test_the_benchmark_takes_the_config_defaults(repo_root, tmp_path):
