@@ -68,7 +68,6 @@ DEFAULT_CONFIGS = [
     "knn@pixels,thresholds",
     "bias,knn@both,thresholds",
     "bn-stats,knn@both,thresholds",
-    "bn-stats,thresholds",
 ]
 #: ``vision predict``'s default test-time augmentation
 DEFAULT_TTA = "none"
