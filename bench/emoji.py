@@ -315,6 +315,8 @@ class Evaluator:
         self.train_ids, self.train_targets, _ = targets_matrix(df, codes)
         self.prior = np.asarray(self.train_targets.mean(0)).ravel()
         self._tensors: dict[tuple, Any] = {}
+        self.graph_dir: str | None = None  # set by run_split: --graph resolved
+        self._graph: Any = None
 
     def tensors(self, image_size: int, normalize: bool) -> tuple[torch.Tensor, torch.Tensor, Any]:
         """(tuning images, bank images, bank targets) for one input size."""
@@ -369,7 +371,22 @@ class Evaluator:
 
         return AdaptationConfig() if config == "default" else AdaptationConfig(modes=config)
 
-    def _cache_key(self, run_dir: Path, config: str, cfg: Any, unlabeled: bool) -> str:
+    def label_graph(self) -> Any:
+        """The LabelGraph of ``--graph`` (a folder, or ``build``), for the modes that read one."""
+        if self._graph is None:
+            if self.graph_dir in (None, "identity"):
+                raise SystemExit(
+                    "an adaptation mode of --configs reads the label graph: give --graph DIR "
+                    "(a LabelGraph folder) or --graph build"
+                )
+            from labelgraph import LabelGraph
+
+            self._graph = LabelGraph.load(self.graph_dir)
+        return self._graph
+
+    def _cache_key(
+        self, run_dir: Path, config: str, cfg: Any, unlabeled: bool, graph: str | None
+    ) -> str:
         """What an evaluation of ``config`` on ``run_dir`` depends on: the checkpoint, the
         adaptation settings, the TTAs, the bank, and the source of the adaptation and
         inference code (a change there recomputes)."""
@@ -382,7 +399,7 @@ class Evaluator:
             "config": config, "cfg": repr(cfg), "tta": list(self.args.tta),
             "bank_limit": self.args.bank_limit, "unlabeled": unlabeled,
             "checkpoint": [ckpt.stat().st_size, ckpt.stat().st_mtime_ns],
-            "code": code.hexdigest(), "split": str(self.args.data.resolve()),
+            "code": code.hexdigest(), "split": str(self.args.data.resolve()), "graph": graph,
         }  # fmt: skip
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -413,7 +430,19 @@ class Evaluator:
             unlabeled = cfg is not None and any(
                 ADAPTATION_MODES.get(m).factory.uses_unlabeled_images for m in cfg.modes
             )
-            path = cache / f"{self._cache_key(run_dir, config, cfg, unlabeled)}.npz"
+            graph = (
+                self.label_graph()
+                if cfg is not None
+                and any(
+                    getattr(ADAPTATION_MODES.get(m).factory, "needs_graph", False)
+                    for m in cfg.modes
+                )
+                else None
+            )
+            key = self._cache_key(
+                run_dir, config, cfg, unlabeled, graph.digest() if graph else None
+            )
+            path = cache / f"{key}.npz"
             if path.is_file():
                 with np.load(path, allow_pickle=False) as z:
                     meta = json.loads(str(z["meta"]))
@@ -445,6 +474,7 @@ class Evaluator:
                     run.model, tune, self.tune_targets, self.codes, cfg,
                     source_prior=self.prior, bank_images=bank, bank_targets=bank_targets,
                     bank_features=bank_features, unlabeled_images=test if unlabeled else None,
+                    **({"graph": graph} if graph is not None else {}),
                 )  # fmt: skip
                 rule = res.rule
                 preds = (
@@ -740,6 +770,7 @@ def run_split(args: argparse.Namespace) -> dict[str, Any]:
     if args.floors_only:
         return payload
     graph = _graph_dir(args, args.out)
+    ev.graph_dir = graph
     results: dict[str, dict[int, dict]] = {}
     members, train_info, seconds = [], {}, {}
     for head in args.heads:

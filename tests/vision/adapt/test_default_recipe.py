@@ -71,3 +71,31 @@ def test_the_benchmark_takes_the_config_defaults(repo_root, tmp_path):
     assert repr(ev.adaptation_config("default")) == repr(AdaptationConfig())
     assert bench.DEFAULT_TTA == "none"
     assert "default" in bench.DEFAULT_CONFIGS
+
+
+def test_the_benchmark_graph_verdict_and_leave_one_style_out(repo_root):
+    spec = importlib.util.spec_from_file_location("bench_emoji", repo_root / "bench" / "emoji.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    args = argparse.Namespace(configs=["default", "knn@both,plausibility,thresholds"], tta=["none"])
+
+    def results(free: list[float], graph: list[float]) -> dict:
+        return {"linear": {s: {"default": {"none": f}, "knn@both,plausibility,thresholds":
+                               {"none": g}} for s, (f, g) in enumerate(zip(free, graph))}}  # fmt: skip
+
+    assert bench.uses_graph(("linear", "knn@both,plausibility,thresholds", "none"))
+    assert bench.uses_graph(("gcn", "default", "none"))
+    assert not bench.uses_graph(("linear", "default", "none"))
+    close = {"a": results([0.60, 0.61], [0.61, 0.62]), "b": results([0.58, 0.59], [0.58, 0.60])}
+    line = bench.graph_helps(close, args)
+    assert line.startswith("graph helps: no (graph-using best linear/knn@both,plausibility")
+    assert "+- 0.020 vs graph-free best linear/default/tta=none 0.595 +- 0.010)" in line
+    far = {"a": results([0.60, 0.61], [0.70, 0.71]), "b": results([0.58, 0.59], [0.68, 0.69])}
+    assert bench.graph_helps(far, args).startswith("graph helps: yes (")
+    args.configs = ["default"]
+    assert bench.graph_helps(far, args).startswith(
+        "graph helps: no (no graph-using pipeline was run vs graph-free best"
+    )
+    args.configs = ["default", "knn@both,plausibility,thresholds"]
+    loso = bench.leave_one_style_out(far, args)
+    assert "| a | linear/knn@both,plausibility,thresholds/tta=none | 0.705" in loso
