@@ -275,6 +275,9 @@ def train_run(args: argparse.Namespace, head: str, seed: int, graph: str, out: P
     if resume:
         cfg.epochs, cfg.resume = int(json.loads(pending.read_text())["epochs"]), True
         logger.info("resuming %s (%d epochs)", run_dir, cfg.epochs)
+    start_epoch = 0
+    if resume:  # the time below covers the resumed epochs only
+        start_epoch = int(torch.load(run_dir / "last.pt", weights_only=False)["epoch"])
     elif args.minutes_per_model:
         from vision.models import is_graph_head
 
@@ -288,7 +291,9 @@ def train_run(args: argparse.Namespace, head: str, seed: int, graph: str, out: P
     logger.info("trained %s: %d epochs in %.0f s", run_dir.name, cfg.epochs, seconds)
     spec_path.write_text(json.dumps(spec))
     (run_dir / "bench_train_time.json").write_text(
-        json.dumps({**spec, "train_seconds": seconds, "trained_epochs": cfg.epochs})
+        json.dumps(
+            {**spec, "train_seconds": seconds, "trained_epochs": max(1, cfg.epochs - start_epoch)}
+        )
     )
     return run_dir
 
