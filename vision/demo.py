@@ -7,7 +7,12 @@ Stages (each one is a call of the public command lines, so the demo also shows h
 2. print neighbours and a plausibility comparison (Person+Shopkeeper vs Horse+Shopkeeper);
 3. train the graph-augmented classifier (``rerank`` head) on the synthetic training region;
 4. predict the shifted test region and score it (mean per-image F2) before adaptation;
-5. adapt with the tuning labels (last layer + per-class thresholds), predict and score again.
+5. adapt with the tuning labels (``vision adapt``'s default modes: kNN over the training and
+   tuning images in features plus pixels, then per-class thresholds), predict and score again.
+
+The model and the adaptation are ``vision train``'s and ``vision adapt``'s defaults (one set,
+``TrainConfig`` and ``AdaptationConfig``), except the head (``rerank``, to show the graph) and
+the size knobs below.
 
 Everything is written under one output folder; the last lines printed say where. Run again
 into the same folder, the demo replaces what it wrote there before (it keeps a ``demo.json``
@@ -66,7 +71,12 @@ def get_args_parser() -> argparse.ArgumentParser:
     group.add_argument("--test-images", type=int, default=400, help="synthetic test images")
     group.add_argument("--tuning-images", type=int, default=60, help="test images with labels")
     group.add_argument("--epochs", type=int, default=20, help="training epochs")
-    group.add_argument("--image-size", type=int, default=32, help="image side in pixels")
+    group.add_argument(
+        "--image-size",
+        type=int,
+        default=None,
+        help="image side in pixels (default: vision train's, TrainConfig.image_size)",
+    )
     group.add_argument("--seed", type=int, default=0, help="random seed of every step")
     run = parser.add_argument_group("runtime")
     run.add_argument(
@@ -117,6 +127,10 @@ def _call(main: Callable[[Sequence[str]], int], argv: list[str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = get_args_parser().parse_args(argv)
+    if args.image_size is None:
+        from vision.train import TrainConfig
+
+        args.image_size = TrainConfig.image_size
     try:
         return _run(args)
     except InputError as exc:
@@ -208,8 +222,6 @@ def _run(args: argparse.Namespace) -> int:
             str(graph),
             "--out",
             str(run),
-            "--backbone",
-            "compact_cnn",
             "--head",
             "rerank",
             "--image-size",
@@ -257,7 +269,7 @@ def _run(args: argparse.Namespace) -> int:
         ],
     )
 
-    _stage("6. adapt with the tuning labels (last layer + per-class thresholds), predict again")
+    _stage("6. adapt with the tuning labels (vision adapt's default modes), predict again")
     _call(
         vision_main,
         [
@@ -269,8 +281,6 @@ def _run(args: argparse.Namespace) -> int:
             str(data / "tuning_labels.csv"),
             "--images",
             str(data / "test"),
-            "--mode",
-            "last-layer,thresholds",
             "--folds",
             "3",
             "--out",

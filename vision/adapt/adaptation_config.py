@@ -9,7 +9,10 @@ from typing import Any
 from corpora.errors import InputError
 from vision.adapt.adaptation_mode import ADAPTATION_MODES, AdaptationMode, parse_mode_specs
 
-__all__ = ["AdaptationConfig"]
+__all__ = ["AdaptationConfig", "UNSEEN_CANDIDATES"]
+
+#: candidates tried by ``--unseen-threshold auto`` (None = the global threshold); the default
+UNSEEN_CANDIDATES: tuple[float | None, ...] = (None, 0.3, 0.5, 0.7, 0.9)
 
 
 @dataclass
@@ -19,8 +22,14 @@ class AdaptationConfig:
     Each mode reads its options from the fields named ``<its config_prefix><option>`` (see
     :mod:`vision.adapt.adaptation_mode`); the field defaults are the modes' defaults.
 
+    The defaults are those of ``vision adapt``, ``bench/emoji.py`` and the demo: ``knn@both``
+    then ``thresholds``, the kNN temperature chosen among 0.02/0.05/0.1 with the weight, and
+    the threshold of labels without tuning positives chosen by cross-validation (``--unseen-
+    threshold auto``); measured on two emoji style splits (README, "Style shift").
+
     Attributes:
-        modes: the modes to compose, in any order; a comma-separated string is accepted, and
+        modes: the modes to compose, in any order [knn, thresholds]; a comma-separated string
+            is accepted, and
             ``name@value`` words (``knn@both``) set the mode's shorthand option field
             (``knn_space``). Normalised to the tuple of names on construction.
         epochs: fine-tuning epochs [15]. lr: learning rate [1e-3; ``full`` uses ``lr / 10``].
@@ -34,18 +43,18 @@ class AdaptationConfig:
         min_labels: at least this many labels per image when count rules are not fitted [1].
         bias_strength: pseudo-count of the training prior in the tuning prior [10].
         knn_k / knn_temperature [10 / 0.05]; knn_weights: candidate mixing weights;
-        knn_space: ``features``, ``pixels`` or ``both`` [features] (see
+        knn_space: ``features``, ``pixels`` or ``both`` [both] (see
             ``vision.adapt.knn_transfer``).
         knn_temperatures: candidate temperatures chosen on out-of-fold F2 with the weight
-            [(): use ``knn_temperature``].
+            [(0.02, 0.05, 0.1); (): use ``knn_temperature``].
         unseen_candidates: candidate thresholds for labels absent from the tuning labels,
-            chosen by cross-validation (None = the global threshold) [(): use
-            ``unseen_threshold``].
+            chosen by cross-validation (None = the global threshold) [:data:`UNSEEN_CANDIDATES`;
+            (): use ``unseen_threshold``].
         mode_options: options of modes that have no field here, by mode name [{}].
         seed: [0].
     """
 
-    modes: tuple[str, ...] = ("thresholds",)
+    modes: tuple[str, ...] = ("knn", "thresholds")
     epochs: int = 15
     lr: float = 1e-3
     weight_decay: float = 1e-4
@@ -60,9 +69,9 @@ class AdaptationConfig:
     bias_strength: float = 10.0
     knn_k: int = 10
     knn_temperature: float = 0.05
-    knn_space: str = "features"
-    knn_temperatures: tuple[float, ...] = ()
-    unseen_candidates: tuple[float | None, ...] = ()
+    knn_space: str = "both"
+    knn_temperatures: tuple[float, ...] = (0.02, 0.05, 0.1)
+    unseen_candidates: tuple[float | None, ...] = UNSEEN_CANDIDATES
     knn_weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
     seed: int = 0
     mode_options: dict[str, dict[str, Any]] = field(default_factory=dict)

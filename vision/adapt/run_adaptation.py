@@ -84,7 +84,8 @@ def run_adaptation(
         bank_limit: at most this many training images in the bank (0: all; drawn with
             ``cfg.seed``).
         unlabeled_images: folder of unlabeled target-domain images for the modes that use
-            them (``bias``: EM prior estimate); the tuning images are left out.
+            them (``bias``: EM prior estimate; ``bn-stats``: batch-norm statistics); the
+            tuning images are left out.
         graph: the LabelGraph folder of the modes that need one (``plausibility``; default:
             the run's ``graph`` unless it is ``identity``).
         max_image_pixels: larger images are refused as undecodable (0 = no limit).
@@ -99,7 +100,8 @@ def run_adaptation(
     if unlabeled_images and not any(m.uses_unlabeled_images for m in modes):
         users = [e.name for e in ADAPTATION_MODES.entries() if e.factory.uses_unlabeled_images]
         raise InputError(
-            f"--bias-em-images refines the {'/'.join(users)} mode; add {users[0]} to --mode"
+            f"--target-images (--bias-em-images) are used by the {'/'.join(users)} modes only; "
+            f"add one of them to --mode"
         )
     if graph and not any(m.needs_graph for m in modes):
         users = [e.name for e in ADAPTATION_MODES.entries() if e.factory.needs_graph]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import typing
 from typing import Any
 
 from corpora.cli_common import add_common_flags, save_resolved_config
@@ -15,35 +16,53 @@ from vision.cli._catalogue_flags import (
 )
 from vision.cli._runtime import add_runtime_flags, apply_threads
 
-__all__ = ["register"]
+if typing.TYPE_CHECKING:
+    from vision.adapt import AdaptationConfig
+
+__all__ = ["register", "config_from_args"]
+
+
+#: flag dest -> AdaptationConfig field, for the flags that set a field as they are
+_FIELD_FLAGS = {
+    "mode": "modes", "epochs": "epochs", "lr": "lr", "weight_decay": "weight_decay",
+    "batch_size": "batch_size", "augment_views": "augment_views", "inner_folds": "inner_folds",
+    "shrinkage": "shrinkage", "min_labels": "min_labels", "bias_strength": "bias_strength",
+    "knn_k": "knn_k", "knn_temperature": "knn_temperature", "knn_space": "knn_space",
+    "seed": "seed",
+}  # fmt: skip
+
+
+def config_from_args(args: argparse.Namespace) -> AdaptationConfig:
+    """The :class:`AdaptationConfig` of parsed ``vision adapt`` flags: a flag left at None
+    keeps the config's default (the defaults are written once, there)."""
+    from vision.adapt import AdaptationConfig, parse_unseen_threshold
+
+    kw: dict[str, Any] = {
+        field: getattr(args, dest)
+        for dest, field in _FIELD_FLAGS.items()
+        if getattr(args, dest, None) is not None
+    }
+    if args.unseen_threshold is not None:
+        kw["unseen_threshold"], kw["unseen_candidates"] = parse_unseen_threshold(
+            args.unseen_threshold
+        )
+    if args.no_count_rules:
+        kw["count_rules"] = False
+    if args.knn_temperatures is not None:
+        kw["knn_temperatures"] = tuple(args.knn_temperatures)
+    elif args.knn_temperature is not None:
+        kw["knn_temperatures"] = ()  # one temperature given: no candidates
+    mode_options = _mode_options(args)
+    if mode_options:
+        kw["mode_options"] = mode_options
+    return AdaptationConfig(**kw)
 
 
 def _main(args: argparse.Namespace) -> int:
-    from vision.adapt import AdaptationConfig, parse_unseen_threshold, run_adaptation
+    from vision.adapt import run_adaptation
 
     apply_threads(args.threads)
-    unseen, unseen_candidates = parse_unseen_threshold(args.unseen_threshold)
-    cfg = AdaptationConfig(
-        modes=args.mode,
-        epochs=args.epochs,
-        lr=args.lr,
-        weight_decay=args.weight_decay,
-        batch_size=args.batch_size,
-        augment_views=args.augment_views,
-        inner_folds=args.inner_folds,
-        shrinkage=args.shrinkage,
-        unseen_threshold=unseen,
-        unseen_candidates=unseen_candidates,
-        count_rules=not args.no_count_rules,
-        min_labels=args.min_labels,
-        bias_strength=args.bias_strength,
-        knn_k=args.knn_k,
-        knn_temperature=args.knn_temperature,
-        knn_space=args.knn_space,
-        knn_temperatures=tuple(args.knn_temperatures or ()),
-        seed=args.seed,
-        mode_options=_mode_options(args),
-    )
+    cfg = config_from_args(args)
     report = run_adaptation(
         args.run,
         args.tuning_labels,
@@ -99,8 +118,13 @@ def _mode_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 
 
 def _build(parser: argparse.ArgumentParser) -> None:
-    from vision.adapt import ADAPTATION_MODES, KNN_SPACES, list_modes
+    from vision.adapt import ADAPTATION_MODES, KNN_SPACES, AdaptationConfig, list_modes
     from vision.data import DEFAULT_MAX_IMAGE_PIXELS, LABEL_POLICIES
+
+    # flags default to None (= the AdaptationConfig default, shown in the help)
+    d = {f.name: f.default for f in dataclasses.fields(AdaptationConfig)}
+    space = d["knn_space"]
+    default_modes = ",".join(f"{m}@{space}" if m == "knn" else m for m in d["modes"])
 
     parser.description = (
         "Adapt a run to labelled tuning images of the target domain. Modes compose "
@@ -125,43 +149,78 @@ def _build(parser: argparse.ArgumentParser) -> None:
     m = parser.add_argument_group("modes")
     m.add_argument(
         "--mode",
-        required=True,
+        default=None,
         help=f"comma-separated modes of {', '.join(list_modes())}, e.g. thresholds or "
-        "last-layer,knn@both,thresholds (knn@SPACE: --knn-space SPACE)",
+        "last-layer,knn@both,thresholds (knn@SPACE: --knn-space SPACE; bn-stats@S: batch-norm "
+        f"statistics from the --target-images, share S) (default: {default_modes})",
     )
     m.add_argument("--folds", type=int, default=0, help="report K-fold CV F2 before/after (0: off)")
-    m.add_argument("--seed", type=int, default=0, help="random seed (folds, augmentation)")
+    m.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help=f"random seed (folds, augmentation) (default: {d['seed']})",
+    )
     ft = parser.add_argument_group("fine-tuning (last-layer, head, full)")
-    ft.add_argument("--epochs", type=int, default=15, help="passes over the tuning samples")
+    ft.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help=f"passes over the tuning samples (default: {d['epochs']})",
+    )
     ft.add_argument(
         "--lr",
         type=float,
-        default=1e-3,
-        help="learning rate (full uses lr/10) (default: %(default)g)",
+        default=None,
+        help=f"learning rate (full uses lr/10) (default: {d['lr']:g})",
     )
     ft.add_argument(
-        "--weight-decay", type=float, default=1e-4, help="AdamW weight decay (default: %(default)g)"
+        "--weight-decay",
+        type=float,
+        default=None,
+        help=f"AdamW weight decay (default: {d['weight_decay']:g})",
     )
-    ft.add_argument("--batch-size", type=int, default=32, help="samples per step")
-    ft.add_argument("--augment-views", type=int, default=8, help="augmented copies per image")
+    ft.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help=f"samples per step (default: {d['batch_size']})",
+    )
+    ft.add_argument(
+        "--augment-views",
+        type=int,
+        default=None,
+        help=f"augmented copies per image (default: {d['augment_views']})",
+    )
     th = parser.add_argument_group("thresholds")
     th.add_argument(
-        "--inner-folds", type=int, default=5, help="out-of-fold fit folds (<=1: in-sample)"
+        "--inner-folds",
+        type=int,
+        default=None,
+        help=f"out-of-fold fit folds (<=1: in-sample) (default: {d['inner_folds']})",
     )
     th.add_argument(
-        "--shrinkage", type=float, default=5.0, help="pseudo-count toward the global threshold"
+        "--shrinkage",
+        type=float,
+        default=None,
+        help=f"pseudo-count toward the global threshold (default: {d['shrinkage']:g})",
     )
     th.add_argument(
         "--unseen-threshold",
-        default="0.5",
+        default=None,
         help="threshold of labels absent from the tuning labels: a number, 'global', or "
-        "'auto' (chosen by cross-validation on the tuning folds) (default: %(default)s)",
+        "'auto' (chosen by cross-validation on the tuning folds) (default: "
+        + ("auto" if d["unseen_candidates"] else str(d["unseen_threshold"]))
+        + ")",
     )
     th.add_argument(
         "--no-count-rules", action="store_true", help="do not fit min/max labels per image"
     )
     th.add_argument(
-        "--min-labels", type=int, default=1, help="min labels/image without count rules"
+        "--min-labels",
+        type=int,
+        default=None,
+        help=f"min labels/image without count rules (default: {d['min_labels']})",
     )
     tr = parser.add_argument_group("training data (bias, knn)")
     tr.add_argument(
@@ -177,28 +236,45 @@ def _build(parser: argparse.ArgumentParser) -> None:
         metavar="NAME[:KEY=VALUE,...]",
         help=f"training label policy: {', '.join(LABEL_POLICIES.names())} (default: the run's)",
     )
-    tr.add_argument("--bias-strength", type=float, default=10.0, help="training-prior pseudo-count")
     tr.add_argument(
-        "--bias-em-images",
+        "--bias-strength",
+        type=float,
         default=None,
-        help="unlabeled target images: refine the bias priors by Saerens EM on their predictions",
+        help=f"training-prior pseudo-count (default: {d['bias_strength']:g})",
     )
-    tr.add_argument("--knn-k", type=int, default=10, help="neighbours per query image")
     tr.add_argument(
-        "--knn-temperature", type=float, default=0.05, help="softmax temperature of the kNN vote"
+        "--target-images",
+        "--bias-em-images",
+        dest="bias_em_images",
+        default=None,
+        help="unlabeled target-domain images (e.g. the test images): bias refines its priors by "
+        "Saerens EM on their predictions, bn-stats takes batch-norm statistics from them",
+    )
+    tr.add_argument(
+        "--knn-k",
+        type=int,
+        default=None,
+        help=f"neighbours per query image (default: {d['knn_k']})",
+    )
+    tr.add_argument(
+        "--knn-temperature",
+        type=float,
+        default=None,
+        help=f"softmax temperature of the kNN vote, alone (default: {d['knn_temperature']:g})",
     )
     tr.add_argument(
         "--knn-temperatures",
         type=float,
         nargs="+",
         default=None,
-        help="candidate temperatures chosen on out-of-fold F2 (overrides --knn-temperature)",
+        help="candidate temperatures chosen on out-of-fold F2 with the weight (default: "
+        f"{' '.join(map(str, d['knn_temperatures']))}; --knn-temperature alone: that one)",
     )
     tr.add_argument(
         "--knn-space",
-        default="features",
+        default=None,
         choices=list(KNN_SPACES),
-        help="kNN vectors: backbone features, 16x16 pixels, or both",
+        help=f"kNN vectors: backbone features, 16x16 pixels, or both (default: {space})",
     )
     tr.add_argument(
         "--bank-limit", type=int, default=0, help="max training images in the kNN bank (0: all)"

@@ -106,6 +106,8 @@ def _build(p: argparse.ArgumentParser) -> None:
     from vision.train import list_optimizers
     from vision.train.mixed_precision import AMP_MODES
 
+    dflt = _config_defaults()
+
     d = p.add_argument_group("data")
     d.add_argument("--data", required=True, help="folder in Open Images layout")
     d.add_argument("--images-dir", default=None, help="training images (default DATA/train)")
@@ -168,10 +170,12 @@ def _build(p: argparse.ArgumentParser) -> None:
     d.add_argument(
         "--augment",
         type=spec_type(TRANSFORMS),
-        default="train",
+        default=dflt["augment"],
         metavar="NAME[:KEY=VALUE,...]",
-        help="training transform preset: train (default: crop, flip, colour jitter), style "
-        "(stronger, against an art-style shift: colour, greyscale, posterize, equalize, blur)",
+        help=f"training transform preset: {', '.join(TRANSFORMS.names())} (default "
+        f"{dflt['augment']}: measured across the emoji style splits); train: crop, flip, colour "
+        "jitter; style: against an art-style shift: colour, greyscale, posterize, equalize, "
+        "blur; style-stroke: style + stroke width, outline drawing, channel shuffle",
     )
     g = p.add_argument_group("label graph")
     g.add_argument(
@@ -213,9 +217,9 @@ def _build(p: argparse.ArgumentParser) -> None:
     m.add_argument(
         "--backbone",
         type=spec_type(BACKBONES),
-        default="resnet18",
+        default=dflt["backbone"],
         metavar="NAME[:KEY=VALUE,...]",
-        help=f"one of {', '.join(BACKBONES.names())} (default resnet18)",
+        help=f"one of {', '.join(BACKBONES.names())} (default {dflt['backbone']})",
     )
     m.add_argument("--stem-stride", type=int, choices=[1, 2], default=2, help="first conv stride")
     m.add_argument(
@@ -235,7 +239,9 @@ def _build(p: argparse.ArgumentParser) -> None:
         + "; default %(default)s)",
     )
     _add_head_option_flags(m)
-    m.add_argument("--image-size", type=int, default=64, help="pixels (default 64)")
+    m.add_argument(
+        "--image-size", type=int, default=dflt["image_size"], help="pixels (default %(default)s)"
+    )
     lo = p.add_argument_group("loss")
     lo.add_argument(
         "--loss",
@@ -252,7 +258,7 @@ def _build(p: argparse.ArgumentParser) -> None:
     )
     o = p.add_argument_group("optimisation")
     o.add_argument("--optimizer", choices=list_optimizers(), default="adamw", help="optimizer")
-    o.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
+    o.add_argument("--lr", type=float, default=dflt["lr"], help="peak learning rate")
     o.add_argument(
         "--weight-decay",
         type=float,
@@ -260,7 +266,7 @@ def _build(p: argparse.ArgumentParser) -> None:
         help="weight decay (not on biases and norm weights)",
     )
     o.add_argument("--momentum", type=float, default=0.9, help="sgd momentum")
-    o.add_argument("--epochs", type=int, default=10, help="training epochs")
+    o.add_argument("--epochs", type=int, default=dflt["epochs"], help="training epochs")
     o.add_argument("--batch-size", type=int, default=64, help="per process (default 64)")
     o.add_argument("--warmup-epochs", type=float, default=1.0, help="linear warmup, then cosine")
     o.add_argument("--min-lr-ratio", type=float, default=0.01, help="final lr / peak lr")
@@ -302,6 +308,24 @@ def _build(p: argparse.ArgumentParser) -> None:
     )
     add_runtime_flags(p)
     add_common_flags(p)
+    # every flag that is a TrainConfig field takes that field's default: written once, there
+    fields = set(dflt)
+    p.set_defaults(
+        **{a.dest: dflt[a.dest] for a in p._actions if a.dest in fields and a.dest != "amp"}
+    )
+
+
+def _config_defaults() -> dict[str, Any]:
+    """TrainConfig field -> default (fields without a plain default left out)."""
+    import dataclasses
+
+    from vision.train import TrainConfig
+
+    return {
+        f.name: f.default
+        for f in dataclasses.fields(TrainConfig)
+        if f.default is not dataclasses.MISSING
+    }
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:

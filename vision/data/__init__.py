@@ -47,6 +47,7 @@ from vision.data.label_policy import (
 from vision.data.load_targets import load_evidence, load_targets
 from vision.data.precedence_policy import PrecedencePolicy
 from vision.data.seed_policy import SeedPolicy
+from vision.data.stroke_style_transform import StrokeStyleTransform
 from vision.data.style_transform import StyleTransform
 from vision.data.targets_matrix import targets_matrix
 from vision.data.train_transform import TrainTransform
@@ -70,6 +71,7 @@ __all__ = [
     "PrecedencePolicy",
     "ReadReport",
     "SeedPolicy",
+    "StrokeStyleTransform",
     "StyleTransform",
     "build_transform",
     "create_label_policy",

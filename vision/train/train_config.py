@@ -104,27 +104,27 @@ class TrainConfig:
     max_bad_fraction: float = 0.05
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
     cache_shard_size: int = DEFAULT_SHARD_SIZE
-    augment: str | dict[str, Any] = "train"
+    augment: str | dict[str, Any] = "style-stroke"
     graph_source: str = "combined"
     graph_edges: str = "graph"
     labels_not_in_graph: str = "isolate"
     graph_neighbor_weight: float | None = None
     graph_lr_scale: float = 0.1
-    backbone: str = "resnet18"
+    backbone: str = "compact_cnn"
     backbone_options: dict[str, Any] = field(default_factory=dict)
     stem_stride: int = 2
     head: str = "linear"
     head_options: dict[str, Any] = field(default_factory=dict)
     dropout: float = 0.0
-    image_size: int = 64
+    image_size: int = 32
     loss: str = "bce"
     loss_options: dict[str, Any] = field(default_factory=dict)
     pos_weight: float | str | None = None
     optimizer: str = "adamw"
-    lr: float = 1e-3
+    lr: float = 2e-3
     weight_decay: float = 1e-4
     momentum: float = 0.9
-    epochs: int = 10
+    epochs: int = 40
     batch_size: int = 64
     warmup_epochs: float = 1.0
     min_lr_ratio: float = 0.01

@@ -242,7 +242,7 @@ def test_mode_specs_shorthand_options_and_pipeline_order():
         AdaptationConfig(modes="knn@both", knn_space="pixels")
     with pytest.raises(InputError, match="given twice"):
         parse_mode_specs("knn@both,knn@pixels")
-    with pytest.raises(InputError, match="at most one of last-layer, head, full"):
+    with pytest.raises(InputError, match="at most one of bn-stats, last-layer, head, full"):
         parse_modes("thresholds,last-layer,full")
     with pytest.raises(InputError, match="no adaptation mode"):
         parse_modes(" , ")

@@ -140,7 +140,7 @@ def test_truncated_png_found_by_decode_check_or_raises_on_access(tmp_path):
 
 
 def test_transform_presets():
-    assert list_transforms() == ["eval", "style", "train"]
+    assert list_transforms() == ["eval", "style", "style-stroke", "train"]
     rng = np.random.default_rng(0)
     img = torch.from_numpy(rng.integers(0, 256, (3, 40, 30), dtype=np.uint8))
     ev = build_transform("eval", 16, normalize=False)

@@ -52,7 +52,7 @@ ON_DISK = [
 
 @pytest.mark.parametrize("argv, expected", ON_DISK)
 def test_model_args_are_what_checkpoints_always_held(argv, expected):
-    got = _config(*argv).model_args(5)
+    got = _config("--backbone", "resnet18", *argv).model_args(5)
     assert [(k, list(v.items()) if isinstance(v, dict) else v) for k, v in got.items()] == _args(
         *expected
     )
@@ -126,7 +126,8 @@ def test_specs_are_checked_on_construction():
 def test_label_policy_and_augment_specs_pass_through():
     cfg = _config("--label-policy", "seed:num_std=2", "--augment", "style")
     assert cfg.label_policy == "seed:num_std=2" and cfg.augment == "style"
-    assert _config().label_policy == "seed" and _config().augment == "train"
+    assert _config().label_policy == "seed" and _config().augment == "style-stroke"
+    assert _config().augment == TrainConfig.augment  # the CLI default is the config's
 
 
 def test_optimizer_catalogue():
@@ -143,15 +144,17 @@ def test_optimizer_catalogue():
 
 
 def test_augment_reaches_the_training_set(micro_data, tmp_path):
-    from vision.data import EvalTransform, StyleTransform, TrainTransform
+    from vision.data import EvalTransform, StrokeStyleTransform, StyleTransform, TrainTransform
     from vision.train import Trainer
 
     kw = dict(data=str(micro_data), backbone="test_cnn", image_size=16, quiet=True)
     t = Trainer(TrainConfig(out=str(tmp_path / "a"), augment="style", **kw))
     assert isinstance(t.data.train.transform, StyleTransform)
     assert isinstance(t.data.val.transform, EvalTransform)
-    t = Trainer(TrainConfig(out=str(tmp_path / "b"), **kw))
+    t = Trainer(TrainConfig(out=str(tmp_path / "b"), augment="train", **kw))
     assert isinstance(t.data.train.transform, TrainTransform)
+    t = Trainer(TrainConfig(out=str(tmp_path / "c"), **kw))  # the default
+    assert isinstance(t.data.train.transform, StrokeStyleTransform)
 
 
 def test_a_head_option_typed_on_the_command_line_wins_over_the_config(tmp_path):

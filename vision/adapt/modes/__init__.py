@@ -1,7 +1,7 @@
 """The adaptation modes, one module each; importing this package registers them in
 :data:`vision.adapt.adaptation_mode.ADAPTATION_MODES` (a new mode is one new module here, nothing else).
 
-Weights: ``last-layer``, ``head``, ``full`` (:class:`~vision.adapt.fine_tune_mode.FineTuneMode`);
+Weights: ``bn-stats`` (AdaBN), ``last-layer``, ``head``, ``full`` (:class:`~vision.adapt.fine_tune_mode.FineTuneMode`);
 scores: ``bias``, ``knn``, ``plausibility`` (uses the label graph); decision: ``thresholds``.
 """
 

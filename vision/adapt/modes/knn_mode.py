@@ -36,8 +36,9 @@ class KNNMode(ScoreMode):
     Args:
         k: neighbours per query [10].
         temperature: softmax temperature on cosine similarities [0.05].
-        space: ``features``, ``pixels`` or ``both`` [features] (``knn@both``).
-        temperatures: candidate temperatures chosen on out-of-fold F2 [(): ``temperature``].
+        space: ``features``, ``pixels`` or ``both`` [both] (``knn@both``).
+        temperatures: candidate temperatures chosen on out-of-fold F2 [(0.02, 0.05, 0.1);
+            (): ``temperature``].
         weights: candidate mixing weights chosen on out-of-fold F2 [0, .25, .5, .75, 1].
     """
 

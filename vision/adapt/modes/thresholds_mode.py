@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from corpora.errors import InputError
-from vision.adapt.adaptation_config import AdaptationConfig
+from vision.adapt.adaptation_config import UNSEEN_CANDIDATES, AdaptationConfig
 from vision.adapt.adaptation_mode import DecisionMode, register_mode
 from vision.adapt.folds import fold_indices
 from vision.adapt.thresholds import ClassThresholds, fit_class_thresholds, fit_label_count_rules
@@ -24,9 +24,6 @@ from vision.metrics import mean_f2_arrays
 __all__ = ["UNSEEN_CANDIDATES", "ThresholdsMode", "parse_unseen_threshold"]
 
 logger = logging.getLogger(__name__)
-
-#: candidates tried by ``--unseen-threshold auto`` (None = the global threshold)
-UNSEEN_CANDIDATES: tuple[float | None, ...] = (None, 0.3, 0.5, 0.7, 0.9)
 
 
 def parse_unseen_threshold(text: str) -> tuple[float | None, tuple[float | None, ...]]:
@@ -53,7 +50,9 @@ class ThresholdsMode(DecisionMode):
         shrinkage: pseudo-count toward the global threshold [5].
         unseen_threshold: threshold of labels without tuning positives (None: the global
             one) [0.5].
-        unseen_candidates: candidates for it, chosen by cross-validation [(): none].
+        unseen_candidates: candidates for it, chosen by cross-validation over ``inner_folds``
+            folds (in-sample fits, ``inner_folds < 2``, keep ``unseen_threshold``)
+            [:data:`UNSEEN_CANDIDATES`].
         count_rules: also fit min/max labels per image [True].
         min_labels: at least this many labels per image without count rules [1].
     """
@@ -84,9 +83,15 @@ class ThresholdsMode(DecisionMode):
         stats: dict[str, Any],
     ) -> ClassThresholds:
         unseen = self.unseen_threshold
-        if self.unseen_candidates and len(scores) >= 2:
+        if self.unseen_candidates and len(scores) >= 2 and inner_folds >= 2:
             unseen = self._fit_unseen_threshold(scores, targets, codes, inner_folds, seed)
             stats["unseen_threshold"] = unseen
+        elif self.unseen_candidates:
+            logger.info(
+                "in-sample fit (inner folds %d): unseen-label threshold %s, not chosen by CV",
+                inner_folds,
+                unseen,
+            )
         thr = fit_class_thresholds(
             scores, targets, codes, shrinkage=self.shrinkage, unseen_threshold=unseen
         )
