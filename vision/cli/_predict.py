@@ -102,9 +102,21 @@ def _build(parser: argparse.ArgumentParser) -> None:
     )
     inf = parser.add_argument_group("inference")
     inf.add_argument("--tta", default="none", choices=list_tta(), help="test-time augmentation")
-    inf.add_argument("--ensemble", nargs="+", default=None, metavar="RUN", help="more runs")
     inf.add_argument(
-        "--vote", default="mean", choices=list_votes(), help="how an ensemble's runs combine"
+        "--ensemble",
+        nargs="+",
+        default=None,
+        metavar="RUN",
+        help="more runs (same labels); with --vote mean the decision rule of --run (its "
+        "adapted thresholds, fitted on its own scores) decides the averaged scores",
+    )
+    inf.add_argument(
+        "--vote",
+        default="mean",
+        choices=list_votes(),
+        help="how an ensemble's runs combine: mean (average probabilities, then --run's rule) "
+        "or majority (each run decides with its own rule; a label needs more than half of "
+        "the runs, so both of two)",
     )
     inf.add_argument("--batch-size", type=int, default=64, help="images per forward pass")
     inf.add_argument("--no-knn", action="store_true", help="ignore a stored kNN label transfer")
