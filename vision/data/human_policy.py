@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from vision.data.label_policy import LABEL_POLICIES, LabelEvidence
-from vision.data.pair_codes import CodedTargets, PairCodes
+from vision.data.pair_codes import CodedTargets, PairBlock, PairCodes
 
 __all__ = ["HumanPolicy"]
 
@@ -31,10 +31,10 @@ class HumanPolicy:
 
     def coded(self, evidence: LabelEvidence) -> CodedTargets:
         """The targets on integer codes (:class:`~vision.data.pair_codes.CodedTargets`)."""
-        pairs = PairCodes(evidence)
-        keys = []
-        for block in pairs.blocks():
-            k, conf = block.get("human", "Confidence")
-            keys.append(np.unique(k[conf > 0]))
-        key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-        return pairs.targets(key, np.ones(len(key)))
+        return PairCodes(evidence).per_block(_block)
+
+
+def _block(block: PairBlock) -> tuple[np.ndarray, np.ndarray]:
+    k, conf = block.get("human", "Confidence")
+    keys = np.unique(k[conf > 0])
+    return keys, np.ones(len(keys))

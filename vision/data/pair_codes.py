@@ -14,7 +14,7 @@ keep their file order, so sums and variances add up in the same order as on the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +91,19 @@ class PairCodes:
         finders = {n: _RowFinder(image) for n, image in self._image.items()}
         for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
             yield PairBlock(self, {n: f.rows(lo, hi) for n, f in finders.items()})
+
+    def per_block(
+        self, block_targets: Callable[[PairBlock], tuple[np.ndarray, np.ndarray]]
+    ) -> CodedTargets:
+        """A policy's result computed a block of images at a time: ``block_targets(block)``
+        gives the distinct pair keys of the block and their targets, and the blocks' results
+        are joined (:meth:`targets`)."""
+        keys, targets = [], []
+        for block in self.blocks():
+            k, t = block_targets(block)
+            keys.append(k)
+            targets.append(t)
+        return self.targets(_concat(keys, np.int64), _concat(targets, np.float64))
 
     def targets(self, keys: np.ndarray, target: np.ndarray) -> CodedTargets:
         """A policy's result from distinct pair ``keys`` and their ``target`` values."""
@@ -202,3 +215,7 @@ def _strings(index: pd.Index, codes: np.ndarray) -> pd.api.extensions.ExtensionA
         values = pa.array(index.array).take(pa.array(codes))
         return pd.array(values, dtype=index.dtype)
     return index.take(codes).astype(str).array
+
+
+def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)

@@ -46,13 +46,7 @@ class PrecedencePolicy:
     def coded(self, evidence: LabelEvidence) -> CodedTargets:
         """The targets on integer codes (:class:`~vision.data.pair_codes.CodedTargets`),
         computed a block of images at a time."""
-        pairs = PairCodes(evidence)
-        keys, targets = [], []
-        for block in pairs.blocks():
-            k, t = _block(block)
-            keys.append(k)
-            targets.append(t)
-        return pairs.targets(_concat(keys, np.int64), _concat(targets, np.float64))
+        return PairCodes(evidence).per_block(_block)
 
 
 def _block(block: PairBlock) -> tuple[np.ndarray, np.ndarray]:
@@ -67,7 +61,3 @@ def _block(block: PairBlock) -> tuple[np.ndarray, np.ndarray]:
     # the first source that has a pair wins: human, then machine, then box
     chosen = Groups(np.concatenate(keys))
     return chosen.keys, np.concatenate(values)[chosen.first]
-
-
-def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.zeros(0, dtype)

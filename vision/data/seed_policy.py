@@ -65,12 +65,7 @@ class SeedPolicy:
         """The targets on integer codes (:class:`~vision.data.pair_codes.CodedTargets`),
         computed a block of images at a time."""
         pairs = PairCodes(evidence)
-        keys, targets = [], []
-        for block in pairs.blocks():
-            k, t = self._block(block, len(pairs.labels))
-            keys.append(k)
-            targets.append(t)
-        return pairs.targets(_concat(keys, np.int64), _concat(targets, np.float64))
+        return pairs.per_block(lambda block: self._block(block, len(pairs.labels)))
 
     def _block(self, block: PairBlock, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
         human, conf = block.get("human", "Confidence")
@@ -109,7 +104,3 @@ def _order_of(distinct: np.ndarray) -> np.ndarray:
     slot = np.full(int(distinct.max()) + 1, -1, dtype=np.int64)
     slot[distinct] = np.arange(len(distinct))
     return slot[slot >= 0]
-
-
-def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.zeros(0, dtype)
