@@ -351,8 +351,9 @@ def plain_comparison(args: argparse.Namespace, device: torch.device) -> None:
 def heads_section(args: argparse.Namespace, device: torch.device) -> None:
     """Graph-head overhead per label count (the original benchmark)."""
     print(
-        f"backbone {args.backbone}, {args.image_size} px, batch {args.batch_size}, device {device}, "
-        f"torch threads {torch.get_num_threads()}, median of {args.steps} steps"
+        f"\nheads: backbone {args.backbone}, {args.image_size} px, batch {args.batch_size}, "
+        f"device {device}, torch threads {torch.get_num_threads()}, median of {args.steps} "
+        "steps"
     )
     for n in args.labels:
         graph = synthetic_graph(n, args.edges_per_label, args.embedding_dim)
@@ -461,60 +462,9 @@ def main() -> None:
     if "plain" in args.sections:
         plain_comparison(args, device)
     if "heads" in args.sections:
-        print(
-            f"\nheads: backbone {args.backbone}, {args.image_size} px, batch {args.batch_size}, "
-            f"device {device}, torch threads {torch.get_num_threads()}, median of {args.steps} "
-            "steps"
-        )
-    for n in args.labels if "heads" in args.sections else []:
-        graph = synthetic_graph(n, args.edges_per_label, args.embedding_dim)
-        models = {}
-        for head in ("linear", "gcn", "rerank"):
-            margs = {
-                "backbone": args.backbone,
-                "backbone_kwargs": {"stem_stride": 2},
-                "head": head,
-                "head_kwargs": {},
-                "num_labels": n,
-            }
-            models[head] = MultiLabelClassifier.from_args(margs, graph).to(device).train()
-        steps = time_steps(models, args.steps, args.batch_size, args.image_size, device)
-        heads = time_heads(models, args.head_reps, args.batch_size, device)
-        print(f"\n{n} labels, {graph.num_edges} directed edges:")
-        print(
-            "  head     images/s  step vs linear (median / min) | head alone ms (median / min)"
-            " | head extra as share of a linear step (median / min)"
-        )
-        for head in models:
-            med = statistics.median(steps[head])
-            lo = min(steps[head])
-            ov_med = med / statistics.median(steps["linear"]) - 1
-            ov_min = lo / min(steps["linear"]) - 1
-            h_med = statistics.median(heads[head])
-            h_min = min(heads[head])
-            ex_med = (h_med - statistics.median(heads["linear"])) / statistics.median(
-                steps["linear"]
-            )
-            ex_min = (h_min - min(heads["linear"])) / min(steps["linear"])
-            print(
-                f"  {head:7s} {args.batch_size / med:8.1f}  {ov_med:+7.1%} / {ov_min:+7.1%}"
-                f"            | {h_med * 1e3:7.1f} / {h_min * 1e3:7.1f}"
-                f"          | {ex_med:+7.1%} / {ex_min:+7.1%}"
-            )
-    if "loader" not in args.sections:
-        return
-    print("\nloader only (decode + augmentation):")
-    for w in sorted({0, args.workers}):
-        rates = {
-            preset: loader_throughput(
-                args.image_size, args.batch_size, w, args.loader_images, args.loader_data, preset
-            )
-            for preset in ("train", "style")
-        }
-        print(
-            f"  workers={w}: train {rates['train']:8.1f} images/s, style {rates['style']:8.1f} "
-            f"images/s ({rates['style'] / rates['train']:.2f}x train)"
-        )
+        heads_section(args, device)
+    if "loader" in args.sections:
+        loader_section(args)
 
 
 if __name__ == "__main__":
