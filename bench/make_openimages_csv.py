@@ -35,24 +35,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from corpora.formats.bounding_boxes import BOX_COLUMNS
+from corpora.formats.image_labels import LABEL_COLUMNS
+
 #: the real Open Images V4 training set of the Inclusive Images Challenge
 REAL = {"images": 1_743_042, "human": 8_036_466, "machine": 15_259_186, "boxes": 14_610_229}
 TRAINABLE = 7_178
 CLASSES = 19_995
 BOXABLE = 600
-LABEL_COLUMNS = ["ImageID", "Source", "LabelName", "Confidence"]
-BOX_COLUMNS = [
-    *LABEL_COLUMNS,
-    "XMin",
-    "XMax",
-    "YMin",
-    "YMax",
-    "IsOccluded",
-    "IsTruncated",
-    "IsGroupOf",
-    "IsDepiction",
-    "IsInside",
-]
 _CHUNK_IMAGES = 50_000  # images per written block (fixed: the output must not depend on it)
 _CODE_CHARS = np.array(list("0123456789bcdfghjklmnpqrstvwxyz_"))
 
@@ -124,7 +114,7 @@ def write_file(
     n_labels = BOXABLE if kind == "boxes" else TRAINABLE
     p = zipf_probabilities(n_labels)
     rank_code = np.array(codes[:TRAINABLE], dtype=object)
-    columns = BOX_COLUMNS if kind == "boxes" else LABEL_COLUMNS
+    columns = list(BOX_COLUMNS if kind == "boxes" else LABEL_COLUMNS)
     options = pacsv.WriteOptions(include_header=False, quoting_style="none")
     schema = pa.schema([(c, pa.string()) for c in columns])
     with open(path, "wb") as fh, pacsv.CSVWriter(fh, schema, write_options=options) as writer:
