@@ -1,6 +1,6 @@
 """`vision adapt` and `vision predict` end to end on tiny generated images.
 
-A stand-in for ``vision.checkpoint`` with the same contract (a tiny colour model) keeps these
+A stand-in for ``vision.checkpoint.load_run`` with the same contract (a tiny colour model) keeps these
 tests independent of training; test_adapt_real_models.py runs the real ``load_run``.
 """
 
@@ -11,8 +11,8 @@ import json
 import numpy as np
 import pytest
 import torch
+from _colour_model import ColourModel
 from PIL import Image
-from torch import nn
 
 from vision.cli import main as vision_main
 from vision.inference.submission import read_submission
@@ -22,43 +22,9 @@ CODES = ["/m/red", "/m/green", "/m/blue", "/m/dark"]
 COLOURS = {0: (230, 30, 30), 1: (30, 230, 30), 2: (30, 30, 230), 3: (20, 20, 20)}
 
 
-class _Head(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.fc = nn.Linear(3, 4)
-        self.num_labels = 4
-
-    def forward(self, f: torch.Tensor) -> torch.Tensor:
-        return self.fc(f)
-
-    def last_layer(self) -> nn.Module:
-        return self.fc
-
-
-class _Model(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.backbone = nn.Sequential(nn.Conv2d(3, 3, 1), nn.AdaptiveAvgPool2d(1))
-        self.head = _Head()
-        self.num_features = 3
-
-    @property
-    def num_labels(self) -> int:
-        return 4
-
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.backbone(x).flatten(1)
-
-    def forward_head(self, f: torch.Tensor) -> torch.Tensor:
-        return self.head(f)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_head(self.forward_features(x))
-
-
 def _fake_load_run(run_dir, which="best"):
     torch.manual_seed(0)
-    model = _Model()
+    model = ColourModel(4)
     meta = json.loads((run_dir / "fake_run.json").read_text())
     return model, {"codes": meta["codes"], "config": {"image_size": 16}, "epoch": 1}
 

@@ -4,15 +4,13 @@ round trip adapt -> predict stores and re-applies the step."""
 from __future__ import annotations
 
 import json
-import sys
-import types
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from _colour_model import ColourModel
 from PIL import Image
-from torch import nn
 
 from corpora.errors import InputError
 from labelgraph import LabelGraph
@@ -20,9 +18,6 @@ from vision.adapt import ADAPTATION_MODES, AdaptationConfig, DecisionRule, adapt
 from vision.adapt.plausibility_rescoring import PlausibilityRescoring, lift_matrix
 from vision.adapt.thresholds import ClassThresholds
 from vision.cli import main as vision_main
-
-# imported before the round trip's fake vision.checkpoint (it imports vision.train)
-from vision.inference import predict_submission as _predict  # noqa: F401
 from vision.inference.submission import read_submission
 
 PSH = ["/m/person", "/m/shopkeeper", "/m/horse"]
@@ -80,37 +75,6 @@ def _tiny_data(n: int, seed: int):
     return images, targets
 
 
-class _Head(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.fc = nn.Linear(3, 3)
-        self.num_labels = 3
-
-    def forward(self, f: torch.Tensor) -> torch.Tensor:
-        return self.fc(f)
-
-    def last_layer(self) -> nn.Module:
-        return self.fc
-
-
-class _Model(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.backbone = nn.Sequential(nn.Conv2d(3, 3, 1), nn.AdaptiveAvgPool2d(1))
-        self.head = _Head()
-        self.num_features = 3
-
-    @property
-    def num_labels(self) -> int:
-        return 3
-
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.backbone(x).flatten(1)
-
-    def forward_head(self, f: torch.Tensor) -> torch.Tensor:
-        return self.head(f)
-
-
 def _rule_outputs(res, images):
     from vision.adapt import embed, head_probs, pixel_vectors
 
@@ -121,7 +85,7 @@ def _rule_outputs(res, images):
 
 def test_lambda_zero_reproduces_the_pipeline_without_the_mode_bit_for_bit():
     torch.manual_seed(0)
-    model = _Model()
+    model = ColourModel(3)
     images, targets = _tiny_data(30, 0)
     bank_images, bank_targets = _tiny_data(30, 1)
     test_images, _ = _tiny_data(20, 2)
@@ -158,9 +122,9 @@ def test_mode_is_tagged_and_needs_a_graph():
     assert cfg.options_for("plausibility") == {"source": "annotation"}
     images, targets = _tiny_data(9, 0)
     with pytest.raises(InputError, match="needs a label graph"):
-        adapt(_Model(), images, targets, PSH, AdaptationConfig("plausibility,thresholds"))
+        adapt(ColourModel(3), images, targets, PSH, AdaptationConfig("plausibility,thresholds"))
     with pytest.raises(InputError, match="source 'annotation' is not in the graph"):
-        adapt(_Model(), images, targets, PSH, cfg, graph=_graph())
+        adapt(ColourModel(3), images, targets, PSH, cfg, graph=_graph())
 
 
 def test_step_saves_and_loads_with_the_decision_rule(tmp_path):
@@ -179,7 +143,7 @@ COLOURS = {0: (230, 30, 30), 1: (30, 230, 30), 2: (30, 30, 230)}
 def _fake_load_run(run_dir, which="best"):
     torch.manual_seed(0)
     meta = json.loads((run_dir / "fake_run.json").read_text())
-    return _Model(), {"codes": meta["codes"], "config": {"image_size": 16}, "epoch": 1}
+    return ColourModel(3), {"codes": meta["codes"], "config": {"image_size": 16}, "epoch": 1}
 
 
 def _write_images(folder, n, rng, offset=0):
@@ -196,9 +160,9 @@ def _write_images(folder, n, rng, offset=0):
 
 
 def test_adapt_then_predict_applies_the_plausibility_step(tmp_path, monkeypatch):
-    mod = types.ModuleType("vision.checkpoint")
-    mod.load_run = _fake_load_run
-    monkeypatch.setitem(sys.modules, "vision.checkpoint", mod)
+    import vision.checkpoint
+
+    monkeypatch.setattr(vision.checkpoint, "load_run", _fake_load_run)
     rng = np.random.default_rng(0)
     run = tmp_path / "run"
     run.mkdir()
