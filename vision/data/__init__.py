@@ -14,7 +14,8 @@ Public API (see ``docs/interfaces.md``)::
     read_classes_trainable, read_tuning_labels, read_solution, read_submission
 
 Label policies and transform presets are catalogues (:data:`LABEL_POLICIES`,
-:data:`TRANSFORMS`); the plugin modules imported below register themselves in them.
+:data:`TRANSFORMS`); every public module of this package is imported
+(:func:`~corpora.catalogue.import_plugins`), so the plugin modules register themselves in them.
 """
 
 # The file-format readers live in corpora.formats (re-exported here for convenience).

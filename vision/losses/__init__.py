@@ -1,6 +1,7 @@
 """Multi-label losses: ``loss(logits [B, L], targets [B, L], mask=None) -> scalar``.
 
-The loss modules imported below register themselves in :data:`LOSSES`.
+Every public module of this package is imported (:func:`~corpora.catalogue.import_plugins`),
+so the loss modules register themselves in :data:`LOSSES`.
 """
 
 from corpora.catalogue import import_plugins

@@ -4,12 +4,12 @@
 >>> bb = create_backbone("test_cnn")
 >>> model = MultiLabelClassifier(bb, create_head("linear", bb.num_features, 5))
 
-Backbones and heads are catalogues (:data:`BACKBONES`, :data:`HEADS`); the plugin modules
-imported below register themselves in them.
+Backbones and heads are catalogues (:data:`BACKBONES`, :data:`HEADS`); every public module
+of this package is imported (:func:`~corpora.catalogue.import_plugins`, at the end), so the
+plugin modules register themselves in them.
 """
 
 from corpora.catalogue import import_plugins
-from vision.models import compact_cnn, torchvision_backbones  # noqa: F401  (register backbones)
 from vision.models.backbone import BACKBONES, Backbone, create_backbone, list_backbones
 from vision.models.gcn_head import GCNHead
 from vision.models.graph_inputs import GraphInputs
