@@ -22,10 +22,10 @@ import scipy.sparse as sp
 
 from corpora.errors import InputError
 from corpora.formats.annotation_sets import read_annotation_sets as read_image_labels
-from labelgraph._sparse import canonical_csr
 from labelgraph.association import conditional_matrix
 from labelgraph.cooccurrence import CooccurrenceCounter, CooccurrenceCounts
 from labelgraph.label_vocabulary import LabelVocabulary
+from labelgraph.sparse_matrices import canonical_csr
 
 __all__ = [
     "read_image_labels",

@@ -39,8 +39,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from labelgraph._sparse import canonical_csr
 from labelgraph.cooccurrence import CooccurrenceCounts
+from labelgraph.sparse_matrices import canonical_csr
 
 __all__ = [
     "context_marginals",

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse as sp
 
-from labelgraph._sparse import canonical_csr, symmetrize, top_k_per_row
+from labelgraph.sparse_matrices import canonical_csr, symmetrize, top_k_per_row
 
 __all__ = ["combine_sources", "sparsify"]
 

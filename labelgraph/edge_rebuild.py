@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from labelgraph._sparse import canonical_csr
 from labelgraph.annotations import count_label_sets
 from labelgraph.build_config import edge_builder_spec
 from labelgraph.edge_builders import create_edge_builder
 from labelgraph.edge_combination import combine_sources, sparsify
+from labelgraph.sparse_matrices import canonical_csr
 
 __all__ = ["with_sources", "with_annotations", "annotation_edge_spec"]
 

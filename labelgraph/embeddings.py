@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from corpora.atomic import atomic_path
 from corpora.errors import InputError
-from labelgraph._sparse import canonical_csr, symmetrize
+from labelgraph.sparse_matrices import canonical_csr, symmetrize
 
 __all__ = [
     "Word2VecConfig",

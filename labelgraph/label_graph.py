@@ -56,7 +56,6 @@ import scipy.sparse as sp
 from corpora.atomic import atomic_write
 from corpora.errors import CorruptInputError, InputError
 from corpora.versions import package_versions
-from labelgraph._sparse import canonical_csr, csr_from_triples, symmetrize
 from labelgraph.conditional_completion import (
     DEFAULT_PRIOR_WEIGHT,
     DEFAULT_TEXT_WEIGHT,
@@ -65,6 +64,7 @@ from labelgraph.conditional_completion import (
 from labelgraph.graph_conversions import to_networkx, to_pyg
 from labelgraph.graph_evidence import GraphEvidence
 from labelgraph.label_vocabulary import LabelVocabulary
+from labelgraph.sparse_matrices import canonical_csr, csr_from_triples, symmetrize
 from labelgraph.subgraph import restrict, subgraph
 
 __all__ = [

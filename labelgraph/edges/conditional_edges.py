@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import scipy.sparse as sp
 
-from labelgraph._sparse import symmetrize
 from labelgraph.association import conditional_matrix
 from labelgraph.cooccurrence import CooccurrenceCounts
 from labelgraph.edge_builders import EdgeBuilder, register_edge_builder
+from labelgraph.sparse_matrices import symmetrize
 
 __all__ = ["conditional_edges"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from labelgraph._sparse import canonical_csr, symmetrize
 from labelgraph.annotations import mlgcn_adjacency
 from labelgraph.cooccurrence import CooccurrenceCounts
 from labelgraph.edge_builders import EdgeBuilder, register_edge_builder
+from labelgraph.sparse_matrices import canonical_csr, symmetrize
 
 __all__ = ["mlgcn_edges"]
 

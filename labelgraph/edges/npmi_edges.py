@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from labelgraph._sparse import canonical_csr
 from labelgraph.association import npmi_matrix
 from labelgraph.cooccurrence import CooccurrenceCounts
 from labelgraph.edge_builders import EdgeBuilder, register_edge_builder
+from labelgraph.sparse_matrices import canonical_csr
 
 __all__ = ["npmi_edges"]
 

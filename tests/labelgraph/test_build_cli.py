@@ -148,8 +148,8 @@ def test_with_annotations_recomputes_annotation_and_combined(built):
 
 
 def test_mlgcn_annotation_edges_from_the_cli(tmp_path):
-    from labelgraph._sparse import symmetrize
     from labelgraph.annotations import mlgcn_adjacency
+    from labelgraph.sparse_matrices import symmetrize
 
     inputs = write_inputs(tmp_path / "in")
     out = tmp_path / "g"

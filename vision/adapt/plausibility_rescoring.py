@@ -57,6 +57,8 @@ def lift_matrix(
     Returns:
         the matrix with a zero diagonal (a label is no evidence for itself).
     """
+    from labelgraph.sparse_matrices import top_k_per_row  # the graph's package, loaded already
+
     adj = graph.adjacency(source).tocoo()
     where = {c: j for j, c in enumerate(codes)}
     to_model = np.array([where.get(c, -1) for c in graph.labels], dtype=np.int64)
@@ -65,22 +67,7 @@ def lift_matrix(
     data = np.expm1(adj.data[keep].astype(np.float64)).astype(np.float32)
     n = len(codes)
     out = sp.csr_matrix((data, (rows[keep], cols[keep])), shape=(n, n), dtype=np.float32)
-    out.sum_duplicates()
-    out.eliminate_zeros()
-    if max_edges > 0 and out.nnz and int(np.diff(out.indptr).max()) > max_edges:
-        out = _top_per_row(out, max_edges)
-    return out
-
-
-def _top_per_row(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
-    """``m`` with only the ``k`` largest entries of each row (ties: the lower column)."""
-    row = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-    order = np.lexsort((m.indices, -m.data, row))  # per row: strongest first
-    rank = np.arange(m.nnz) - m.indptr[row[order]]
-    keep = order[rank < k]
-    out = sp.csr_matrix((m.data[keep], (row[keep], m.indices[keep])), shape=m.shape)
-    out.sort_indices()
-    return out
+    return top_k_per_row(out, max_edges)
 
 
 @SCORE_STEPS.register("plausibility", priority=30)

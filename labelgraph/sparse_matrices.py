@@ -1,4 +1,5 @@
-"""Sparse-matrix plumbing shared by the graph builders (never a dense ``[L, L]`` matrix)."""
+"""Sparse-matrix helpers shared by the graph builders and the graph's users in ``vision``
+(never a dense ``[L, L]`` matrix)."""
 
 from __future__ import annotations
 
@@ -65,16 +66,9 @@ def top_k_per_row(m: sp.spmatrix, k: int | None) -> sp.csr_matrix:
     counts = np.diff(m.indptr)
     if counts.max(initial=0) <= k:
         return m
-    keep = np.zeros(m.nnz, dtype=bool)
-    for r in np.nonzero(counts > 0)[0]:
-        lo, hi = m.indptr[r], m.indptr[r + 1]
-        if hi - lo <= k:
-            keep[lo:hi] = True
-            continue
-        vals = m.data[lo:hi]
-        # stable sort on -value keeps the lower column index first among ties
-        order = np.argsort(-vals, kind="stable")[:k]
-        keep[lo + order] = True
     rows = np.repeat(np.arange(m.shape[0]), counts)
+    order = np.lexsort((m.indices, -m.data, rows))  # per row: largest first, then lower column
+    rank = np.arange(m.nnz) - m.indptr[rows[order]]
+    keep = order[rank < k]
     out = sp.csr_matrix((m.data[keep], (rows[keep], m.indices[keep])), shape=m.shape)
     return canonical_csr(out, m.dtype)
