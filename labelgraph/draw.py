@@ -139,7 +139,7 @@ def draw_graph(
             format=out.suffix.lower().lstrip("."),
             metadata={"Software": None} if out.suffix.lower() == ".png" else {"Date": None},
         )
-    logger.info("drew %d nodes, %d edges to %s", g.number_of_nodes(), g.number_of_edges(), out)
+    logger.debug("drew %d nodes, %d edges to %s", g.number_of_nodes(), g.number_of_edges(), out)
     return out
 
 

@@ -173,7 +173,7 @@ def export_file(g: nx.Graph, path: str | os.PathLike[str], fmt: str, **options: 
     are the writer's (e.g. ``title`` of ``html``), checked by name."""
     path = Path(path)
     EXPORTERS.create(fmt, g, path, **options)
-    logger.info(
+    logger.debug(
         "wrote %s (%d nodes, %d edges) to %s", fmt, g.number_of_nodes(), g.number_of_edges(), path
     )
     return path

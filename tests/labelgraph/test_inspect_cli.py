@@ -54,7 +54,10 @@ def test_export_formats_and_around(graph_dir, tmp_path, capsys):
     ]
     assert main(argv) == 0
     # Shopkeeper, Person, Grocery store + Horse, Cat; edges 0-1, 0-2, 1-2, 0-3, 0-4
-    assert "5 nodes, 5 edges" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "5 nodes, 5 edges" in captured.out
+    # the result is said once: the CLI prints it, the library does not log it again
+    assert (captured.out + captured.err).count(str(out)) == 1
     back = nx.read_graphml(out)
     assert {back.nodes[n]["label"] for n in back} == {
         "Shopkeeper",
@@ -110,6 +113,8 @@ def test_draw_cli(graph_dir, tmp_path, capsys):
         == 0
     )
     assert out.stat().st_size > 1000
+    captured = capsys.readouterr()
+    assert (captured.out + captured.err).count(str(out)) == 1
     assert main(["draw", str(graph_dir), "Nonexistent label", "--out", str(out)]) == 2
     assert "Nonexistent" in capsys.readouterr().err
 
