@@ -10,6 +10,7 @@ from corpora import _speedups
 from corpora._raw_page import RawPage
 from corpora.corpus_stats import CorpusStats
 from corpora.document import Document
+from corpora.image_captions import image_captions
 from corpora.mediawiki_reader import xml_unescape
 from corpora.namespace_table import DEFAULT_NAMESPACES, NamespaceTable
 from corpora.phrase_matcher import PhraseMatcher
@@ -21,12 +22,17 @@ __all__ = ["Pipeline"]
 
 @dataclass
 class Pipeline:
-    """The per-page processing shared by the serial and the parallel paths (picklable)."""
+    """The per-page processing shared by the serial and the parallel paths (picklable).
+
+    ``captions``: also extract the image captions of wikitext pages into
+    :attr:`Document.captions <corpora.Document.captions>` (default ``False``; the sentences
+    are the same either way)."""
 
     tokenizer: Tokenizer
     matcher: PhraseMatcher | None = None
     namespaces: tuple[int, ...] | None = (0,)
     skip_disambiguation: bool = False
+    captions: bool = False
 
     def process(self, page: RawPage, stats: CorpusStats) -> Document | None:
         """The document of ``page``, or ``None`` when it is filtered out (counted in stats)."""
@@ -38,6 +44,7 @@ class Pipeline:
             return None
         text = page.text
         escaped = page.escaped
+        captions: list[list[str]] = []
         if page.markup:
             if self.skip_disambiguation:
                 if escaped:
@@ -47,6 +54,8 @@ class Pipeline:
                     stats.skipped += 1
                     return None
             sentences = _wikitext_sentences(self.tokenizer, text, escaped, page.namespaces)
+            if self.captions:
+                captions = self._captions(xml_unescape(text) if escaped else text, page)
         else:
             if escaped:
                 text = xml_unescape(text)
@@ -62,10 +71,27 @@ class Pipeline:
             stats.label_mentions += sum(map(len, mentions))
         else:
             mentions = [[] for _ in sentences]
+        caption_mentions: list[list[tuple[int, int]]] = []
+        if captions:
+            if self.matcher is None:
+                caption_mentions = [[] for _ in captions]
+            elif self.tokenizer.lowercase:
+                captions, caption_mentions = self.matcher.match_sentences(captions)
+            else:
+                captions, caption_mentions = _match_cased(self.matcher, captions)
         stats.articles += 1
         stats.sentences += len(sentences)
         stats.tokens += sum(map(len, sentences))
-        return Document(page.page_id, page.title, sentences, mentions)
+        return Document(page.page_id, page.title, sentences, mentions, captions, caption_mentions)
+
+    def _captions(self, text: str, page: RawPage) -> list[list[str]]:
+        """One token list per image caption of the (unescaped) wikitext ``text``."""
+        out = []
+        for caption in image_captions(text, page.namespaces):
+            tokens = [t for sentence in self.tokenizer.sentences(caption) for t in sentence]
+            if tokens:
+                out.append(tokens)
+        return out
 
     def run(self, pages: Iterable[RawPage], stats: CorpusStats) -> Iterator[Document]:
         """Process a stream of pages, yielding the kept documents."""

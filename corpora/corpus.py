@@ -343,7 +343,29 @@ def _worker_init(
     )
 
 
-_Packed = tuple[str, str, str, "array | None", "array | None"]
+_Packed = tuple[str, str, str, "array | None", "array | None", "tuple | None"]
+
+
+def _pack_text(
+    sentences: list[list[str]], mentions: list[list[tuple[int, int]]]
+) -> tuple[str, array | None, array | None]:
+    text = "\n".join([" ".join(s) for s in sentences])
+    counts = array("l", map(len, mentions))
+    if any(counts):
+        return text, counts, array("l", chain.from_iterable(chain.from_iterable(mentions)))
+    return text, None, None
+
+
+def _unpack_text(
+    text: str, counts: array | None, flat: array | None
+) -> tuple[list[list[str]], list[list[tuple[int, int]]]]:
+    sentences = [s.split(" ") for s in text.split("\n")] if text else []
+    if counts is None:
+        mentions: list[list[tuple[int, int]]] = [[] for _ in sentences]
+    else:
+        pairs = zip(flat[0::2], flat[1::2])
+        mentions = [list(islice(pairs, n)) for n in counts]
+    return sentences, mentions
 
 
 def _pack(docs: Iterable[Document]) -> list[_Packed]:
@@ -351,29 +373,23 @@ def _pack(docs: Iterable[Document]) -> list[_Packed]:
 
     Tokens never hold spaces or newlines, so ``"\n".join(" ".join(s))`` is lossless;
     mentions become per-sentence counts and ``[position, label, ...]`` int arrays (``None``
-    for a document without mentions).
+    for a document without mentions); captions (when there are some) the same way.
     """
     out: list[_Packed] = []
     for d in docs:
-        text = "\n".join([" ".join(s) for s in d.sentences])
-        counts = array("l", map(len, d.mentions))
-        if any(counts):
-            flat = array("l", chain.from_iterable(chain.from_iterable(d.mentions)))
-            out.append((d.doc_id, d.title, text, counts, flat))
-        else:
-            out.append((d.doc_id, d.title, text, None, None))
+        text, counts, flat = _pack_text(d.sentences, d.mentions)
+        captions = _pack_text(d.captions, d.caption_mentions) if d.captions else None
+        out.append((d.doc_id, d.title, text, counts, flat, captions))
     return out
 
 
 def _unpack(packed: list[_Packed]) -> Iterator[Document]:
-    for doc_id, title, text, counts, flat in packed:
-        sentences = [s.split(" ") for s in text.split("\n")] if text else []
-        if counts is None:
-            mentions: list[list[tuple[int, int]]] = [[] for _ in sentences]
+    for doc_id, title, text, counts, flat, captions in packed:
+        sentences, mentions = _unpack_text(text, counts, flat)
+        if captions is None:
+            yield Document(doc_id, title, sentences, mentions)
         else:
-            pairs = zip(flat[0::2], flat[1::2])
-            mentions = [list(islice(pairs, n)) for n in counts]
-        yield Document(doc_id, title, sentences, mentions)
+            yield Document(doc_id, title, sentences, mentions, *_unpack_text(*captions))
 
 
 def _worker_shard_docs(shard: Shard) -> tuple[list[_Packed], CorpusStats]:
@@ -467,6 +483,7 @@ def open_corpus(
     documents: str = "auto",
     min_sentence_tokens: int = 1,
     readahead: bool = True,
+    captions: bool = False,
 ) -> Corpus:
     """Open Wikipedia XML dumps, WikiExtractor output or plain text as one :class:`Corpus`.
 
@@ -495,6 +512,11 @@ def open_corpus(
             towards the larger of decompression and processing, CPU time does not change,
             nor does the output. Worker processes that read whole shards start one only
             when the machine has two usable CPUs per worker.
+        captions: also keep the image captions of wikitext pages (framed file links and
+            gallery lines, which the cleaner drops from the running text) as
+            :attr:`Document.captions <corpora.Document.captions>` token lists, with their
+            label mentions (default ``False``). The sentences are the same either way;
+            WikiExtractor output and plain text have no captions.
 
     Raises:
         InputError: missing path, empty folder, unrecognised format.
@@ -544,6 +566,7 @@ def open_corpus(
         matcher=matcher,
         namespaces=None if namespaces is None else tuple(int(n) for n in namespaces),
         skip_disambiguation=skip_disambiguation,
+        captions=captions,
     )
     return Corpus(
         resolved,

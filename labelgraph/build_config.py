@@ -38,6 +38,10 @@ class BuildConfig:
             [sentence] (all three are counted).
         window: ``W`` tokens for window co-occurrence [10].
         document_max_labels: labels per document context (its most mentioned) [50; 0 = all].
+        visual_context_weight: ``W``, weight of the ``visual`` context (image captions and
+            scene sentences, :mod:`labelgraph.visual_context`) mixed into the text context
+            of the text edges: counts ``n(context) + W n(visual)`` [0 = off: not counted,
+            the graph is the same as without the option].
         text_edges / annotation_edges: edge builder of each source, a name or
             ``name:key=value,...`` (see :mod:`labelgraph.edge_builders`; options not given
             come from the fields below, see :func:`edge_builder_spec`) [ppmi / ppmi].
@@ -76,6 +80,7 @@ class BuildConfig:
     context: str = "sentence"
     window: int = 10
     document_max_labels: int = 50
+    visual_context_weight: float = 0.0
     text_edges: str = "ppmi"
     annotation_edges: str = "ppmi"
     pair_min_count: int = 2

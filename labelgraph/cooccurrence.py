@@ -13,6 +13,13 @@ Pair counts are kept as strictly upper-triangular (``a < b``) CSR ``int64`` matr
 * ``"pairs"`` contexts (window): ``pairs[a, b]`` = number of mention pairs of ``a`` and ``b``
   at most ``W`` tokens apart in one sentence; ``unigram[a]`` = mentions of ``a``; ``total`` =
   mentions. Association measures use the marginals of the pair matrix for this kind.
+
+The ``"visual"`` context (a set context, counted only when asked for) holds the sentences
+that describe what can be seen: image captions and scene sentences
+(:mod:`labelgraph.visual_context`), one context each, added with :meth:`CooccurrenceCounter.
+add_context_sentence`. :meth:`CooccurrenceCounts.mixed` adds a weighted mixture of counted
+contexts as a context of its own (float64 counts, never saved), which is how a build mixes
+the visual context into its text context.
 """
 
 from __future__ import annotations
@@ -36,7 +43,13 @@ logger = logging.getLogger(__name__)
 
 TEXT_CONTEXTS = ("sentence", "window", "document")
 #: kind of each known context ("set" or "pairs")
-CONTEXT_KINDS = {"sentence": "set", "window": "pairs", "document": "set", "image": "set"}
+CONTEXT_KINDS = {
+    "sentence": "set",
+    "window": "pairs",
+    "document": "set",
+    "image": "set",
+    "visual": "set",
+}
 COUNTS_FORMAT = "labelgraph.cooccurrence"
 COUNTS_FORMAT_VERSION = 1
 
@@ -47,13 +60,25 @@ def _empty(n: int) -> sp.csr_matrix:
     return sp.csr_matrix((n, n), dtype=np.int64)
 
 
+def _count_dtype(values: Any) -> type:
+    """float64 for weighted (mixed) counts, int64 for counts."""
+    dtype = getattr(values, "dtype", None)
+    return np.float64 if dtype is not None and np.issubdtype(dtype, np.floating) else np.int64
+
+
+def _total(value: Any) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
+
+
 class CooccurrenceCounts:
     """Label co-occurrence counts for ``n_labels`` labels in one or more contexts.
 
     Args:
         n_labels: ``L``.
-        pairs: context -> strictly upper-triangular ``[L, L]`` int64 CSR pair counts.
-        unigram: context -> ``[L]`` int64 label counts (see the module docstring).
+        pairs: context -> strictly upper-triangular ``[L, L]`` int64 CSR pair counts (float64
+            for a weighted mixture, :meth:`mixed`).
+        unigram: context -> ``[L]`` int64 label counts (see the module docstring; float64
+            for a mixture).
         totals: context -> number of contexts (set kind) or mentions (pairs kind).
         mentions: ``[L]`` int64 label mentions (all contexts share them); zeros for images.
         meta: free-form parameters (window size, ...), saved with the counts.
@@ -73,9 +98,9 @@ class CooccurrenceCounts:
         examples: Mapping[int, list[int]] | None = None,
     ) -> None:
         self.n_labels = int(n_labels)
-        self._pairs = {k: sp.csr_matrix(v, dtype=np.int64) for k, v in pairs.items()}
-        self._unigram = {k: np.asarray(v, dtype=np.int64) for k, v in unigram.items()}
-        self._totals = {k: int(v) for k, v in totals.items()}
+        self._pairs = {k: sp.csr_matrix(v, dtype=_count_dtype(v)) for k, v in pairs.items()}
+        self._unigram = {k: np.asarray(v, dtype=_count_dtype(v)) for k, v in unigram.items()}
+        self._totals = {k: _total(v) for k, v in totals.items()}
         self.mentions = (
             np.zeros(self.n_labels, dtype=np.int64)
             if mentions is None
@@ -167,12 +192,60 @@ class CooccurrenceCounts:
         self._check(context)
         return self._totals[context]
 
-    def count(self, context: str, a: int, b: int) -> int:
-        """Co-occurrence count of labels ``a`` and ``b`` (indices) in ``context``."""
+    def count(self, context: str, a: int, b: int) -> int | float:
+        """Co-occurrence count of labels ``a`` and ``b`` (indices) in ``context`` (a float in
+        a weighted mixture)."""
         if a == b:
-            return int(self.unigram(context)[a])
-        lo, hi = (a, b) if a < b else (b, a)
-        return int(self.upper(context)[lo, hi])
+            value = self.unigram(context)[a]
+        else:
+            lo, hi = (a, b) if a < b else (b, a)
+            value = self.upper(context)[lo, hi]
+        return _total(value)
+
+    def mixed(self, name: str, weights: Mapping[str, float]) -> CooccurrenceCounts:
+        """These counts plus the context ``name``: the weighted sum ``sum_c w_c counts_c`` of
+        pair counts, label counts and totals over the contexts ``c`` of ``weights``
+        (``{"document": 1.0, "visual": 0.5}``: every visual context counts as half a
+        document). Its kind is the first context's; a ``"pairs"`` kind takes its marginals
+        from the mixed pair matrix, as always. The mixture holds float64 counts and is not
+        meant to be saved (the stored counts are the parts).
+
+        Raises:
+            InputError: a context of ``weights`` was not counted; ``name`` is counted already.
+            ValueError: no weights, or a negative or non-finite weight.
+        """
+        if not weights:
+            raise ValueError("mixed() needs at least one context weight")
+        if name in self._pairs:
+            raise InputError(f"context {name!r} exists already; choose another mixture name")
+        for c, w in weights.items():
+            self._check(c)
+            if not np.isfinite(w) or w < 0:
+                raise ValueError(f"context weight of {c!r} must be finite and >= 0, got {w}")
+        n = self.n_labels
+        pairs = sp.csr_matrix((n, n), dtype=np.float64)
+        uni = np.zeros(n, dtype=np.float64)
+        total = 0.0
+        for c, w in weights.items():
+            w = float(w)
+            pairs = pairs + self._pairs[c].astype(np.float64) * w
+            uni += self._unigram[c] * w
+            total += self._totals[c] * w
+        kinds = {c: self.kind(c) for c in self.contexts}
+        kinds[name] = self.kind(next(iter(weights)))
+        meta = {**self.meta, "kinds": kinds}
+        meta.setdefault("mixtures", {})
+        meta["mixtures"] = {**meta["mixtures"], name: {c: float(w) for c, w in weights.items()}}
+        out = CooccurrenceCounts(
+            n,
+            {**self._pairs, name: pairs.tocsr()},
+            {**self._unigram, name: uni},
+            {**self._totals, name: total},
+            self.mentions,
+            meta,
+        )
+        out._examples, out._example_arrays = self._examples, self._example_arrays
+        return out
 
     def merge(self, other: CooccurrenceCounts) -> CooccurrenceCounts:
         """Sum of two count sets over the same labels (contexts are unioned; examples keep the
@@ -218,9 +291,19 @@ class CooccurrenceCounts:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write one ``.npz`` (no pickle; metadata as a JSON string inside), atomically."""
+        """Write one ``.npz`` (no pickle; metadata as a JSON string inside), atomically.
+
+        Raises:
+            ValueError: the counts hold a weighted mixture (:meth:`mixed`).
+        """
         import json
 
+        mixtures = [c for c in self.contexts if self._pairs[c].dtype != np.int64]
+        if mixtures:
+            raise ValueError(
+                f"context {mixtures[0]!r} is a weighted mixture; save the counts it was mixed "
+                "from instead"
+            )
         path = Path(path)
         arrays: dict[str, np.ndarray] = {"mentions": self.mentions}
         for i, c in enumerate(self.contexts):
@@ -422,6 +505,19 @@ class CooccurrenceCounter:
                 keep = sorted(doc_locs, key=lambda lab: (-doc_counts[lab], lab))[:cap]
                 doc_locs = {lab: doc_locs[lab] for lab in keep}
             self._add_set("document", doc_locs)
+
+    def add_context_sentence(
+        self, mentions: Sequence[tuple[int, int]], context: str = "visual"
+    ) -> None:
+        """Count one sentence (or caption) as one ``"set"`` context of its own, ``context``,
+        given its ``(token position, label index)`` mentions; as in the sentence context, two
+        labels sharing one single mention (the same phrase) are not a pair. Sentences without
+        labels count in the total too."""
+        self._totals[context] += 1
+        locs: dict[int, int] = {}
+        for p, lab in mentions:
+            locs[lab] = p if lab not in locs else -1
+        self._add_set(context, locs)
 
     def add_label_set(self, labels: Iterable[int], context: str = "image") -> None:
         """Count one image (or any unordered context) holding ``labels``."""

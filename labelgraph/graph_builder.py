@@ -7,7 +7,8 @@ Stages (each one's outputs, parameters, wall time and peak memory are recorded i
 whose outputs exist, and the count stage skips finished shards):
 
 1. ``count``: one pass over the corpus (``Corpus.map_shards``, parallel, per shard): label
-   co-occurrence per sentence / window / document (``work/shards/KEY.npz``), the phrase-joined
+   co-occurrence per sentence / window / document, and per visual context (captions and
+   scene sentences) when ``visual_context_weight > 0`` (``work/shards/KEY.npz``), the phrase-joined
    sentences for word2vec (``work/sentences/KEY.txt``) and up to ``examples_per_pair`` sentence
    references per co-occurring pair;
 2. ``merge``: shard counts summed into ``counts/text_counts.npz``; sentence files concatenated
@@ -60,6 +61,13 @@ from labelgraph.edge_combination import combine_sources, sparsify
 from labelgraph.embeddings import cosine_knn, label_vectors, save_keyed_vectors, train_word2vec
 from labelgraph.label_graph import DEFAULT_SCORING, LabelGraph
 from labelgraph.label_vocabulary import LabelVocabulary
+from labelgraph.visual_context import (
+    VISUAL_CONTEXT,
+    count_visual_contexts,
+    scene_word_list,
+    text_context_counts,
+    visual_context_weight,
+)
 
 __all__ = ["GraphBuilder", "STAGES", "BUILD_OUTPUTS", "FOLDER_PARTS", "folder_sizes"]
 
@@ -173,17 +181,24 @@ def _count_shard(
     shard_index: dict[str, int],
     work: str,
     params_hash: str,
+    visual: bool = False,
 ) -> dict[str, Any]:
-    """Count one shard; writes ``work/shards/KEY.npz`` and ``work/sentences/KEY.txt``."""
+    """Count one shard; writes ``work/shards/KEY.npz`` and ``work/sentences/KEY.txt``
+    (``visual``: also the visual context, :mod:`labelgraph.visual_context`)."""
     work_dir = Path(work)
+    contexts = TEXT_CONTEXTS + ((VISUAL_CONTEXT,) if visual else ())
     counter = CooccurrenceCounter(
-        n_labels, TEXT_CONTEXTS, window, examples_per_pair, document_max_labels
+        n_labels, contexts, window, examples_per_pair, document_max_labels
     )
     base = shard_index[shard_key] << 32
-    line = ndocs = ntok = 0
+    line = ndocs = ntok = scenes = captions = 0
     with atomic_write(work_dir / "sentences" / f"{shard_key}.txt") as fh:
         for doc in docs:
             counter.add_document(doc.mentions, first_ref=base + line)
+            if visual:
+                n_scenes, n_captions = count_visual_contexts(counter, doc)
+                scenes += n_scenes
+                captions += n_captions
             for sent in doc.sentences:
                 fh.write(" ".join(sent))
                 fh.write("\n")
@@ -191,6 +206,8 @@ def _count_shard(
             line += len(doc.sentences)
             ndocs += 1
     info = {"key": shard_key, "documents": ndocs, "sentences": line, "tokens": ntok}
+    if visual:
+        info.update(scene_sentences=scenes, captions=captions)
     counts = counter.result(meta={"params_hash": params_hash, "shard": info})
     counts.save(work_dir / "shards" / f"{shard_key}.npz")
     return info
@@ -239,6 +256,7 @@ class GraphBuilder:
                 f"--completion-text-weight {w} and --completion-prior-weight {v} must be >= 0 "
                 "and sum to at most 1"
             )
+        visual_context_weight(config.to_dict())  # a bad weight fails now, not after counting
         if config.completion not in ("conditional", "association"):
             raise InputError(
                 f"unknown --completion {config.completion!r}; choose one of: conditional, "
@@ -375,7 +393,14 @@ class GraphBuilder:
         if c.index is not None:
             options["index"] = c.index
             options["shard_mb"] = c.shard_mb
+        if self._visual:
+            options["captions"] = True
         return options
+
+    @property
+    def _visual(self) -> bool:
+        """Whether the visual context is counted (``visual_context_weight > 0``)."""
+        return visual_context_weight(self.config.to_dict()) > 0
 
     # ------------------------------------------------------------------ stage plumbing
     def _params(self) -> dict[str, dict[str, Any]]:
@@ -391,6 +416,8 @@ class GraphBuilder:
         reader = self._reader_options()
         if reader:  # only when set, so earlier builds keep their hashes
             count["reader"] = reader
+        if self._visual:  # the weight itself is a graph-stage parameter
+            count["visual"] = scene_word_list()
         ann = {"vocab": self.vocab.digest(), "annotations": [_file_info(a) for a in c.annotations]}
         emb = {"count": _hash(count), "embeddings": c.embeddings, "word2vec": asdict(c.word2vec)}
         graph = {"count": _hash(count), "ann": _hash(ann), "emb": _hash(emb), "config": c.to_dict()}
@@ -493,6 +520,7 @@ class GraphBuilder:
             shard_index={s.key: i for i, s in enumerate(shards)},
             work=str(self.work),
             params_hash=params_hash,
+            visual=self._visual,
         )
         stats = None
         if todo:
@@ -527,6 +555,7 @@ class GraphBuilder:
 
         parts = []
         docs = sents = toks = 0
+        visual: dict[str, int] = {}
         examples: dict[int, list[int]] = {}
         cap = self.config.examples_per_pair
         for key in tqdm(keys, desc="merge counts", unit="shard", disable=not self.config.progress):
@@ -535,6 +564,9 @@ class GraphBuilder:
             docs += info.get("documents", 0)
             sents += info.get("sentences", 0)
             toks += info.get("tokens", 0)
+            for key_ in ("scene_sentences", "captions"):
+                if key_ in info:
+                    visual[key_] = visual.get(key_, 0) + info[key_]
             # examples: first `cap` references per pair, in shard order (one dict, no copies)
             for k, refs in part.examples.items():
                 have = examples.get(k)
@@ -548,7 +580,7 @@ class GraphBuilder:
                 parts = [CooccurrenceCounts.merge_all(parts)]
         merged = CooccurrenceCounts.merge_all(parts)
         merged.examples = examples
-        merged.meta["corpus"] = {"documents": docs, "sentences": sents, "tokens": toks}
+        merged.meta["corpus"] = {"documents": docs, "sentences": sents, "tokens": toks, **visual}
         merged.meta.pop("shard", None)
         merged.meta.pop("params_hash", None)
         merged.save(text_counts)
@@ -613,7 +645,8 @@ class GraphBuilder:
         params = c.to_dict()
         text_name, text_opts = edge_builder_spec(params, "text")
         ann_name, ann_opts = edge_builder_spec(params, "annotation")
-        full = {"text": create_edge_builder(text_name, **text_opts)(text, c.context)}
+        text, context = text_context_counts(text, params)
+        full = {"text": create_edge_builder(text_name, **text_opts)(text, context)}
         if ann is not None:
             full["annotation"] = create_edge_builder(ann_name, **ann_opts)(ann, "image")
         self._annotation_builder = {"name": ann_name, "options": ann_opts}

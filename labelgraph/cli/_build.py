@@ -53,6 +53,7 @@ def _run(args: argparse.Namespace) -> int:
         context=args.context,
         window=args.window,
         document_max_labels=args.document_max_labels,
+        visual_context_weight=args.visual_context_weight,
         text_edges=args.text_edges,
         annotation_edges=args.annotation_edges,
         pair_min_count=args.pair_min_count,
@@ -200,6 +201,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         default=50,
         help="a document context holds its N most mentioned labels (default: %(default)s; 0 = all)",
+    )
+    g.add_argument(
+        "--visual-context-weight",
+        type=float,
+        default=0.0,
+        metavar="W",
+        help="also count a 'visual' context (image captions of XML dumps and scene sentences: "
+        "wearing, holding, beside, ...) and add W times its counts to --context for the text "
+        "edges (default: %(default)s = off, not counted)",
     )
     builders = ", ".join(list_edge_builders())
     g.add_argument(

@@ -18,6 +18,7 @@ from labelgraph.association import npmi_matrix
 from labelgraph.build_config import edge_builder_spec
 from labelgraph.cooccurrence import CooccurrenceCounts
 from labelgraph.edge_builders import create_edge_builder
+from labelgraph.visual_context import text_context_counts, text_edge_context, visual_context_weight
 
 __all__ = ["text_counts", "text_context", "full_text_adjacency", "text_npmi"]
 
@@ -45,13 +46,23 @@ def _cached(graph: Any, what: str, make):
 
 
 def text_counts(graph: Any) -> CooccurrenceCounts | None:
-    """The graph's text co-occurrence counts, or None when the folder has none."""
-    return _cached(graph, "counts", CooccurrenceCounts.load)
+    """The graph's text co-occurrence counts, or None when the folder has none; with the
+    mixture of the visual context (:func:`text_context`) when the build has one."""
+    params = graph.manifest.get("parameters") or {}
+    if visual_context_weight(params) == 0:
+        return _cached(graph, "counts", CooccurrenceCounts.load)
+
+    def make(p: Path) -> CooccurrenceCounts:
+        return text_context_counts(CooccurrenceCounts.load(p), params)[0]
+
+    return _cached(graph, f"counts:{text_edge_context(params)}", make)
 
 
 def text_context(graph: Any) -> str:
-    """The build's text context (``parameters["context"]``, default ``sentence``)."""
-    return (graph.manifest.get("parameters") or {}).get("context", "sentence")
+    """The build's text context (``parameters["context"]``, default ``sentence``), or its
+    mixture with the visual context (``"document+1*visual"``) when the build was made with
+    ``--visual-context-weight W > 0`` (:mod:`labelgraph.visual_context`)."""
+    return text_edge_context(graph.manifest.get("parameters") or {})
 
 
 def full_text_adjacency(graph: Any) -> sp.csr_matrix | None:
