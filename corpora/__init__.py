@@ -22,7 +22,10 @@ dropped by the names each dump declares in its ``<siteinfo><namespaces>``
 (:class:`~corpora.namespace_table.NamespaceTable`: ``[[Datei:...]]`` in a German dump as
 ``[[File:...]]`` in an English one; MediaWiki's canonical English names are always known);
 a dump that declares none is read with the canonical names and a warning. A page's namespace
-is its ``<ns>``, or its title's prefix in schema 0.5 and older.
+is its ``<ns>``, or its title's prefix in schema 0.5 and older. ``open_corpus(...,
+captions=True)`` keeps the image captions of wikitext pages (framed file links, gallery lines:
+:mod:`corpora.image_captions`) apart, as :attr:`Document.captions`, without changing the
+sentences; :mod:`corpora.scene_sentences` tells sentences that describe a scene.
 
 The cleaner and the tokenizer have a compiled twin (``corpora/_ctext.c``, built by
 ``pip install -e .`` where a C compiler is at hand) that gives the same output several times
