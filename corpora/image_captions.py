@@ -30,6 +30,7 @@ characters (an unclosed link has no caption), so the work is linear in the page 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from corpora.namespace_table import DEFAULT_NAMESPACES, NamespaceTable, normalize_namespace_name
 from corpora.wikitext_cleaner import (
@@ -41,6 +42,7 @@ from corpora.wikitext_cleaner import (
 )
 
 __all__ = [
+    "FILE_NAMESPACE",
     "FRAMED_OPTIONS",
     "IMAGE_OPTIONS",
     "MAX_LINK_CHARS",
@@ -120,7 +122,7 @@ def image_captions(text: str, namespaces: NamespaceTable | None = None) -> list[
     return out
 
 
-def _file_links(text: str, names: dict[str, int]):
+def _file_links(text: str, names: dict[str, int]) -> Iterator[tuple[int, str]]:
     """``(start, inner text)`` of each file link (the outermost ones; nested file links in a
     caption are part of it)."""
     pos = 0

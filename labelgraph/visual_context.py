@@ -18,7 +18,9 @@ n_a(visual)``, ``N = N(c) + W N(visual)`` (each visual context counts as ``W`` c
 ``c``; a pair seen in a scene sentence is also in its sentence and document, so the visual
 evidence is counted again, with weight ``W``). The mixture is the context
 ``"<c>+<W>*visual"`` (e.g. ``"document+1*visual"``); ``W = 0`` (the default) counts nothing
-more and leaves every output as without this option.
+more and leaves every output as without this option. Minimum pair counts (``min_count`` of the
+edge builders, ``--pair-min-count``) apply to the mixed counts: with ``W < 1``, a pair seen
+in one visual context only stays below a minimum of 1.
 """
 
 from __future__ import annotations
