@@ -216,7 +216,7 @@ def adapt(
         bank_features: ``[M, F]`` backbone features of ``bank_images`` under ``model`` when the
             caller already has them (saves one pass; ignored by ``full``).
         graph: the :class:`~labelgraph.LabelGraph` of the modes that need one
-            (``plausibility``).
+            (``plausibility``, ``neighbour-thresholds``, ``knn-propagation``).
         progress / desc: a progress bar (stderr) over the fits: one per inner fold, then the
             final one on every tuning image; ``desc`` labels it.
     Returns:
@@ -270,7 +270,13 @@ def adapt(
             oof = mode.apply(oof, ev, setting)
     if pipe.decision is not None:
         thr = pipe.decision.fit(
-            oof, targets, codes, inner_folds=cfg.inner_folds, seed=cfg.seed, stats=stats
+            oof,
+            targets,
+            codes,
+            inner_folds=cfg.inner_folds,
+            seed=cfg.seed,
+            stats=stats,
+            inputs=inputs,
         )
     else:
         thr = _global_threshold(oof, targets, codes, cfg.min_labels)

@@ -77,6 +77,8 @@ class AdaptationMode:
         uses_unlabeled_images: the mode uses unlabeled target-domain images when given.
         needs_graph: the mode reads a label graph (``AdaptationInputs.graph``; the CLI loads
             ``--graph`` or the run's graph).
+        variant_of: the mode is a variant of this one (the same decision-rule step): the two
+            are not given together.
     """
 
     name: ClassVar[str] = ""
@@ -86,6 +88,7 @@ class AdaptationMode:
     needs_training_images: ClassVar[bool] = False
     uses_unlabeled_images: ClassVar[bool] = False
     needs_graph: ClassVar[bool] = False
+    variant_of: ClassVar[str] = ""
 
     def check(self, inputs: AdaptationInputs) -> None:
         """Raise :class:`InputError` when ``inputs`` lack what this mode needs."""
@@ -183,9 +186,11 @@ class DecisionMode(AdaptationMode, ABC):
         inner_folds: int,
         seed: int,
         stats: dict[str, Any],
+        inputs: AdaptationInputs | None = None,
     ) -> ClassThresholds:
         """Thresholds fitted on (out-of-fold) ``scores [N, L]`` against ``targets [N, L]``;
-        fit statistics go into ``stats``."""
+        fit statistics go into ``stats``; ``inputs``: what every fold shares (the label graph
+        of a mode that reads one)."""
 
 
 #: every adaptation mode, in the order an adaptation applies them (``priority``)
@@ -273,6 +278,12 @@ def parse_mode_specs(text: str | Sequence[str]) -> tuple[tuple[str, dict[str, An
                     f"and {key}={val!r}"
                 )
             merged[key] = val
+    for name in specs:
+        base = ADAPTATION_MODES.get(name).factory.variant_of
+        if base and base in specs:
+            raise InputError(
+                f"adaptation mode {name!r} is a variant of {base!r}; give one of them ({text!r})"
+            )
     for stage in _SINGLE:
         names = ADAPTATION_MODES.names(tag=stage)
         if sum(n in specs for n in names) > 1:

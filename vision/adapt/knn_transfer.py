@@ -7,8 +7,10 @@ bank images::
 
     w_m = exp(cos(q, b_m) / temperature)  over the k nearest m,   score_j = sum_m w_m y_mj / sum_m w_m
 
-Scores lie in [0, 1] and are mixed with the classifier's probabilities by
-``(1 - weight) * p + weight * score``: :class:`KNNTransfer` is the decision rule's ``knn`` score
+Optionally (the ``knn-propagation`` mode) the scores take one step of label propagation along
+the label graph's ``P(b | a)`` (``propagation`` ``[L, L]``, weight ``propagation_weight``; see
+:mod:`vision.adapt.label_propagation`). Scores lie in [0, 1] and are mixed with the
+classifier's probabilities by ``(1 - weight) * p + weight * score``: :class:`KNNTransfer` is the decision rule's ``knn`` score
 step (see :class:`vision.adapt.decision_rule.DecisionRule`).
 
 Spaces (``space``, :data:`KNN_SPACES`): ``features`` (the backbone's pooled features),
@@ -27,6 +29,7 @@ import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
 
+from vision.adapt.label_propagation import propagate_labels
 from vision.adapt.score_step import SCORE_STEPS, ScoreStep
 
 __all__ = ["KNN_SPACES", "KNNTransfer", "knn_vectors", "normalize_features", "pixel_vectors"]
@@ -82,6 +85,9 @@ class KNNTransfer(ScoreStep):
         temperature: softmax temperature on cosine similarities (default 0.05).
         weight: mixing weight with the classifier's probabilities (0 = off).
         space: the vector space of ``features`` (see :data:`KNN_SPACES`).
+        propagation: ``[L, L]`` float32 CSR ``P(b | a)`` of the label graph, or None.
+        propagation_weight: ``mu`` of one propagation step of the scores along
+            ``propagation`` (0 = off; :func:`~vision.adapt.label_propagation.propagate_labels`).
     """
 
     features: np.ndarray
@@ -90,10 +96,19 @@ class KNNTransfer(ScoreStep):
     temperature: float = 0.05
     weight: float = 0.5
     space: str = "features"
+    propagation: sp.csr_matrix | None = None
+    propagation_weight: float = 0.0
 
     def __post_init__(self) -> None:
         self.features = normalize_features(self.features)
         self.targets = sp.csr_matrix(self.targets, dtype=np.float32)
+        if self.propagation is not None:
+            self.propagation = sp.csr_matrix(self.propagation, dtype=np.float32)
+            n = self.targets.shape[1]
+            if self.propagation.shape != (n, n):
+                raise ValueError(
+                    f"propagation matrix {self.propagation.shape} does not match {n} labels"
+                )
         if self.features.shape[0] != self.targets.shape[0]:
             raise ValueError(
                 f"{self.features.shape[0]} bank features but {self.targets.shape[0]} label rows"
@@ -133,6 +148,8 @@ class KNNTransfer(ScoreStep):
                 (w.ravel(), (np.repeat(np.arange(len(idx)), k), idx.ravel())), shape=(len(idx), m)
             )
             out[start : start + chunk] = (weights @ self.targets).toarray()
+        if self.propagation is not None and self.propagation_weight > 0:
+            return propagate_labels(out, self.propagation, self.propagation_weight)
         return out
 
     def mix(self, probs: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -159,8 +176,10 @@ class KNNTransfer(ScoreStep):
         cls, step: ScoreStep | None, meta: dict[str, Any], arrays: dict[str, np.ndarray]
     ) -> None:
         """``decision.npz``: ``knn_features [M, F]`` and the labels as csr parts
-        (``knn_indptr``, ``knn_indices``, ``knn_data``); ``decision.json``: ``knn`` (k,
-        temperature, weight, space, bank size) or null."""
+        (``knn_indptr``, ``knn_indices``, ``knn_data``), with propagation its ``P(b | a)`` as
+        ``knn_propagation_indptr/indices/data``; ``decision.json``: ``knn`` (k, temperature,
+        weight, space, bank size, with propagation ``propagation: {weight, edges}``) or
+        null."""
         if not isinstance(step, KNNTransfer):
             meta["knn"] = None
             return
@@ -178,6 +197,14 @@ class KNNTransfer(ScoreStep):
             "space": step.space,
             "bank_size": int(step.features.shape[0]),
         }
+        if step.propagation is not None:
+            c = step.propagation.tocsr()
+            arrays.update(
+                knn_propagation_indptr=c.indptr,
+                knn_propagation_indices=c.indices,
+                knn_propagation_data=c.data,
+            )
+            meta["knn"]["propagation"] = {"weight": step.propagation_weight, "edges": int(c.nnz)}
 
     @classmethod
     def load_from(
@@ -191,6 +218,18 @@ class KNNTransfer(ScoreStep):
             (arrays["knn_data"], arrays["knn_indices"], arrays["knn_indptr"]),
             shape=(feats.shape[0], len(codes)),
         )
+        prop, mu = None, 0.0
+        if m.get("propagation"):
+            n = len(codes)
+            prop = sp.csr_matrix(
+                (
+                    arrays["knn_propagation_data"],
+                    arrays["knn_propagation_indices"],
+                    arrays["knn_propagation_indptr"],
+                ),
+                shape=(n, n),
+            )
+            mu = float(m["propagation"]["weight"])
         return cls(
             feats,
             targets,
@@ -198,4 +237,6 @@ class KNNTransfer(ScoreStep):
             float(m["temperature"]),
             float(m["weight"]),
             str(m.get("space", "features")),
+            prop,
+            mu,
         )

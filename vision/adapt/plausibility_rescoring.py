@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from vision.adapt.label_graph_matrices import edge_matrix
 from vision.adapt.score_step import SCORE_STEPS, ScoreStep
 
 __all__ = ["PlausibilityRescoring", "lift_matrix"]
@@ -59,14 +60,9 @@ def lift_matrix(
     """
     from labelgraph.sparse_matrices import top_k_per_row  # the graph's package, loaded already
 
-    adj = graph.adjacency(source).tocoo()
-    where = {c: j for j, c in enumerate(codes)}
-    to_model = np.array([where.get(c, -1) for c in graph.labels], dtype=np.int64)
-    rows, cols = to_model[adj.row], to_model[adj.col]
-    keep = (rows >= 0) & (cols >= 0) & (rows != cols) & (adj.data > 0)
-    data = np.expm1(adj.data[keep].astype(np.float64)).astype(np.float32)
-    n = len(codes)
-    out = sp.csr_matrix((data, (rows[keep], cols[keep])), shape=(n, n), dtype=np.float32)
+    pmi = edge_matrix(graph, codes, source)
+    out = pmi.copy()
+    out.data = np.expm1(pmi.data.astype(np.float64)).astype(np.float32)
     return top_k_per_row(out, max_edges)
 
 

@@ -117,7 +117,7 @@ def test_lambda_zero_reproduces_the_pipeline_without_the_mode_bit_for_bit():
 
 def test_mode_is_tagged_and_needs_a_graph():
     assert ADAPTATION_MODES.has_tag("plausibility", "uses_graph")
-    assert ADAPTATION_MODES.names(tag="uses_graph") == ["plausibility"]
+    assert "plausibility" in ADAPTATION_MODES.names(tag="uses_graph")
     cfg = AdaptationConfig("plausibility@annotation,thresholds")
     assert cfg.options_for("plausibility") == {"source": "annotation"}
     images, targets = _tiny_data(9, 0)

@@ -16,6 +16,7 @@ import numpy as np
 
 from corpora.errors import InputError
 from vision.adapt.adaptation_config import UNSEEN_CANDIDATES, AdaptationConfig
+from vision.adapt.adaptation_inputs import AdaptationInputs
 from vision.adapt.adaptation_mode import DecisionMode, register_mode
 from vision.adapt.folds import fold_indices
 from vision.adapt.thresholds import ClassThresholds, fit_class_thresholds, fit_label_count_rules
@@ -81,7 +82,26 @@ class ThresholdsMode(DecisionMode):
         inner_folds: int,
         seed: int,
         stats: dict[str, Any],
+        inputs: AdaptationInputs | None = None,
     ) -> ClassThresholds:
+        unseen = self.unseen_for(scores, targets, codes, inner_folds, seed, stats)
+        thr = fit_class_thresholds(
+            scores, targets, codes, shrinkage=self.shrinkage, unseen_threshold=unseen
+        )
+        return self.count_rules_for(scores, targets, thr)
+
+    def unseen_for(
+        self,
+        scores: np.ndarray,
+        targets: np.ndarray,
+        codes: Sequence[str],
+        inner_folds: int,
+        seed: int,
+        stats: dict[str, Any],
+    ) -> float | None:
+        """The threshold of labels without tuning positives: chosen among
+        ``unseen_candidates`` by cross-validation when there are folds, else
+        ``unseen_threshold``."""
         unseen = self.unseen_threshold
         if self.unseen_candidates and len(scores) >= 2 and inner_folds >= 2:
             unseen = self._fit_unseen_threshold(scores, targets, codes, inner_folds, seed)
@@ -92,9 +112,12 @@ class ThresholdsMode(DecisionMode):
                 inner_folds,
                 unseen,
             )
-        thr = fit_class_thresholds(
-            scores, targets, codes, shrinkage=self.shrinkage, unseen_threshold=unseen
-        )
+        return unseen
+
+    def count_rules_for(
+        self, scores: np.ndarray, targets: np.ndarray, thr: ClassThresholds
+    ) -> ClassThresholds:
+        """``thr`` with its label-count rules: fitted (``count_rules``) or ``min_labels``."""
         if self.count_rules:
             return fit_label_count_rules(scores, targets, thr)
         thr.min_labels = self.min_labels

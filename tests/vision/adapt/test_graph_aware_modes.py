@@ -1,0 +1,260 @@
+"""Graph-aware adaptation (issue 12): neighbour-borrowed thresholds and kNN label transfer
+propagated along the label graph. Constructed cases, the "off" settings bit for bit, and the
+CLI round trip adapt -> predict without the graph."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from _colour_model import ColourModel
+
+from corpora.errors import InputError
+from labelgraph import LabelGraph
+from vision.adapt import ADAPTATION_MODES, AdaptationConfig, DecisionRule, KNNTransfer, adapt
+from vision.adapt.adaptation_inputs import AdaptationInputs
+from vision.adapt.label_graph_matrices import conditional_matrix, edge_matrix
+from vision.adapt.label_propagation import propagate_labels
+from vision.adapt.modes.neighbour_thresholds_mode import NeighbourThresholdsMode
+from vision.adapt.modes.thresholds_mode import ThresholdsMode
+from vision.adapt.neighbour_thresholds import borrow_thresholds, neighbour_thresholds
+from vision.adapt.thresholds import ClassThresholds
+from vision.cli import main as vision_main
+from vision.inference.submission import read_submission
+
+ABC = ["/m/a", "/m/b", "/m/c"]
+
+
+def _graph(codes=ABC) -> LabelGraph:
+    """a -- b (PMI 2 nats), b -- c (PMI 1); c has no edge with a."""
+    return LabelGraph.from_edges(codes, None, {"text": ([0, 1], [1, 2], [2.0, 1.0])})
+
+
+# ---------------------------------------------------------------- neighbour-borrowed thresholds
+def test_neighbour_threshold_is_the_pmi_weighted_mean_over_neighbours_with_positives():
+    edges = edge_matrix(_graph(), ABC, "text")
+    assert edges[0, 1] == 2.0 and edges[1, 2] == 1.0 and edges[0, 2] == 0
+    t = np.array([0.3, 0.9, 0.5])
+    nbr = neighbour_thresholds(t, np.array([4, 0, 3]), edges)
+    assert nbr[1] == pytest.approx((2 * 0.3 + 1 * 0.5) / 3)
+    assert np.isnan(nbr[0]) and np.isnan(nbr[2])
+    # kappa 0 is the thresholds themselves; a large kappa gives the neighbours' threshold
+    assert borrow_thresholds(t, np.array([4, 0, 3]), nbr, 0.0, 5.0) is t
+    far = borrow_thresholds(t, np.array([4, 0, 3]), nbr, 1e12, 5.0)
+    assert far[1] == pytest.approx(nbr[1]) and far[0] == 0.3 and far[2] == 0.5
+    # a label with one positive (n + s = 6) moves by kappa / (6 + kappa)
+    one = borrow_thresholds(t, np.array([4, 1, 3]), nbr, 6.0, 5.0)
+    assert one[1] == pytest.approx((0.9 + nbr[1]) / 2)
+    # labels with enough positives keep theirs
+    assert borrow_thresholds(t, np.array([4, 2, 3]), nbr, 6.0, 5.0)[1] == 0.9
+
+
+def _scores_targets(n: int = 60, seed: int = 0):
+    """Scores of 3 labels; a (low scores) and c (high scores) have positives, b none (it
+    borrows from a and c)."""
+    rng = np.random.default_rng(seed)
+    targets = np.zeros((n, 3), dtype=np.float32)
+    targets[rng.random(n) < 0.4, 0] = 1
+    targets[rng.random(n) < 0.3, 2] = 1
+    scores = rng.random((n, 3)) * 0.2
+    scores[:, 0] += 0.25 * targets[:, 0]
+    scores[:, 2] += 0.6 + 0.2 * targets[:, 2]
+    return scores, targets
+
+
+def _inputs(graph):
+    return AdaptationInputs(ColourModel(3), codes=list(ABC), graph=graph)
+
+
+def test_label_without_tuning_positives_takes_its_neighbours_threshold_at_large_kappa():
+    scores, targets = _scores_targets()
+    kw = {"inner_folds": 3, "seed": 0}
+    opts = {"count_rules": False, "unseen_candidates": (), "unseen_threshold": 0.9}
+    base = ThresholdsMode(**opts).fit(scores, targets, ABC, stats={}, **kw)
+    mode = NeighbourThresholdsMode(**opts, kappas=(1e9,), source="text")
+    stats: dict = {}
+    thr = mode.fit(scores, targets, ABC, stats=stats, inputs=_inputs(_graph()), **kw)
+    t = base.thresholds
+    assert t[1] == 0.9 and t[0] < t[2]
+    assert thr.thresholds[1] == pytest.approx((2 * t[0] + 1 * t[2]) / 3, abs=1e-6)
+    assert thr.thresholds[0] == t[0] and thr.thresholds[2] == t[2]
+    assert stats["neighbour_kappa"] == 1e9 and stats["neighbour_thresholds_changed"] == 1
+
+
+def test_kappa_zero_is_the_thresholds_mode_bit_for_bit():
+    scores, targets = _scores_targets(seed=1)
+    kw = {"inner_folds": 3, "seed": 0}
+    base = ThresholdsMode().fit(scores, targets, ABC, stats={}, **kw)
+    off = NeighbourThresholdsMode(kappas=(0.0,), source="text")
+    thr = off.fit(scores, targets, ABC, stats={}, inputs=_inputs(_graph()), **kw)
+    np.testing.assert_array_equal(thr.thresholds, base.thresholds)
+    assert (thr.min_labels, thr.max_labels) == (base.min_labels, base.max_labels)
+    # the grid records each kappa's cross-validated F2 and the chosen one
+    stats: dict = {}
+    grid = NeighbourThresholdsMode(source="text")
+    grid.fit(scores, targets, ABC, stats=stats, inputs=_inputs(_graph()), **kw)
+    assert stats["neighbour_kappa"] in grid.kappas
+    assert {f"oof_f2_neighbour_kappa_{k:g}" for k in grid.kappas} <= set(stats)
+
+
+# ---------------------------------------------------------------- propagated kNN transfer
+def test_conditional_matrix_is_the_graph_conditional_on_its_edges():
+    g = _graph()
+    c = conditional_matrix(g, ABC, "text")
+    p = np.exp(g.log_prior())
+    z_a = 1 + p[1] * np.expm1(2.0)
+    assert c[0, 1] == pytest.approx(p[1] * np.exp(2.0) / z_a, rel=1e-6)
+    assert c[0, 2] == 0 and c.diagonal().sum() == 0
+    assert np.all(np.asarray(c.sum(axis=1)).ravel() <= 1 + 1e-6)
+    assert conditional_matrix(g, ABC, "text", max_edges=1)[1].nnz == 1  # b's likeliest only
+
+
+def test_propagation_raises_implied_labels_and_mu_zero_is_the_identity():
+    c = sp.csr_matrix(np.array([[0, 0.5, 0], [0, 0, 0], [0, 0, 0]], dtype=np.float32))
+    k = np.array([[0.8, 0.1, 0.0], [0.9, 0.9, 0.2]], dtype=np.float32)
+    out = propagate_labels(k, c, 2.0)
+    np.testing.assert_allclose(out, [[0.8, 0.1 + 2 * 0.4, 0.0], [0.9, 1.0, 0.2]], rtol=1e-6)
+    assert out.dtype == np.float32
+    assert propagate_labels(k, c, 0.0) is k
+
+
+def _tiny_data(n: int, seed: int):
+    """3 labels told apart by colour; b (index 1) co-occurs with a (index 0)."""
+    g = torch.Generator().manual_seed(seed)
+    images = torch.rand(n, 3, 8, 8, generator=g) * 0.3
+    targets = np.zeros((n, 3), dtype=np.float32)
+    for i in range(n):
+        j = i % 3
+        targets[i, j] = 1
+        if j == 1:
+            targets[i, 0] = 1
+        images[i, j] += 0.6
+    return images, targets
+
+
+def _rule_outputs(res, images):
+    from vision.adapt import embed, head_probs, pixel_vectors
+
+    feats = embed(res.model, images)
+    scores = res.rule.scores(head_probs(res.model, feats), feats.numpy(), pixel_vectors(images))
+    return scores, res.rule.decide(scores)
+
+
+def test_off_settings_reproduce_the_graph_free_pipeline_bit_for_bit(tmp_path):
+    torch.manual_seed(0)
+    model = ColourModel(3)
+    images, targets = _tiny_data(30, 0)
+    bank_images, bank_targets = _tiny_data(30, 1)
+    test_images, _ = _tiny_data(20, 2)
+    kw = {"bank_images": bank_images, "bank_targets": sp.csr_matrix(bank_targets)}
+    base = adapt(
+        model, images, targets, ABC, AdaptationConfig("knn,thresholds", inner_folds=3), **kw
+    )
+    cfg = AdaptationConfig(
+        "knn-propagation,neighbour-thresholds@text",
+        inner_folds=3,
+        mode_options={
+            "knn-propagation": {"graph_weights": (0.0,), "source": "text"},
+            "neighbour-thresholds": {"kappas": (0.0,)},
+        },
+    )
+    off = adapt(model, images, targets, ABC, cfg, graph=_graph(), **kw)
+    assert off.stats["knn_graph_weight"] == 0.0 and off.stats["neighbour_kappa"] == 0.0
+    assert off.rule.knn.propagation is None
+    np.testing.assert_array_equal(off.rule.thresholds.thresholds, base.rule.thresholds.thresholds)
+    assert off.rule.thresholds.max_labels == base.rule.thresholds.max_labels
+    for a, b in zip(_rule_outputs(base, test_images), _rule_outputs(off, test_images)):
+        np.testing.assert_array_equal(a, b)
+    # the default grids choose among their candidates and record them
+    on = adapt(
+        model, images, targets, ABC,
+        AdaptationConfig("knn-propagation,neighbour-thresholds", inner_folds=3),
+        graph=LabelGraph.from_edges(ABC, None, {"combined": ([0, 1], [1, 2], [2.0, 1.0])}), **kw,
+    )  # fmt: skip
+    assert on.stats["knn_graph_weight"] in (0.0, 0.5, 1.0, 2.0, 4.0)
+    assert "oof_f2_knn_weight_0.5_temperature_0.05_graph_1" in on.stats
+
+
+def test_knn_step_with_propagation_saves_and_loads(tmp_path):
+    rng = np.random.default_rng(0)
+    c = conditional_matrix(_graph(), ABC, "text")
+    labels = sp.csr_matrix(np.eye(3, dtype=np.float32)[[0, 1, 2, 0]])
+    step = KNNTransfer(rng.random((4, 5)), labels, 2, 0.05, 0.5, "features", c, 2.0)
+    rule = DecisionRule(ABC, ClassThresholds.constant(ABC, 0.5, 1), steps=[step])
+    rule.save(tmp_path)
+    meta = json.loads((tmp_path / "decision.json").read_text())
+    assert meta["knn"]["propagation"] == {"weight": 2.0, "edges": int(c.nnz)}
+    back = DecisionRule.load(tmp_path).knn
+    assert back.propagation_weight == 2.0 and (back.propagation != c).nnz == 0
+    q = rng.random((3, 5))
+    np.testing.assert_allclose(back.scores(q), step.scores(q), rtol=1e-6)
+    assert not np.array_equal(step.scores(q), KNNTransfer(rng.random((4, 5)), labels).scores(q))
+
+
+def test_modes_are_tagged_need_a_graph_and_knn_variants_exclude_each_other():
+    graph_modes = ADAPTATION_MODES.names(tag="uses_graph")
+    assert {"plausibility", "neighbour-thresholds", "knn-propagation"} <= set(graph_modes)
+    cfg = AdaptationConfig("knn-propagation@pixels,neighbour-thresholds@annotation")
+    assert cfg.knn_space == "pixels"
+    assert cfg.options_for("neighbour-thresholds")["source"] == "annotation"
+    with pytest.raises(InputError, match="'knn-propagation' is a variant of 'knn'"):
+        AdaptationConfig("knn,knn-propagation,thresholds")
+    with pytest.raises(InputError, match="at most one of"):
+        AdaptationConfig("thresholds,neighbour-thresholds")
+    images, targets = _tiny_data(9, 0)
+    for modes in ("neighbour-thresholds", "knn-propagation"):
+        with pytest.raises(InputError, match=f"--mode {modes} needs a label graph"):
+            adapt(ColourModel(3), images, targets, ABC, AdaptationConfig(modes))
+    with pytest.raises(InputError, match="source 'annotation' is not in the graph"):
+        adapt(ColourModel(3), images, targets, ABC, cfg, graph=_graph())
+
+
+# ---------------------------------------------------------------- CLI round trip
+@pytest.fixture(scope="module")
+def synth_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("synth")
+    data, run = root / "data", root / "run"
+    assert vision_main(["synth", "--out", str(data), "--images", "48", "--test-images", "24",
+                        "--tuning-images", "12", "--labels", "6", "--image-size", "16",
+                        "--quiet"]) == 0  # fmt: skip
+    assert vision_main(["train", "--data", str(data), "--graph", "identity", "--out", str(run),
+                        "--backbone", "test_cnn", "--image-size", "16", "--epochs", "1",
+                        "--batch-size", "16", "--quiet"]) == 0  # fmt: skip
+    return data, run
+
+
+def test_adapt_records_the_graph_modes_and_predict_needs_no_graph(synth_run, tmp_path):
+    from corpora.formats.classes_trainable import read_classes_trainable
+
+    data, run = synth_run
+    codes = read_classes_trainable(data / "classes-trainable.csv")
+    n = len(codes)
+    edges = ([i for i in range(n - 1)], [i + 1 for i in range(n - 1)], [1.5] * (n - 1))
+    graph_dir = LabelGraph.from_edges(codes, None, {"combined": edges}).save(tmp_path / "graph")
+    out = tmp_path / "adapted"
+    args = ["adapt", "--run", str(run), "--tuning-labels", str(data / "tuning_labels.csv"),
+            "--images", str(data / "test"), "--mode", "knn-propagation@both,neighbour-thresholds",
+            "--out", str(out), "--inner-folds", "2", "--train-data", str(data), "--quiet",
+            "--graph", str(graph_dir), "--knn-propagation-graph-weights", "1",
+            "--neighbour-thresholds-kappas", "1000000"]  # fmt: skip
+    assert vision_main(args) == 0
+    manifest = json.loads((out / "adaptation.json").read_text())
+    assert manifest["modes"] == ["knn-propagation", "neighbour-thresholds"]
+    assert manifest["config"]["mode_options"] == {
+        "knn-propagation": {"graph_weights": [1.0]},
+        "neighbour-thresholds": {"kappas": [1000000.0]},
+    }
+    assert manifest["fit"]["knn_graph_weight"] == 1.0
+    assert manifest["fit"]["neighbour_kappa"] == 1e6
+    assert manifest["train"]["graph"] == str(graph_dir)
+    assert json.loads((out / "decision.json").read_text())["knn"]["propagation"]["weight"] == 1.0
+    shutil.rmtree(graph_dir)  # predict reads the stored steps, not the graph
+    sub = tmp_path / "sub.csv"
+    pred = ["predict", "--run", str(out), "--images", str(data / "test"), "--out", str(sub),
+            "--sample-submission", str(data / "sample_submission.csv"), "--quiet"]  # fmt: skip
+    assert vision_main(pred) == 0
+    assert list(read_submission(sub)) == list(read_submission(data / "sample_submission.csv"))
