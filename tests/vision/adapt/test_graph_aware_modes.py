@@ -175,8 +175,8 @@ def test_off_settings_reproduce_the_graph_free_pipeline_bit_for_bit(tmp_path):
         AdaptationConfig("knn-propagation,neighbour-thresholds", inner_folds=3),
         graph=LabelGraph.from_edges(ABC, None, {"combined": ([0, 1], [1, 2], [2.0, 1.0])}), **kw,
     )  # fmt: skip
-    assert on.stats["knn_graph_weight"] in (0.0, 0.5, 1.0, 2.0, 4.0)
-    assert "oof_f2_knn_weight_0.5_temperature_0.05_graph_1" in on.stats
+    assert on.stats["knn_graph_weight"] in (0.0, 0.05, 0.1, 0.25, 0.5)
+    assert "oof_f2_knn_weight_0.5_temperature_0.05_graph_0.1" in on.stats
 
 
 def test_knn_step_with_propagation_saves_and_loads(tmp_path):

@@ -42,7 +42,7 @@ class KNNPropagationMode(KNNMode):
         k / temperature / space / temperatures / weights: as the ``knn`` mode (the same
             ``AdaptationConfig`` fields and flags; ``knn-propagation@both``).
         graph_weights: candidate propagation weights ``mu``, chosen with the kNN weight and
-            temperature on out-of-fold F2; 0 reproduces the ``knn`` mode [0, .5, 1, 2, 4].
+            temperature on out-of-fold F2; 0 reproduces the ``knn`` mode [0, .05, .1, .25, .5].
         source: the graph's edge source of ``P(b | a)`` (combined, text, annotation, ...)
             [combined].
         max_edges: each label implies at most its ``max_edges`` likeliest labels (0: all)
@@ -60,7 +60,7 @@ class KNNPropagationMode(KNNMode):
         space: str = AdaptationConfig.knn_space,
         temperatures: tuple[float, ...] = AdaptationConfig.knn_temperatures,
         weights: tuple[float, ...] = AdaptationConfig.knn_weights,
-        graph_weights: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0),
+        graph_weights: tuple[float, ...] = (0.0, 0.05, 0.1, 0.25, 0.5),
         source: str = "combined",
         max_edges: int = 50,
     ) -> None:

@@ -52,6 +52,9 @@ class NeighbourThresholdsMode(ThresholdsMode):
         few_positives: labels with fewer tuning positives borrow [2].
         max_edges: at most this many strongest neighbours with positives per label (0: all)
             [50].
+        cv_repeats: the cross-validation of kappa is repeated over this many different
+            splits of the tuning images into folds, its F2 averaged (the first split is the
+            one the unseen-label threshold is chosen on) [1].
     """
 
     needs_graph: ClassVar[bool] = True
@@ -68,6 +71,7 @@ class NeighbourThresholdsMode(ThresholdsMode):
         source: str = "combined",
         few_positives: int = 2,
         max_edges: int = 50,
+        cv_repeats: int = 1,
     ) -> None:
         super().__init__(
             shrinkage=shrinkage,
@@ -88,6 +92,11 @@ class NeighbourThresholdsMode(ThresholdsMode):
         self.source = str(source)
         self.few_positives = int(few_positives)
         self.max_edges = int(max_edges)
+        if cv_repeats < 1:
+            raise InputError(
+                f"neighbour-thresholds cv_repeats must be at least 1, got {cv_repeats}"
+            )
+        self.cv_repeats = int(cv_repeats)
 
     def check(self, inputs: AdaptationInputs) -> None:
         if inputs.graph is None:
@@ -165,7 +174,12 @@ class NeighbourThresholdsMode(ThresholdsMode):
         earlier candidate), each candidate's F2 recorded as ``oof_f2_neighbour_kappa_<k>``."""
         n = len(scores)
         totals = np.zeros(len(self.kappas))
-        for held in fold_indices(n, min(inner_folds, n), seed + 7):
+        folds = [
+            held
+            for r in range(self.cv_repeats)
+            for held in fold_indices(n, min(inner_folds, n), seed + 7 + 1000 * r)
+        ]
+        for held in folds:
             keep = np.setdiff1d(np.arange(n), held)
             thr = fit_class_thresholds(
                 scores[keep],
@@ -182,6 +196,7 @@ class NeighbourThresholdsMode(ThresholdsMode):
                 )
                 decide = ClassThresholds(list(codes), t, thr.global_threshold).decide
                 totals[i] += mean_f2_arrays(decide(scores[held]), targets[held]) * len(held)
+        totals /= self.cv_repeats
         best = 0
         for i, kappa in enumerate(self.kappas):
             stats[f"oof_f2_neighbour_kappa_{kappa:g}"] = float(totals[i] / n)
