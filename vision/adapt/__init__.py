@@ -12,10 +12,10 @@ Public API (see ``docs/interfaces.md``)::
 
 Modes (:data:`ADAPTATION_MODES`, one file each in :mod:`vision.adapt.modes`, registered when
 this package is imported):
-``last-layer``, ``head``, ``full`` (weights), ``bias``, ``knn``, ``knn-propagation``,
-``plausibility`` (scores), ``thresholds``, ``neighbour-thresholds`` (decision); the modes that
-read the label graph carry the catalogue tag ``uses_graph`` (``knn-propagation``,
-``plausibility``, ``neighbour-thresholds``). Score steps of a decision rule: :data:`SCORE_STEPS` (``prior-shift``, ``knn``,
+``last-layer``, ``head``, ``full`` (weights), ``bias``, ``neighbour-bias``, ``knn``,
+``knn-propagation``, ``plausibility`` (scores), ``thresholds``, ``neighbour-thresholds``
+(decision); the modes that read the label graph carry the catalogue tag ``uses_graph``
+(``neighbour-bias``, ``knn-propagation``, ``plausibility``, ``neighbour-thresholds``). Score steps of a decision rule: :data:`SCORE_STEPS` (``prior-shift``, ``knn``,
 ``plausibility``).
 """
 

@@ -216,7 +216,7 @@ def adapt(
         bank_features: ``[M, F]`` backbone features of ``bank_images`` under ``model`` when the
             caller already has them (saves one pass; ignored by ``full``).
         graph: the :class:`~labelgraph.LabelGraph` of the modes that need one
-            (``plausibility``, ``neighbour-thresholds``, ``knn-propagation``).
+            (``plausibility``, ``neighbour-thresholds``, ``knn-propagation``, ``neighbour-bias``).
         progress / desc: a progress bar (stderr) over the fits: one per inner fold, then the
             final one on every tuning image; ``desc`` labels it.
     Returns:

@@ -21,7 +21,7 @@ from vision.adapt.label_graph_matrices import conditional_matrix, edge_matrix
 from vision.adapt.label_propagation import propagate_labels
 from vision.adapt.modes.neighbour_thresholds_mode import NeighbourThresholdsMode
 from vision.adapt.modes.thresholds_mode import ThresholdsMode
-from vision.adapt.neighbour_thresholds import borrow_thresholds, neighbour_thresholds
+from vision.adapt.neighbour_borrowing import borrow_from_neighbours, neighbour_mean
 from vision.adapt.thresholds import ClassThresholds
 from vision.cli import main as vision_main
 from vision.inference.submission import read_submission
@@ -39,18 +39,18 @@ def test_neighbour_threshold_is_the_pmi_weighted_mean_over_neighbours_with_posit
     edges = edge_matrix(_graph(), ABC, "text")
     assert edges[0, 1] == 2.0 and edges[1, 2] == 1.0 and edges[0, 2] == 0
     t = np.array([0.3, 0.9, 0.5])
-    nbr = neighbour_thresholds(t, np.array([4, 0, 3]), edges)
+    nbr = neighbour_mean(t, np.array([4, 0, 3]), edges)
     assert nbr[1] == pytest.approx((2 * 0.3 + 1 * 0.5) / 3)
     assert np.isnan(nbr[0]) and np.isnan(nbr[2])
     # kappa 0 is the thresholds themselves; a large kappa gives the neighbours' threshold
-    assert borrow_thresholds(t, np.array([4, 0, 3]), nbr, 0.0, 5.0) is t
-    far = borrow_thresholds(t, np.array([4, 0, 3]), nbr, 1e12, 5.0)
+    assert borrow_from_neighbours(t, np.array([4, 0, 3]), nbr, 0.0, 5.0) is t
+    far = borrow_from_neighbours(t, np.array([4, 0, 3]), nbr, 1e12, 5.0)
     assert far[1] == pytest.approx(nbr[1]) and far[0] == 0.3 and far[2] == 0.5
     # a label with one positive (n + s = 6) moves by kappa / (6 + kappa)
-    one = borrow_thresholds(t, np.array([4, 1, 3]), nbr, 6.0, 5.0)
+    one = borrow_from_neighbours(t, np.array([4, 1, 3]), nbr, 6.0, 5.0)
     assert one[1] == pytest.approx((0.9 + nbr[1]) / 2)
     # labels with enough positives keep theirs
-    assert borrow_thresholds(t, np.array([4, 2, 3]), nbr, 6.0, 5.0)[1] == 0.9
+    assert borrow_from_neighbours(t, np.array([4, 2, 3]), nbr, 6.0, 5.0)[1] == 0.9
 
 
 def _scores_targets(n: int = 60, seed: int = 0):
@@ -99,6 +99,59 @@ def test_kappa_zero_is_the_thresholds_mode_bit_for_bit():
     grid.fit(scores, targets, ABC, stats=stats, inputs=_inputs(_graph()), **kw)
     assert stats["neighbour_kappa"] in grid.kappas
     assert {f"oof_f2_neighbour_kappa_{k:g}" for k in grid.kappas} <= set(stats)
+
+
+# ---------------------------------------------------------------- neighbour-borrowed prior shift
+def test_label_without_tuning_positives_takes_its_neighbours_prior_shift_at_large_kappa():
+    from vision.adapt.modes.bias_mode import BiasMode
+    from vision.adapt.modes.neighbour_bias_mode import NeighbourBiasMode
+
+    _, targets = _scores_targets()
+    prior = np.array([0.2, 0.1, 0.05])
+    inputs = AdaptationInputs(ColourModel(3), source_prior=prior, codes=list(ABC), graph=_graph())
+    images = torch.zeros(len(targets), 3, 4, 4)
+    offset = BiasMode().fit(inputs.model, images, targets, inputs)
+    mode = NeighbourBiasMode(kappas=(0.0, 1e9), source="text")
+    fit = mode.fit(inputs.model, images, targets, inputs)
+    far = mode.step(fit, {"kappa": 1e9}).offset
+    assert far[1] == pytest.approx((2 * offset[0] + 1 * offset[2]) / 3)
+    assert far[0] == offset[0] and far[2] == offset[2]
+    assert mode.step(fit, {"kappa": 0.0}).offset is fit[0]
+    np.testing.assert_array_equal(fit[0], offset)
+
+
+def test_neighbour_bias_at_kappa_zero_is_the_bias_pipeline_bit_for_bit():
+    torch.manual_seed(0)
+    model = ColourModel(3)
+    images, targets = _tiny_data(30, 0)
+    bank_images, bank_targets = _tiny_data(30, 1)
+    test_images, _ = _tiny_data(20, 2)
+    kw = {
+        "bank_images": bank_images,
+        "bank_targets": sp.csr_matrix(bank_targets),
+        "source_prior": np.array([0.5, 0.2, 0.3]),
+    }
+    base = adapt(
+        model, images, targets, ABC, AdaptationConfig("bias,knn,thresholds", inner_folds=3), **kw
+    )
+    cfg = AdaptationConfig(
+        "neighbour-bias@text,knn,thresholds",
+        inner_folds=3,
+        mode_options={"neighbour-bias": {"kappas": (0.0,)}},
+    )
+    off = adapt(model, images, targets, ABC, cfg, graph=_graph(), **kw)
+    assert off.stats["bias_neighbour_kappa"] == 0.0
+    np.testing.assert_array_equal(off.rule.logit_offset, base.rule.logit_offset)
+    for a, b in zip(_rule_outputs(base, test_images), _rule_outputs(off, test_images)):
+        np.testing.assert_array_equal(a, b)
+    grid = adapt(
+        model, images, targets, ABC,
+        AdaptationConfig("neighbour-bias@text,knn,thresholds", inner_folds=3), graph=_graph(), **kw,
+    )  # fmt: skip
+    assert grid.stats["bias_neighbour_kappa"] in (0.0, 1.0, 3.0, 10.0, 30.0, 100.0)
+    assert "oof_f2_neighbour_bias_kappa_100" in grid.stats
+    with pytest.raises(InputError, match="'neighbour-bias' is a variant of 'bias'"):
+        AdaptationConfig("bias,neighbour-bias")
 
 
 # ---------------------------------------------------------------- propagated kNN transfer
@@ -197,7 +250,9 @@ def test_knn_step_with_propagation_saves_and_loads(tmp_path):
 
 def test_modes_are_tagged_need_a_graph_and_knn_variants_exclude_each_other():
     graph_modes = ADAPTATION_MODES.names(tag="uses_graph")
-    assert {"plausibility", "neighbour-thresholds", "knn-propagation"} <= set(graph_modes)
+    assert {"plausibility", "neighbour-thresholds", "knn-propagation", "neighbour-bias"} <= set(
+        graph_modes
+    )
     cfg = AdaptationConfig("knn-propagation@pixels,neighbour-thresholds@annotation")
     assert cfg.knn_space == "pixels"
     assert cfg.options_for("neighbour-thresholds")["source"] == "annotation"
@@ -237,19 +292,21 @@ def test_adapt_records_the_graph_modes_and_predict_needs_no_graph(synth_run, tmp
     graph_dir = LabelGraph.from_edges(codes, None, {"combined": edges}).save(tmp_path / "graph")
     out = tmp_path / "adapted"
     args = ["adapt", "--run", str(run), "--tuning-labels", str(data / "tuning_labels.csv"),
-            "--images", str(data / "test"), "--mode", "knn-propagation@both,neighbour-thresholds",
+            "--images", str(data / "test"), "--mode", "neighbour-bias,knn-propagation@both,neighbour-thresholds",
             "--out", str(out), "--inner-folds", "2", "--train-data", str(data), "--quiet",
             "--graph", str(graph_dir), "--knn-propagation-graph-weights", "1",
-            "--neighbour-thresholds-kappas", "1000000"]  # fmt: skip
+            "--neighbour-thresholds-kappas", "1000000", "--neighbour-bias-kappas", "3"]  # fmt: skip
     assert vision_main(args) == 0
     manifest = json.loads((out / "adaptation.json").read_text())
-    assert manifest["modes"] == ["knn-propagation", "neighbour-thresholds"]
+    assert manifest["modes"] == ["neighbour-bias", "knn-propagation", "neighbour-thresholds"]
     assert manifest["config"]["mode_options"] == {
+        "neighbour-bias": {"kappas": [3.0]},
         "knn-propagation": {"graph_weights": [1.0]},
         "neighbour-thresholds": {"kappas": [1000000.0]},
     }
     assert manifest["fit"]["knn_graph_weight"] == 1.0
     assert manifest["fit"]["neighbour_kappa"] == 1e6
+    assert manifest["fit"]["bias_neighbour_kappa"] == 3.0
     assert manifest["train"]["graph"] == str(graph_dir)
     assert json.loads((out / "decision.json").read_text())["knn"]["propagation"]["weight"] == 1.0
     shutil.rmtree(graph_dir)  # predict reads the stored steps, not the graph

@@ -2,7 +2,8 @@
 :data:`vision.adapt.adaptation_mode.ADAPTATION_MODES` (a new mode is one new module here, nothing else).
 
 Weights: ``bn-stats`` (AdaBN), ``last-layer``, ``head``, ``full`` (:class:`~vision.adapt.fine_tune_mode.FineTuneMode`);
-scores: ``bias``, ``knn``, ``knn-propagation`` (``knn`` propagated along the label graph),
+scores: ``bias``, ``neighbour-bias`` (``bias`` borrowing along the label graph), ``knn``,
+``knn-propagation`` (``knn`` propagated along the label graph),
 ``plausibility`` (uses the label graph); decision: ``thresholds``, ``neighbour-thresholds``
 (labels with few tuning positives borrow their graph neighbours' thresholds).
 """

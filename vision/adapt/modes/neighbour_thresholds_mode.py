@@ -3,7 +3,7 @@ the threshold of their label-graph neighbours.
 
 The ``thresholds`` mode, then labels with fewer than ``few_positives`` tuning positives shrink
 toward the edge-weighted mean threshold of their graph neighbours that have positives, with
-pseudo-count ``kappa`` (:mod:`vision.adapt.neighbour_thresholds`). ``kappa`` is chosen among
+pseudo-count ``kappa`` (:mod:`vision.adapt.neighbour_borrowing`). ``kappa`` is chosen among
 ``kappas`` (0 included: the mode can then give exactly the ``thresholds`` mode's decision) by
 cross-validation over the out-of-fold scores of the tuning images, on the folds the unseen-label
 threshold is chosen on: thresholds fitted on K-1 folds, each kappa scored on the held-out one.
@@ -27,7 +27,7 @@ from vision.adapt.adaptation_mode import register_mode
 from vision.adapt.folds import fold_indices
 from vision.adapt.label_graph_matrices import edge_matrix
 from vision.adapt.modes.thresholds_mode import ThresholdsMode
-from vision.adapt.neighbour_thresholds import borrow_thresholds, neighbour_thresholds
+from vision.adapt.neighbour_borrowing import borrow_from_neighbours, neighbour_mean
 from vision.adapt.thresholds import ClassThresholds, fit_class_thresholds
 from vision.metrics import mean_f2_arrays
 from vision.metrics._arrays import positives_csr
@@ -154,8 +154,8 @@ class NeighbourThresholdsMode(ThresholdsMode):
     ) -> np.ndarray:
         if kappa == 0:
             return thresholds
-        nbr = neighbour_thresholds(thresholds, positives, edges, self.max_edges)
-        return borrow_thresholds(
+        nbr = neighbour_mean(thresholds, positives, edges, self.max_edges)
+        return borrow_from_neighbours(
             thresholds, positives, nbr, kappa, self.shrinkage, self.few_positives
         )
 
@@ -189,9 +189,9 @@ class NeighbourThresholdsMode(ThresholdsMode):
                 unseen_threshold=unseen,
             )
             positives = _positives(targets[keep])
-            nbr = neighbour_thresholds(thr.thresholds, positives, edges, self.max_edges)
+            nbr = neighbour_mean(thr.thresholds, positives, edges, self.max_edges)
             for i, kappa in enumerate(self.kappas):
-                t = borrow_thresholds(
+                t = borrow_from_neighbours(
                     thr.thresholds, positives, nbr, kappa, self.shrinkage, self.few_positives
                 )
                 decide = ClassThresholds(list(codes), t, thr.global_threshold).decide
