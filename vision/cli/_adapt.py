@@ -279,7 +279,7 @@ def _build(parser: argparse.ArgumentParser) -> None:
     tr.add_argument(
         "--bank-limit", type=int, default=0, help="max training images in the kNN bank (0: all)"
     )
-    gr = parser.add_argument_group("label graph (plausibility)")
+    gr = parser.add_argument_group("label graph (the modes tagged uses_graph) and mode options")
     gr.add_argument(
         "--graph",
         default=None,
