@@ -86,8 +86,9 @@ def run_adaptation(
         unlabeled_images: folder of unlabeled target-domain images for the modes that use
             them (``bias``: EM prior estimate; ``bn-stats``: batch-norm statistics); the
             tuning images are left out.
-        graph: the LabelGraph folder of the modes that need one (``plausibility``; default:
-            the run's ``graph`` unless it is ``identity``).
+        graph: the LabelGraph folder of the modes tagged ``uses_graph`` (default: the run's
+            ``graph`` unless it is ``identity``); it must hold some of the run's codes (an
+            error when it holds none, a warning naming the labels it lacks).
         max_image_pixels: larger images are refused as undecodable (0 = no limit).
         device: where the model runs: ``cpu``, ``cuda``, ``cuda:N``, ``mps`` or ``auto``
             (:func:`~vision.resolve_device.resolve_device`); images stay in CPU memory and
@@ -148,9 +149,7 @@ def run_adaptation(
     if any(m.needs_graph for m in modes):
         graph_dir = graph or run.config.get("graph")
         if graph_dir and str(graph_dir) != "identity":
-            from labelgraph import LabelGraph
-
-            kw["graph"] = LabelGraph.load(graph_dir)
+            kw["graph"] = _load_graph(graph_dir, run.codes, None if graph else run.run_dir)
             train_info["graph"] = str(graph_dir)
             train_info["graph_digest"] = kw["graph"].digest()
     logger.info(
@@ -204,3 +203,51 @@ def run_adaptation(
     weights = result.model if cfg.weight_mode else None
     AdaptedRun.write(out_dir, run.run_dir, weights, result.rule, manifest)
     return AdaptationReport(out_dir, result, cv, manifest)
+
+
+def _load_graph(graph_dir: str | os.PathLike[str], codes: list[str], from_run: Path | None) -> Any:
+    """The :class:`~labelgraph.LabelGraph` of the graph modes, checked against the run's
+    ``codes`` ``[L]``: a graph holding none of them is an error (its modes would run without
+    a single edge, i.e. as their graph-free versions), one holding only some is a warning.
+
+    Args:
+        graph_dir: the graph folder (``--graph``, or the run's ``graph``).
+        codes: the run's label codes.
+        from_run: the run folder when ``graph_dir`` comes from its ``config.yaml`` (the
+            message then says so), None for ``--graph``.
+
+    Raises:
+        InputError: no graph in ``graph_dir``, or none of ``codes`` in it.
+    """
+    from labelgraph import LabelGraph
+
+    where = (
+        f"the run's graph {graph_dir} (from {from_run}/config.yaml)"
+        if from_run
+        else f"--graph {graph_dir}"
+    )
+    if from_run is not None and not Path(graph_dir).is_dir():
+        raise InputError(
+            f"{where} does not exist (moved or deleted since training?); pass --graph DIR, "
+            "a `labelgraph build` folder over the run's labels"
+        )
+    g = LabelGraph.load(graph_dir)
+    known = set(g.labels)
+    missing = [c for c in codes if c not in known]
+    if len(missing) == len(codes):
+        raise InputError(
+            f"{where} holds none of the run's {len(codes)} label codes (run: "
+            f"{', '.join(codes[:3])}, ...; graph: {', '.join(g.labels[:3])}, ...): the graph "
+            "modes would have no edge; pass --graph a folder built with the run's "
+            "class-descriptions.csv (labelgraph build --labels)"
+        )
+    if missing:
+        logger.warning(
+            "%s holds %d of the run's %d labels; the other %d get no graph edges (e.g. %s)",
+            where,
+            len(codes) - len(missing),
+            len(codes),
+            len(missing),
+            ", ".join(missing[:5]),
+        )
+    return g

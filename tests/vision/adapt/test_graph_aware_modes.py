@@ -315,3 +315,44 @@ def test_adapt_records_the_graph_modes_and_predict_needs_no_graph(synth_run, tmp
             "--sample-submission", str(data / "sample_submission.csv"), "--quiet"]  # fmt: skip
     assert vision_main(pred) == 0
     assert list(read_submission(sub)) == list(read_submission(data / "sample_submission.csv"))
+
+
+def _adapt_args(data, run, out, *more):
+    return ["adapt", "--run", str(run), "--tuning-labels", str(data / "tuning_labels.csv"),
+            "--images", str(data / "test"), "--out", str(out), "--inner-folds", "2",
+            "--train-data", str(data), "--quiet", *more]  # fmt: skip
+
+
+def test_a_graph_of_other_labels_is_an_error_and_a_partial_one_a_warning(
+    synth_run, tmp_path, capsys
+):
+    from corpora.formats.classes_trainable import read_classes_trainable
+
+    data, run = synth_run
+    codes = read_classes_trainable(data / "classes-trainable.csv")
+    other = LabelGraph.from_edges(["/x/1", "/x/2"], None, {"combined": ([0], [1], [1.0])})
+    other_dir = other.save(tmp_path / "other")
+    args = _adapt_args(data, run, tmp_path / "a", "--mode", "neighbour-thresholds")
+    assert vision_main([*args, "--graph", str(other_dir)]) == 2
+    err = capsys.readouterr().err
+    assert f"holds none of the run's {len(codes)} label codes" in err
+    assert "class-descriptions.csv" in err and "Traceback" not in err
+    part = LabelGraph.from_edges(codes[:2], None, {"combined": ([0], [1], [1.0])})
+    part_dir = part.save(tmp_path / "part")
+    assert vision_main([*args, "--graph", str(part_dir)]) == 0
+    assert f"holds 2 of the run's {len(codes)} labels" in capsys.readouterr().err
+
+
+def test_a_deleted_run_graph_names_the_run_and_the_way_out(synth_run, tmp_path, capsys):
+    import yaml
+
+    data, run = synth_run
+    moved = tmp_path / "run"
+    shutil.copytree(run, moved)
+    config = yaml.safe_load((moved / "config.yaml").read_text())
+    config["graph"] = str(tmp_path / "gone")
+    (moved / "config.yaml").write_text(yaml.safe_dump(config))
+    args = _adapt_args(data, moved, tmp_path / "a", "--mode", "knn-propagation")
+    assert vision_main(args) == 2
+    err = capsys.readouterr().err
+    assert "the run's graph" in err and "does not exist" in err and "pass --graph DIR" in err
