@@ -8,6 +8,7 @@ import typing
 from typing import Any
 
 from corpora.cli_common import add_common_flags, save_resolved_config
+from corpora.errors import InputError
 from vision.cli._catalogue_flags import (
     documented,
     option_flag,
@@ -34,7 +35,12 @@ _FIELD_FLAGS = {
 
 def config_from_args(args: argparse.Namespace) -> AdaptationConfig:
     """The :class:`AdaptationConfig` of parsed ``vision adapt`` flags: a flag left at None
-    keeps the config's default (the defaults are written once, there)."""
+    keeps the config's default (the defaults are written once, there).
+
+    Raises:
+        InputError: a mode-option flag (``--neighbour-thresholds-kappas``) of a mode that
+            ``--mode`` does not hold (it would be ignored).
+    """
     from vision.adapt import AdaptationConfig, parse_unseen_threshold
 
     kw: dict[str, Any] = {
@@ -55,7 +61,23 @@ def config_from_args(args: argparse.Namespace) -> AdaptationConfig:
     mode_options = _mode_options(args)
     if mode_options:
         kw["mode_options"] = mode_options
-    return AdaptationConfig(**kw)
+    cfg = AdaptationConfig(**kw)
+    unused = [
+        (option_flag(mode, option), mode)
+        for mode, options in mode_options.items()
+        if mode not in cfg.modes
+        for option in options
+    ]
+    if unused:
+        flags = ", ".join(flag for flag, _ in unused)
+        owners = list(dict.fromkeys(mode for _, mode in unused))
+        one, many = len(owners) == 1, len(unused) > 1
+        raise InputError(
+            f"{flags} {'are' if many else 'is'} read by the {'/'.join(owners)} "
+            f"mode{'' if one else 's'}, which --mode {','.join(cfg.modes)} does not hold; add "
+            f"{'it' if one else 'them'} to --mode or drop the flag{'s' if many else ''}"
+        )
+    return cfg
 
 
 def _main(args: argparse.Namespace) -> int:

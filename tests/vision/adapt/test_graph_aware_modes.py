@@ -356,3 +356,34 @@ def test_a_deleted_run_graph_names_the_run_and_the_way_out(synth_run, tmp_path, 
     assert vision_main(args) == 2
     err = capsys.readouterr().err
     assert "the run's graph" in err and "does not exist" in err and "pass --graph DIR" in err
+
+
+def test_a_mode_option_flag_without_its_mode_is_an_error_not_ignored(capsys):
+    from corpora.cli_common import parse_args
+    from vision.cli import get_args_parser
+    from vision.cli._adapt import config_from_args
+
+    base = ["adapt", "--run", "r", "--tuning-labels", "t.csv", "--images", "i"]
+
+    def cfg(*argv):
+        return config_from_args(parse_args(get_args_parser(), [*base, *argv]))
+
+    with pytest.raises(
+        InputError,
+        match=r"^--neighbour-thresholds-kappas is read by the "
+        r"neighbour-thresholds mode, which --mode knn,thresholds does not hold",
+    ):
+        cfg("--neighbour-thresholds-kappas", "1", "3")
+    with pytest.raises(
+        InputError,
+        match=r"^--neighbour-bias-kappas, --knn-propagation-graph-"
+        r"weights are read by the neighbour-bias/knn-propagation modes, which "
+        r"--mode thresholds does not hold; add them",
+    ):
+        cfg("--mode", "thresholds", "--knn-propagation-graph-weights", "1",
+            "--neighbour-bias-kappas", "2")  # fmt: skip
+    ok = cfg("--mode", "neighbour-thresholds", "--neighbour-thresholds-kappas", "1")
+    assert ok.mode_options == {"neighbour-thresholds": {"kappas": [1.0]}}
+    assert vision_main([*base, "--bn-stats-strength", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "--bn-stats-strength is read by the bn-stats mode" in err and "Traceback" not in err
