@@ -122,9 +122,31 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"\nlabels never seen in the corpus: {len(never):,}"
             + (f" ({', '.join(names)}{more})" if names else "")
         )
+    text_line = _text_edges_line(manifest)
+    if text_line:
+        print(f"\n{text_line}")
     print("\nmanifest (what was built, from what, with which parameters):")
     _print_tree(manifest, depth=1)
     return 0
+
+
+def _text_edges_line(manifest: dict[str, Any]) -> str:
+    """``text edges: ppmi in the sentence+1*visual context (visual: 1,015 captions, 1,353
+    scene sentences)``: how a build's text edges were counted; '' for graphs without build
+    parameters (``LabelGraph.from_edges``)."""
+    from labelgraph.visual_context import text_edge_context
+
+    params = manifest.get("parameters")
+    if not isinstance(params, dict) or "text_edges" not in params:
+        return ""
+    line = f"text edges: {params['text_edges']} in the {text_edge_context(params)} context"
+    counts = manifest.get("counts") or {}
+    if "captions" in counts or "scene_sentences" in counts:
+        line += (
+            f" (visual: {counts.get('captions', 0):,} captions, "
+            f"{counts.get('scene_sentences', 0):,} scene sentences)"
+        )
+    return line
 
 
 # ---------------------------------------------------------------------------------- explain

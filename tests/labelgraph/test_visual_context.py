@@ -255,3 +255,16 @@ def test_a_negative_weight_is_refused(builds, capsys) -> None:
     inputs, root = builds
     assert _build(inputs, root / "bad", "--visual-context-weight", "-1") == 2
     assert "--visual-context-weight must be a finite number >= 0" in capsys.readouterr().err
+
+
+def test_info_summary_names_the_text_context_and_the_visual_counts(builds, capsys) -> None:
+    _, root = builds
+    assert main(["info", str(root / "w1")]) == 0
+    out = capsys.readouterr().out
+    summary = out.split("manifest (what was built")[0]
+    assert "text edges: joint in the document+1*visual context (visual: 2 captions, 2 scene " in (
+        summary
+    )
+    assert main(["info", str(root / "w0")]) == 0
+    summary = capsys.readouterr().out.split("manifest (what was built")[0]
+    assert "text edges: joint in the document context\n" in summary
