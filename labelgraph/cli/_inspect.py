@@ -162,6 +162,15 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
+#: how each text context is counted, for the header of ``explain``'s text table
+_CONTEXT_UNITS = {
+    "sentence": "sentence",
+    "window": "token window",
+    "document": "document",
+    "visual": "image caption or scene sentence",
+}
+
+
 def format_evidence(ev: dict[str, Any]) -> str:
     """Human-readable text of :meth:`LabelGraph.evidence`."""
     a, b = ev["a"], ev["b"]
@@ -179,10 +188,10 @@ def format_evidence(ev: dict[str, Any]) -> str:
             "frequency: "
             + "; ".join(f"{k} A {v['a']:,.0f}, B {v['b']:,.0f}" for k, v in freq.items())
         )
-    for part, unit in (
-        ("text", "counted per sentence, token window, document"),
-        ("annotation", "images"),
-    ):
+    text_unit = "counted per " + ", ".join(
+        _CONTEXT_UNITS.get(ctx, ctx) for ctx in (ev.get("text") or _CONTEXT_UNITS)
+    )
+    for part, unit in (("text", text_unit), ("annotation", "images")):
         stats = ev.get(part)
         lines.append("")
         if not stats:

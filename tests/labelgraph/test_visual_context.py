@@ -268,3 +268,14 @@ def test_info_summary_names_the_text_context_and_the_visual_counts(builds, capsy
     assert main(["info", str(root / "w0")]) == 0
     summary = capsys.readouterr().out.split("manifest (what was built")[0]
     assert "text edges: joint in the document context\n" in summary
+
+
+def test_explain_names_the_visual_context_in_its_header(builds, capsys) -> None:
+    _, root = builds
+    assert main(["explain", str(root / "w1"), LABELS[0][1], LABELS[3][1]]) == 0
+    out = capsys.readouterr().out
+    assert "(counted per sentence, token window, document, image caption or scene sentence):" in (
+        out
+    )
+    assert main(["explain", str(root / "w0"), LABELS[0][1], LABELS[3][1]]) == 0
+    assert "(counted per sentence, token window, document):" in capsys.readouterr().out
