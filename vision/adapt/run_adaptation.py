@@ -147,6 +147,14 @@ def run_adaptation(
         train_info["bias_em_images"] = len(kw["unlabeled_images"])
         logger.info("EM prior estimate over %d unlabeled images", len(kw["unlabeled_images"]))
     if any(m.needs_graph for m in modes):
+        if graph is not None and str(graph) == "identity":
+            users = "/".join(m.name for m in modes if m.needs_graph)
+            run_graph = run.config.get("graph") or "identity"
+            raise InputError(
+                f"--graph identity is no label graph, and --mode {users} reads one: pass a "
+                "`labelgraph build` folder, or leave --graph out to use the run's "
+                f"({run_graph})"
+            )
         graph_dir = graph or run.config.get("graph")
         if graph_dir and str(graph_dir) != "identity":
             kw["graph"] = _load_graph(graph_dir, run.codes, None if graph else run.run_dir)

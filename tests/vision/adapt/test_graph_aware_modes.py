@@ -343,7 +343,7 @@ def test_a_graph_of_other_labels_is_an_error_and_a_partial_one_a_warning(
     assert f"holds 2 of the run's {len(codes)} labels" in capsys.readouterr().err
 
 
-def test_a_deleted_run_graph_names_the_run_and_the_way_out(synth_run, tmp_path, capsys):
+def test_a_deleted_run_graph_or_graph_identity_says_what_to_pass(synth_run, tmp_path, capsys):
     import yaml
 
     data, run = synth_run
@@ -356,6 +356,11 @@ def test_a_deleted_run_graph_names_the_run_and_the_way_out(synth_run, tmp_path, 
     assert vision_main(args) == 2
     err = capsys.readouterr().err
     assert "the run's graph" in err and "does not exist" in err and "pass --graph DIR" in err
+    # an explicit --graph identity is not "the run was trained without one"
+    assert vision_main([*args, "--graph", "identity"]) == 2
+    err = capsys.readouterr().err
+    assert "--graph identity is no label graph, and --mode knn-propagation reads one" in err
+    assert "trained without" not in err
 
 
 def test_a_mode_option_flag_without_its_mode_is_an_error_not_ignored(capsys):
