@@ -260,6 +260,12 @@ def test_modes_are_tagged_need_a_graph_and_knn_variants_exclude_each_other():
         AdaptationConfig("knn,knn-propagation,thresholds")
     with pytest.raises(InputError, match="at most one of"):
         AdaptationConfig("thresholds,neighbour-thresholds")
+    with pytest.raises(
+        InputError,
+        match=r"'annotation' \(knn-propagation@SPACE sets the kNN "
+        r"space: .*the graph's edge source is --knn-propagation-source",
+    ):
+        AdaptationConfig("knn-propagation@annotation").create_modes()
     images, targets = _tiny_data(9, 0)
     for modes in ("neighbour-thresholds", "knn-propagation"):
         with pytest.raises(InputError, match=f"--mode {modes} needs a label graph"):

@@ -24,7 +24,7 @@ from corpora.errors import InputError
 from vision.adapt.adaptation_config import AdaptationConfig
 from vision.adapt.adaptation_inputs import AdaptationInputs, Query
 from vision.adapt.adaptation_mode import register_mode
-from vision.adapt.knn_transfer import KNNTransfer, knn_vectors
+from vision.adapt.knn_transfer import KNN_SPACES, KNNTransfer, knn_vectors
 from vision.adapt.label_graph_matrices import conditional_matrix
 from vision.adapt.label_propagation import propagate_labels
 from vision.adapt.modes.knn_mode import IN_SAMPLE_WEIGHT, KNNMode
@@ -64,6 +64,12 @@ class KNNPropagationMode(KNNMode):
         source: str = "combined",
         max_edges: int = 50,
     ) -> None:
+        if space not in KNN_SPACES:  # knn-propagation@annotation: a source where a space goes
+            raise InputError(
+                f"unknown kNN space {space!r} (knn-propagation@SPACE sets the kNN space: "
+                f"{', '.join(KNN_SPACES)}); the graph's edge source is "
+                "--knn-propagation-source SOURCE"
+            )
         super().__init__(
             k=k, temperature=temperature, space=space, temperatures=temperatures, weights=weights
         )
