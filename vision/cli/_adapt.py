@@ -111,8 +111,26 @@ def _main(args: argparse.Namespace) -> int:
             f"(+-{cv['before_std']:.4f}), after {cv['after_mean']:.4f} (+-{cv['after_std']:.4f})"
         )
     save_resolved_config(args, report.out / "config.yaml")
+    chosen = _chosen_settings(report.result.stats)
+    if chosen:
+        print(f"fitted on the tuning images: {chosen}")
     print(f"adapted run written to {report.out} (modes: {', '.join(cfg.modes)})")
     return 0
+
+
+def _chosen_settings(stats: dict[str, Any]) -> str:
+    """The settings an adaptation chose (``knn_weight 0.75, knn_graph_weight 0.25,
+    neighbour_kappa 3, ...``): the scalar entries of its fit statistics, without the
+    out-of-fold scores (``oof_*``) and the inputs (modes, image count); all of them are in
+    ``adaptation.json`` under ``fit``."""
+    skip = {"modes", "tuning_images"}
+    return ", ".join(
+        f"{key} {value:g}" if isinstance(value, float) else f"{key} {value}"
+        for key, value in stats.items()
+        if key not in skip
+        and not key.startswith("oof_")
+        and (value is None or isinstance(value, (bool, int, float, str)))
+    )
 
 
 def _generic_options() -> list[tuple[str, Any]]:

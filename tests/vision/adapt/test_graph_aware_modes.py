@@ -346,7 +346,11 @@ def test_a_graph_of_other_labels_is_an_error_and_a_partial_one_a_warning(
     part = LabelGraph.from_edges(codes[:2], None, {"combined": ([0], [1], [1.0])})
     part_dir = part.save(tmp_path / "part")
     assert vision_main([*args, "--graph", str(part_dir)]) == 0
-    assert f"holds 2 of the run's {len(codes)} labels" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert f"holds 2 of the run's {len(codes)} labels" in captured.err
+    # the chosen settings are printed, not only stored in adaptation.json
+    chosen = next(x for x in captured.out.splitlines() if x.startswith("fitted on the tuning"))
+    assert "neighbour_kappa " in chosen and "oof_" not in chosen
 
 
 def test_a_deleted_run_graph_or_graph_identity_says_what_to_pass(synth_run, tmp_path, capsys):
