@@ -242,7 +242,27 @@ def train_config(args: argparse.Namespace, head: str, seed: int, graph: str, out
         seed=seed,
         quiet=args.quiet,
         **{k: v for k, v in given.items() if v is not None},
+        **_train_options(args),
     )
+
+
+def _train_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``--train-options FIELD=VALUE ...`` as TrainConfig fields (values read as YAML)."""
+    import yaml
+
+    out = {}
+    for item in getattr(args, "train_options", None) or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--train-options takes FIELD=VALUE, not {item!r}")
+        out[key.strip().replace("-", "_")] = yaml.safe_load(value)
+    return out
+
+
+def _trains_with_graph(args: argparse.Namespace) -> bool:
+    """Whether the training settings read the label graph whatever the head (graph-aware
+    targets, ``implied_targets=graph``)."""
+    return _train_options(args).get("implied_targets", "none") != "none"
 
 
 def train_run(args: argparse.Namespace, head: str, seed: int, graph: str, out: Path) -> Path:
@@ -258,6 +278,8 @@ def train_run(args: argparse.Namespace, head: str, seed: int, graph: str, out: P
         "lr": cfg.lr, "batch_size": cfg.batch_size, "loss": cfg.loss,
         "max_images": cfg.max_images,
     }  # fmt: skip
+    if _train_options(args):  # absent otherwise, so the runs made before the flag are reused
+        spec["train_options"] = _train_options(args)
     spec_path = run_dir / "bench_spec.json"
     pending = run_dir / "bench_spec.pending.json"
     if (run_dir / "best.pt").is_file() and spec_path.is_file():
@@ -699,14 +721,15 @@ def leave_one_style_out(split_results: dict[str, dict], args: argparse.Namespace
     return "\n".join(lines)
 
 
-def uses_graph(pipeline: tuple[str, str, str]) -> bool:
-    """A pipeline uses the label graph when its head is a graph head or one of its
+def uses_graph(pipeline: tuple[str, str, str], trained_with_graph: bool = False) -> bool:
+    """A pipeline uses the label graph when its runs were trained with it
+    (``trained_with_graph``: graph-aware targets), its head is a graph head or one of its
     adaptation modes carries the tag ``uses_graph`` in ``ADAPTATION_MODES``."""
     from vision.adapt import ADAPTATION_MODES, AdaptationConfig
     from vision.models import is_graph_head
 
     head, config, _ = pipeline
-    if is_graph_head(head):
+    if trained_with_graph or is_graph_head(head):
         return True
     if config == "none":
         return False
@@ -727,8 +750,9 @@ def graph_helps(split_results: dict[str, dict], args: argparse.Namespace) -> str
         for p, row in stats.items()
         if all(s in row for s in splits)
     }
-    with_graph = {p: v for p, v in scored.items() if uses_graph(p)}
-    without = {p: v for p, v in scored.items() if not uses_graph(p)}
+    trained = _trains_with_graph(args)
+    with_graph = {p: v for p, v in scored.items() if uses_graph(p, trained)}
+    without = {p: v for p, v in scored.items() if not uses_graph(p, trained)}
     if not without:
         return "graph helps: no (no graph-free pipeline was run to compare with)"
     free = max(without, key=lambda p: without[p][0])
@@ -785,7 +809,11 @@ def run_split(args: argparse.Namespace) -> dict[str, Any]:
     for head in args.heads:
         for seed in args.seeds:
             run_dir = train_run(
-                args, head, seed, graph if head != "linear" else "identity", args.out
+                args,
+                head,
+                seed,
+                graph if head != "linear" or _trains_with_graph(args) else "identity",
+                args.out,
             )
             train_info[f"{head}-seed{seed}"] = (
                 json.loads((run_dir / "bench_train_time.json").read_text())
@@ -857,6 +885,15 @@ def get_args_parser() -> argparse.ArgumentParser:
         "pipelines of --extra-configs run and the last line compares them)",
     )
     m.add_argument("--graph-corpus", nargs="+", default=None, help="corpus for --graph build")
+    m.add_argument(
+        "--train-options",
+        nargs="+",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="further TrainConfig fields for every run, e.g. implied_targets=graph "
+        "implied_weight=0.5 (recorded in the runs' bench_spec.json); with implied_targets=graph "
+        "every run is given --graph, whatever its head",
+    )
     a = parser.add_argument_group("adaptation/prediction")
     a.add_argument(
         "--configs", nargs="+", default=DEFAULT_CONFIGS,

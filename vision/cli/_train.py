@@ -104,6 +104,7 @@ def _build(p: argparse.ArgumentParser) -> None:
     from vision.losses import LOSSES
     from vision.models import BACKBONES, HEADS
     from vision.train import list_optimizers
+    from vision.train.implied_targets import IMPLIED_TARGETS
     from vision.train.mixed_precision import AMP_MODES
 
     dflt = _config_defaults()
@@ -212,6 +213,46 @@ def _build(p: argparse.ArgumentParser) -> None:
         type=float,
         default=0.1,
         help="learning-rate multiplier of the gcn head's shared graph weights (default 0.1)",
+    )
+    it = p.add_argument_group(
+        "graph-aware targets",
+        "soft training targets for the labels a training image's positives S imply: "
+        "min(1, beta * max_{s in S} P(c | s)) where P(c | s) >= the minimum; positives and "
+        "verified negatives unchanged, validation targets unchanged",
+    )
+    it.add_argument(
+        "--implied-targets",
+        choices=list(IMPLIED_TARGETS),
+        default="none",
+        help="none (default: the targets as read) or graph (needs --graph DIR)",
+    )
+    it.add_argument(
+        "--implied-weight",
+        type=float,
+        default=0.5,
+        metavar="BETA",
+        help="beta, the multiplier of P(c | s), in (0, 1] (default %(default)s)",
+    )
+    it.add_argument(
+        "--implied-min-prob",
+        type=float,
+        default=0.5,
+        metavar="P",
+        help="smallest P(c | s) that implies c (default %(default)s)",
+    )
+    it.add_argument(
+        "--implied-max-per-label",
+        type=int,
+        default=10,
+        metavar="K",
+        help="implied labels kept per source label, the strongest (default %(default)s; 0 = all)",
+    )
+    it.add_argument(
+        "--implied-source",
+        default="annotation",
+        help="where P(c | s) comes from: 'completion' (the graph's directional completion "
+        "model) or an edge source of the graph, P(c | s) = min(1, p(c) exp(PMI)) "
+        "(default %(default)s)",
     )
     m = p.add_argument_group("model")
     m.add_argument(

@@ -18,6 +18,7 @@ from vision.data import (
 )
 from vision.losses import LOSSES
 from vision.models import BACKBONES, HEADS
+from vision.train.implied_targets import ImpliedTargets
 from vision.train.mixed_precision import parse_amp
 from vision.train.optimizer import OPTIMIZERS
 
@@ -60,6 +61,14 @@ class TrainConfig:
     graph heads' propagation ``(1 - p) I + p D^-1 A``; None = the head's default),
     ``graph_lr_scale`` (learning-rate multiplier of a head's ``graph_parameters()``, the shared
     GCN weights; default 0.1).
+    Graph-aware targets (:mod:`vision.train.implied_targets`): ``implied_targets`` (``none``,
+    the default: the targets as read; ``graph``: each training image also gets the soft target
+    ``min(1, implied_weight * max_{s in S} P(c | s))`` for the labels ``c`` its positives ``S``
+    imply with ``P(c | s) >= implied_min_prob``, verified negatives excepted; needs a
+    ``graph`` folder), ``implied_weight`` (beta, default 0.5), ``implied_min_prob`` (default
+    0.5), ``implied_max_per_label`` (implied labels kept per source label, default 10; 0 = all),
+    ``implied_source`` (``completion`` or an edge source of the graph, default ``annotation``).
+    Validation targets are never changed.
     Model: ``backbone`` + ``backbone_options``, ``stem_stride``, ``head`` + ``head_options``,
     ``dropout``, ``image_size`` (pixels).
     Loss: ``loss`` + ``loss_options``, ``pos_weight`` (losses with that option, i.e. bce:
@@ -110,6 +119,11 @@ class TrainConfig:
     labels_not_in_graph: str = "isolate"
     graph_neighbor_weight: float | None = None
     graph_lr_scale: float = 0.1
+    implied_targets: str = "none"
+    implied_weight: float = 0.5
+    implied_min_prob: float = 0.5
+    implied_max_per_label: int = 10
+    implied_source: str = "annotation"
     backbone: str = "compact_cnn"
     backbone_options: dict[str, Any] = field(default_factory=dict)
     stem_stride: int = 2
@@ -156,6 +170,17 @@ class TrainConfig:
             )
         OPTIMIZERS.get(self.optimizer)
         parse_amp(self.amp)  # an unknown --amp fails here
+        self.implied().check_graph(self.graph)
+
+    def implied(self) -> ImpliedTargets:
+        """The ``implied_*`` settings (:class:`~vision.train.implied_targets.ImpliedTargets`)."""
+        return ImpliedTargets(
+            self.implied_targets,
+            self.implied_weight,
+            self.implied_min_prob,
+            self.implied_max_per_label,
+            self.implied_source,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -145,6 +145,7 @@ class Trainer:
         self.codes, self.names = list(self.data.codes), list(self.data.names)
         # every head's checkpoint records the graph (its digest names the run's --graph)
         self.graph = build_graph_inputs(cfg, self.codes)
+        self._imply_targets()
         self.model_args = cfg.model_args(len(self.codes))
         self.model = place_model(
             MultiLabelClassifier.from_args(self.model_args, self.graph),
@@ -209,6 +210,20 @@ class Trainer:
         self.log = MetricsLog(self.run_dir, cfg.tensorboard) if self.dist.is_main else None
 
     # ----------------------------------------------------------------- set-up helpers
+    def _imply_targets(self) -> None:
+        """``--implied-targets graph``: add the graph-implied soft targets to the training
+        split (:mod:`vision.train.implied_targets`); validation targets and
+        ``data.train_targets`` (what ``pos_weight="auto"`` counts) stay as read."""
+        implied = self.cfg.implied()
+        if not implied.active:
+            return
+        from labelgraph import LabelGraph
+
+        train = self.data.train
+        train.targets = implied.apply(
+            train.targets, LabelGraph.load(self.cfg.graph), self.codes, train.hard_negatives
+        )
+
     def _make_optimizer(self) -> torch.optim.Optimizer:
         graph_fn = getattr(self.model.head, "graph_parameters", None)
         graph_ids = {id(p) for p in graph_fn()} if graph_fn is not None else set()
