@@ -15,6 +15,14 @@ and ``A`` the graph's ``text`` edges (nats; a text conditional that multiplies t
 association, normalised over labels). When ``s`` has no image (or the graph no annotations),
 the image term drops out and the other two are renormalised: ``(w T + v p) / (w + v)``.
 
+Is-a edges from the label names (:mod:`labelgraph.name_heads`: a "Sports car" is a Car) enter
+as a fourth part with weight ``u`` = ``completion_hypernym_weight``, for a given label that has
+parents::
+
+    P_u(c | s) = (1 - u) P(c | s) + u H(c | s),   H(c | s) = 1 / |parents(s)| if c is one
+
+A label without parents keeps ``P(c | s)``; ``u = 0`` is the mixture above, bit for bit.
+
 It is directional: ``P(Person | Shopkeeper)`` is large because most shopkeepers are people,
 ``P(Shopkeeper | Person)`` small because few people are shopkeepers, whereas a PMI edge is the
 same both ways. The weights are fitted per fold by inner cross-validation in ``labelgraph
@@ -28,12 +36,19 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["ConditionalCompletion", "DEFAULT_TEXT_WEIGHT", "DEFAULT_PRIOR_WEIGHT"]
+__all__ = [
+    "ConditionalCompletion",
+    "DEFAULT_TEXT_WEIGHT",
+    "DEFAULT_PRIOR_WEIGHT",
+    "DEFAULT_HYPERNYM_WEIGHT",
+]
 
 #: ``w`` of the text conditional (R12 inner-CV choice on the tuning labels: 0.1 in 5/5 folds)
 DEFAULT_TEXT_WEIGHT = 0.1
 #: ``v`` of the frequency prior (R12: 0.001 in 5/5 folds with text)
 DEFAULT_PRIOR_WEIGHT = 0.001
+#: ``u`` of the name-head hypernyms (issue 12 inner-CV choice on the tuning labels)
+DEFAULT_HYPERNYM_WEIGHT = 0.03
 
 
 class ConditionalCompletion:
@@ -46,6 +61,9 @@ class ConditionalCompletion:
         corpus_freq: ``[L]`` corpus mentions ``m`` (zeros without text).
         text: ``[L, L]`` text association ``A`` (nats, >= 0) or None.
         text_weight: ``w`` [0.1]; prior_weight: ``v`` [0.001]; prior_backoff: ``a`` [10].
+        hypernyms: ``[L, L]`` is-a edges, row child, column parent (non-zero = edge; e.g.
+            :func:`labelgraph.name_heads.hypernym_matrix`) or None (no hypernym part).
+        hypernym_weight: ``u`` in [0, 1] [0: off].
     """
 
     def __init__(
@@ -58,6 +76,8 @@ class ConditionalCompletion:
         text_weight: float = DEFAULT_TEXT_WEIGHT,
         prior_weight: float = DEFAULT_PRIOR_WEIGHT,
         prior_backoff: float = 10.0,
+        hypernyms: sp.spmatrix | None = None,
+        hypernym_weight: float = 0.0,
     ) -> None:
         self.n = int(len(image_freq))
         self.freq = np.asarray(image_freq, dtype=np.float64)
@@ -74,6 +94,10 @@ class ConditionalCompletion:
                 "completion weights must be >= 0 and sum to at most 1, got text "
                 f"{self.text_weight} and prior {self.prior_weight}"
             )
+        self.hypernym_weight = float(hypernym_weight)
+        if not 0.0 <= self.hypernym_weight <= 1.0:
+            raise ValueError(f"the hypernym weight must be in [0, 1], got {self.hypernym_weight}")
+        self.hypernyms = None if hypernyms is None else sp.csr_matrix(hypernyms, dtype=np.float64)
         m = np.asarray(corpus_freq, dtype=np.float64)
         q = (m + 0.5) / (m.sum() + 0.5 * self.n) if self.n else m
         a = float(prior_backoff)
@@ -111,9 +135,31 @@ class ConditionalCompletion:
             return (w * text + v * self.prior) / max(w + v, 1e-12)
         return (1.0 - w - v) * img + w * text + v * self.prior
 
+    def parents(self, s: int) -> np.ndarray:
+        """Indices of the is-a parents of ``s`` (empty without hypernym edges)."""
+        if self.hypernyms is None:
+            return np.zeros(0, dtype=np.int64)
+        lo, hi = self.hypernyms.indptr[s], self.hypernyms.indptr[s + 1]
+        return self.hypernyms.indices[lo:hi][self.hypernyms.data[lo:hi] != 0].astype(np.int64)
+
+    def with_hypernyms(
+        self, p: np.ndarray, parents: np.ndarray, hypernym_weight: float | None = None
+    ) -> np.ndarray:
+        """``[L]`` ``(1 - u) p + u H(. | s)`` for ``s`` with ``parents`` (``p`` itself when
+        there are none or ``u = 0``; default ``u``: the model's)."""
+        u = self.hypernym_weight if hypernym_weight is None else float(hypernym_weight)
+        if u == 0.0 or len(parents) == 0:
+            return p
+        out = (1.0 - u) * p
+        out[parents] += u / len(parents)
+        return out
+
     def conditional(self, s: int) -> np.ndarray:
-        """``[L]`` ``P(. | s)``."""
-        return self.mix(*self.components(s))
+        """``[L]`` ``P(. | s)`` (with the hypernym part when ``u > 0``)."""
+        p = self.mix(*self.components(s))
+        if self.hypernym_weight == 0.0:
+            return p
+        return self.with_hypernyms(p, self.parents(s))
 
     def scores(self, given: Sequence[int]) -> np.ndarray:
         """``[L]`` ``sum_{s in given} P(c | s)`` (the given labels are not excluded here)."""

@@ -256,6 +256,12 @@ class GraphBuilder:
                 f"--completion-text-weight {w} and --completion-prior-weight {v} must be >= 0 "
                 "and sum to at most 1"
             )
+        u = config.completion_hypernym_weight
+        if not 0 <= u <= 1:
+            raise InputError(
+                f"--completion-hypernym-weight {u} must be in [0, 1] (0 = no is-a part in "
+                "directional completion)"
+            )
         visual_context_weight(config.to_dict())  # a bad weight fails now, not after counting
         if config.completion not in ("conditional", "association"):
             raise InputError(
@@ -687,6 +693,7 @@ class GraphBuilder:
             "completion": c.completion,
             "completion_text_weight": c.completion_text_weight,
             "completion_prior_weight": c.completion_prior_weight,
+            "completion_hypernym_weight": c.completion_hypernym_weight,
             "prior_backoff": c.prior_backoff,
         }
         examples = self._examples(text, [adj["text"], adj["combined"]])
@@ -726,7 +733,11 @@ class GraphBuilder:
             annotation_pairs=ann.pairs("image") if ann is not None else None,
         )
         del text, ann, full, combined, adj  # free the counts before writing
-        self._record("graph", time.perf_counter() - t0, {"edges": g.summary()["edges"]})
+        self._record(
+            "graph",
+            time.perf_counter() - t0,
+            {"edges": g.summary()["edges"], "name_head_hypernyms": int(g.hypernyms().nnz)},
+        )
         g.manifest["stages"] = self.stages
         g.save(self.out)
         del g

@@ -57,6 +57,7 @@ from corpora.atomic import atomic_write
 from corpora.errors import CorruptInputError, InputError
 from corpora.versions import package_versions
 from labelgraph.conditional_completion import (
+    DEFAULT_HYPERNYM_WEIGHT,
     DEFAULT_PRIOR_WEIGHT,
     DEFAULT_TEXT_WEIGHT,
     ConditionalCompletion,
@@ -64,6 +65,7 @@ from labelgraph.conditional_completion import (
 from labelgraph.graph_conversions import to_networkx, to_pyg
 from labelgraph.graph_evidence import GraphEvidence
 from labelgraph.label_vocabulary import LabelVocabulary
+from labelgraph.name_heads import hypernym_matrix
 from labelgraph.sparse_matrices import canonical_csr, csr_from_triples, symmetrize
 from labelgraph.subgraph import restrict, subgraph
 
@@ -100,6 +102,8 @@ DEFAULT_SCORING: dict[str, Any] = {
     # weights of the text conditional and of the frequency prior in P(c|s)
     "completion_text_weight": DEFAULT_TEXT_WEIGHT,
     "completion_prior_weight": DEFAULT_PRIOR_WEIGHT,
+    # weight of the is-a parents read off the label names (labelgraph.name_heads) in P(c|s)
+    "completion_hypernym_weight": DEFAULT_HYPERNYM_WEIGHT,
     # pseudo-images of corpus frequency in the prior p(c) of P(c|s)
     "prior_backoff": 10.0,
 }
@@ -183,6 +187,7 @@ class LabelGraph:
         self.path: Path | None = Path(path) if path is not None else None
         self._log_prior_cache: np.ndarray | None = None
         self._warned_pairs = False
+        self._hypernyms: sp.csr_matrix | None = None
         self._evidence: GraphEvidence | None = None
 
     # ------------------------------------------------------------------ constructors
@@ -364,7 +369,8 @@ class LabelGraph:
             missing=arrays["missing"],
             frequencies=freqs,
             totals=meta.get("totals"),
-            scoring=meta.get("scoring"),
+            # graphs saved before the hypernym part complete as they did: without it
+            scoring={"completion_hypernym_weight": 0.0, **(meta.get("scoring") or {})},
             manifest=manifest,
             combination=meta.get("combination"),
             path=folder,
@@ -568,12 +574,21 @@ class LabelGraph:
                 seen.append(i)
         return seen
 
+    def hypernyms(self) -> sp.csr_matrix:
+        """``[L, L]`` is-a edges read off the label names, row child, column parent
+        (:func:`labelgraph.name_heads.hypernym_matrix`; computed once per graph object)."""
+        if self._hypernyms is None:
+            self._hypernyms = hypernym_matrix(self.vocab.names)
+        return self._hypernyms
+
     def completion_model(self) -> ConditionalCompletion:
         """The directional ``P(c | s)`` model of :meth:`complete` (mode ``"conditional"``):
-        annotation pairs and frequencies, corpus frequencies, the ``text`` edges and the
-        scoring weights ``completion_text_weight``, ``completion_prior_weight``,
-        ``prior_backoff`` (:class:`~labelgraph.conditional_completion.ConditionalCompletion`)."""
+        annotation pairs and frequencies, corpus frequencies, the ``text`` edges, the name-head
+        hypernyms (:meth:`hypernyms`) and the scoring weights ``completion_text_weight``,
+        ``completion_prior_weight``, ``completion_hypernym_weight``, ``prior_backoff``
+        (:class:`~labelgraph.conditional_completion.ConditionalCompletion`)."""
         sc = self.scoring
+        u = float(sc["completion_hypernym_weight"])
         if self.annotation_pairs is None and "annotation" in self._adj and not self._warned_pairs:
             self._warned_pairs = True
             logger.warning(
@@ -591,6 +606,8 @@ class LabelGraph:
             text_weight=float(sc["completion_text_weight"]),
             prior_weight=float(sc["completion_prior_weight"]),
             prior_backoff=float(sc["prior_backoff"]),
+            hypernyms=self.hypernyms() if u > 0 else None,
+            hypernym_weight=u,
         )
 
     def completion_scores(self, labels: Iterable[str | int]) -> np.ndarray:
@@ -611,9 +628,11 @@ class LabelGraph:
 
             score(c) = sum_{s in labels} P(c | s)
 
-        a mixture of the image conditional ``n_sc / n_s``, a text conditional and the label
-        prior (:mod:`labelgraph.conditional_completion`): ``complete(Shopkeeper)`` proposes
-        Person, ``complete(Person)`` need not propose Shopkeeper.
+        a mixture of the image conditional ``n_sc / n_s``, a text conditional, the label
+        prior and the label's is-a parents read off the names
+        (:mod:`labelgraph.conditional_completion`): ``complete(Shopkeeper)`` proposes
+        Person, ``complete(Person)`` need not propose Shopkeeper, ``complete(Sports car)``
+        proposes Car.
 
         ``"association"`` (the symmetric ablation), a naive-Bayes log-score in nats::
 

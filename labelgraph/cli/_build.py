@@ -82,6 +82,7 @@ def _run(args: argparse.Namespace) -> int:
         completion=args.completion,
         completion_text_weight=args.completion_text_weight,
         completion_prior_weight=args.completion_prior_weight,
+        completion_hypernym_weight=args.completion_hypernym_weight,
         prior_backoff=args.prior_backoff,
         examples_per_pair=args.examples_per_pair,
         example_neighbors=args.example_neighbors,
@@ -344,6 +345,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=0.001,
         help="weight of the label frequency prior in P(c|s) (default: %(default)s)",
+    )
+    g.add_argument(
+        "--completion-hypernym-weight",
+        type=float,
+        default=0.03,
+        help="weight of the is-a parents read off the label names ('Sports car' -> 'Car') in "
+        "P(c|s); 0 = off (default: %(default)s)",
     )
     g.add_argument(
         "--prior-backoff",

@@ -21,7 +21,11 @@ from labelgraph.evaluation._folds import kfold_assignments
 from labelgraph.evaluation._readers import read_label_sets
 from labelgraph.evaluation._text_statistics import full_text_adjacency
 from labelgraph.evaluation.annotation_stats import AnnotationStats
-from labelgraph.evaluation.completion_fit import fit_completion_weights, with_completion
+from labelgraph.evaluation.completion_fit import (
+    best_weights,
+    completion_weight_scores,
+    with_completion,
+)
 from labelgraph.evaluation.eval_row import EvalRow
 from labelgraph.evaluation.metrics import (
     expected_recall_at_k,
@@ -89,9 +93,11 @@ def evaluate_label_sets(
     When the graph completes directionally (``scoring["completion"] == "conditional"``) and
     ``inner_folds >= 2``, the mixture weights of ``P(c | s)`` are chosen per outer fold by
     inner cross-validation on its training images (:func:`~labelgraph.evaluation.
-    completion_fit.fit_completion_weights`), and two ablations get rows of their own:
-    ``"graph, no text"`` (text weight 0, prior weight fitted the same way) and ``"graph,
-    PMI sum"`` (the symmetric ``"association"`` scoring).
+    completion_fit.completion_weight_scores`: text ``w``, prior ``v``, name-head hypernym
+    ``u``), and three ablations get rows of their own, chosen from the same inner-CV scores:
+    ``"graph, no hypernyms"`` (``u = 0``, ``w`` and ``v`` fitted), ``"graph, no text"``
+    (``w = u = 0``, ``v`` fitted) and ``"graph, PMI sum"`` (the symmetric ``"association"``
+    scoring).
 
     Intruder: to every evaluated image's set one label drawn from the ``intruder_pool`` most
     frequent training labels (not already in the set) is added at a random position; accuracy
@@ -139,8 +145,8 @@ def evaluate_label_sets(
 
     directional = graph.scoring.get("completion") == "conditional"
     fit = directional and inner_folds >= 2
-    ablations = ("graph, no text", "graph, PMI sum") if directional else ()
-    chosen: list[tuple[float, float]] = []
+    ablations = ("graph, no hypernyms", "graph, no text", "graph, PMI sum") if directional else ()
+    chosen: list[tuple[float, float, float]] = []
     comp: dict[str, list[tuple[float, float]]] = {
         "combined graph": [],
         **{name: [] for name in ablations},
@@ -164,19 +170,45 @@ def evaluate_label_sets(
         graphs = {"combined graph": g}
         if fit:
             refit = fold_graph is not None
-            w, v = fit_completion_weights(g, train, refit=refit, inner_folds=inner_folds, k=k)
-            chosen.append((w, v))
-            graphs["combined graph"] = g = with_completion(
-                g, completion_text_weight=w, completion_prior_weight=v
+            grid, queries = completion_weight_scores(
+                g, train, refit=refit, inner_folds=inner_folds, k=k
             )
-            _, v0 = fit_completion_weights(
-                g, train, refit=refit, inner_folds=inner_folds, k=k, text_weights=(0.0,)
+            sc = g.scoring
+            w, v, u = (
+                best_weights(grid)
+                if queries
+                else (
+                    float(sc["completion_text_weight"]),
+                    float(sc["completion_prior_weight"]),
+                    float(sc["completion_hypernym_weight"]),
+                )
+            )
+            chosen.append((w, v, u))
+            logger.info("fold %d: P(c|s) weights text %g, prior %g, hypernym %g", f, w, v, u)
+            graphs["combined graph"] = g = with_completion(
+                g, completion_text_weight=w, completion_prior_weight=v, completion_hypernym_weight=u
+            )
+            w1, v1, _ = best_weights(grid, hypernym_weight=0.0) if queries else (w, v, 0.0)
+            graphs["graph, no hypernyms"] = with_completion(
+                g,
+                completion_text_weight=w1,
+                completion_prior_weight=v1,
+                completion_hypernym_weight=0.0,
+            )
+            _, v0, _ = (
+                best_weights(grid, text_weight=0.0, hypernym_weight=0.0) if queries else (0, v, 0)
             )
             graphs["graph, no text"] = with_completion(
-                g, completion_text_weight=0.0, completion_prior_weight=v0
+                g,
+                completion_text_weight=0.0,
+                completion_prior_weight=v0,
+                completion_hypernym_weight=0.0,
             )
         elif directional:
-            graphs["graph, no text"] = with_completion(g, completion_text_weight=0.0)
+            graphs["graph, no hypernyms"] = with_completion(g, completion_hypernym_weight=0.0)
+            graphs["graph, no text"] = with_completion(
+                g, completion_text_weight=0.0, completion_hypernym_weight=0.0
+            )
         if directional:
             graphs["graph, PMI sum"] = with_completion(g, completion="association")
         pool = [int(i) for i in np.argsort(-stats.freq, kind="stable")[:intruder_pool]]
@@ -223,8 +255,8 @@ def evaluate_label_sets(
     if n_unmapped:
         cov += f", {n_unmapped} labels not in vocabulary"
     if chosen:
-        cov += ", P(c|s) weights (text, prior) by inner CV: " + " ".join(
-            f"({w:g}, {v:g})" for w, v in chosen
+        cov += ", P(c|s) weights (text, prior, hypernym) by inner CV: " + " ".join(
+            f"({w:g}, {v:g}, {u:g})" for w, v, u in chosen
         )
 
     def mean(v: list[float]) -> float:

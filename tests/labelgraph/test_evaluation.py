@@ -326,10 +326,11 @@ def test_directional_completion_fits_weights_per_fold_and_reports_ablations(tmp_
     assert [(r.metric, r.method) for r in comp] == [
         (m, name)
         for m in ("recall@2", "mrr")
-        for name in ("combined graph", "graph, no text", "graph, PMI sum")
+        for name in ("combined graph", "graph, no hypernyms", "graph, no text", "graph, PMI sum")
     ]
     assert "graph refit per fold" in comp[0].coverage
-    assert comp[0].coverage.split("inner CV: ")[1].count("(") == 3  # each fold's (text, prior)
+    chosen = comp[0].coverage.split("inner CV: ")[1]
+    assert chosen.count("(") == 3 and chosen.count(",") == 6  # each fold's (text, prior, hyp)
     assert all(0 <= r.value <= 1 for r in comp)
     # the prior breaks the ties of the image conditional: never below counting alone
     assert comp[0].value >= dict(comp[0].baselines)["annotation co-occurrence"]
