@@ -61,7 +61,7 @@ class BuildConfig:
             ``association`` (log prior + PMI sum) [conditional]; completion_text_weight,
             completion_prior_weight: weights of the text conditional and of the prior in
             ``P(c|s)`` [0.1, 0.001]; completion_hypernym_weight: weight ``u`` of the is-a
-            parents read off the label names (:mod:`labelgraph.name_heads`) [0.03; 0 = off];
+            parents read off the label names (:mod:`labelgraph.name_heads`) [0.1; 0 = off];
             prior_backoff: corpus pseudo-images in its prior [10]
             (:mod:`labelgraph.conditional_completion`).
         examples_per_pair: sentences kept per pair while counting [3]; example_neighbors:
@@ -105,7 +105,7 @@ class BuildConfig:
     completion: str = "conditional"
     completion_text_weight: float = 0.1
     completion_prior_weight: float = 0.001
-    completion_hypernym_weight: float = 0.03
+    completion_hypernym_weight: float = 0.1
     prior_backoff: float = 10.0
     examples_per_pair: int = 3
     example_neighbors: int = 10

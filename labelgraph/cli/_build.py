@@ -349,7 +349,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument(
         "--completion-hypernym-weight",
         type=float,
-        default=0.03,
+        default=0.1,
         help="weight of the is-a parents read off the label names ('Sports car' -> 'Car') in "
         "P(c|s); 0 = off (default: %(default)s)",
     )
