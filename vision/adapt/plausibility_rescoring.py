@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from vision.adapt.label_graph_matrices import edge_matrix
 from vision.adapt.score_step import SCORE_STEPS, ScoreStep
+from vision.label_graph_matrices import edge_matrix
 
 __all__ = ["PlausibilityRescoring", "lift_matrix"]
 

@@ -38,6 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from corpora.errors import InputError
+from vision.label_graph_matrices import graph_to_model_index, pmi_conditional_matrix
 
 __all__ = [
     "IMPLIED_TARGETS",
@@ -53,8 +54,6 @@ logger = logging.getLogger(__name__)
 IMPLIED_TARGETS = ("none", "graph")
 #: the ``--implied-source`` that reads the graph's directional completion model
 COMPLETION_SOURCE = "completion"
-#: edge source -> the graph frequency kind of its ``p(c)`` (others: the graph's prior)
-_PRIOR_KIND = {"annotation": "annotation", "text": "corpus"}
 #: images per block when expanding positives into implied entries (bounds the memory)
 _BLOCK = 65536
 
@@ -73,7 +72,8 @@ def implication_matrix(
         graph: a :class:`~labelgraph.LabelGraph`.
         codes: ``[L]`` the model's label codes, in output order; codes absent from the graph
             imply nothing and are implied by nothing.
-        source: ``completion`` or one of ``graph.sources`` (see the module docstring).
+        source: ``completion`` or one of ``graph.sources`` (see the module docstring; an edge
+            source goes through :func:`vision.label_graph_matrices.pmi_conditional_matrix`).
         min_prob: smallest conditional kept, in (0, 1] [0.5].
         max_per_label: strongest implied labels kept per source label (0: all) [10].
 
@@ -82,50 +82,43 @@ def implication_matrix(
     """
     from labelgraph.sparse_matrices import top_k_per_row  # the graph's package, loaded already
 
-    n = len(codes)
-    where = {c: j for j, c in enumerate(codes)}
-    to_model = np.array([where.get(c, -1) for c in graph.labels], dtype=np.int64)
     if source == COMPLETION_SOURCE:
-        rows, cols, vals = _completion_entries(graph, to_model, min_prob)
+        p = _completion_matrix(graph, codes, min_prob)
     elif source in graph.sources:
-        adj = graph.adjacency(source).tocoo()
-        kind = _PRIOR_KIND.get(source)
-        if kind is not None and graph.frequency(kind).sum() > 0:
-            freq = graph.frequency(kind)
-            prior = freq / max(float(graph.totals.get(kind, 0.0)) or freq.sum(), 1e-12)
-        else:
-            prior = np.exp(graph.log_prior())
-        p = np.minimum(1.0, prior[adj.col] * np.exp(adj.data.astype(np.float64)))
-        rows, cols, vals = to_model[adj.row], to_model[adj.col], p
+        p = pmi_conditional_matrix(graph, codes, source)
     else:
         raise InputError(
             f"--implied-source {source!r} is not in the graph; available: "
             f"{', '.join([COMPLETION_SOURCE, *graph.sources])}"
         )
-    keep = (rows >= 0) & (cols >= 0) & (rows != cols) & (vals >= min_prob)
-    out = sp.csr_matrix(
-        (vals[keep].astype(np.float32), (rows[keep], cols[keep])), shape=(n, n), dtype=np.float32
-    )
+    p = p.tocoo()
+    keep = p.data >= min_prob
+    out = sp.csr_matrix((p.data[keep], (p.row[keep], p.col[keep])), shape=p.shape, dtype=np.float32)
     return top_k_per_row(out, max_per_label)
 
 
-def _completion_entries(
-    graph: Any, to_model: np.ndarray, min_prob: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(rows, cols, P)`` in graph indices of ``P(c | s) >= min_prob`` from the graph's
-    completion model, one dense ``[L_graph]`` row at a time (only for labels of the model)."""
+def _completion_matrix(graph: Any, codes: Sequence[str], min_prob: float) -> sp.csr_matrix:
+    """``P(c | s) >= min_prob`` ``[L, L]`` float32 CSR in the model's order from the graph's
+    completion model, one dense ``[L_graph]`` row at a time (only for labels of the model;
+    zero diagonal)."""
     model = graph.completion_model()
+    to_model = graph_to_model_index(graph, codes)
     rows, cols, vals = [], [], []
     for s in np.flatnonzero(to_model >= 0):
         p = model.conditional(int(s))
         c = np.flatnonzero(p >= min_prob)
-        rows.append(np.full(len(c), s, dtype=np.int64))
-        cols.append(c)
-        vals.append(p[c])
+        c = c[(to_model[c] >= 0) & (c != s)]
+        rows.append(np.full(len(c), to_model[s], dtype=np.int64))
+        cols.append(to_model[c])
+        vals.append(p[c].astype(np.float32))
+    n = len(codes)
     if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+        return sp.csr_matrix((n, n), dtype=np.float32)
+    return sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n, n),
+        dtype=np.float32,
+    )
 
 
 def imply_targets(

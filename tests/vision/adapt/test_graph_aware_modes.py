@@ -17,7 +17,6 @@ from corpora.errors import InputError
 from labelgraph import LabelGraph
 from vision.adapt import ADAPTATION_MODES, AdaptationConfig, DecisionRule, KNNTransfer, adapt
 from vision.adapt.adaptation_inputs import AdaptationInputs
-from vision.adapt.label_graph_matrices import conditional_matrix, edge_matrix
 from vision.adapt.label_propagation import propagate_labels
 from vision.adapt.modes.neighbour_thresholds_mode import NeighbourThresholdsMode
 from vision.adapt.modes.thresholds_mode import ThresholdsMode
@@ -25,6 +24,7 @@ from vision.adapt.neighbour_borrowing import borrow_from_neighbours, neighbour_m
 from vision.adapt.thresholds import ClassThresholds
 from vision.cli import main as vision_main
 from vision.inference.submission import read_submission
+from vision.label_graph_matrices import conditional_matrix, edge_matrix
 
 ABC = ["/m/a", "/m/b", "/m/c"]
 

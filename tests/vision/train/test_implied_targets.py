@@ -57,6 +57,21 @@ def test_implication_is_directional_and_sparse(shop_graph):
     assert q.nnz == 1 and q[2, 0] == pytest.approx(0.9, rel=1e-5)
 
 
+def test_completion_source_follows_the_model_order(shop_graph):
+    """The ``completion`` source maps graph labels to the model's codes like the edge sources
+    (it once used graph indices as model indices)."""
+    model = shop_graph.completion_model()
+    codes = [CAT, "/m/absent", PERSON, SHOP]  # another order, one code absent from the graph
+    p = implication_matrix(shop_graph, codes, "completion", min_prob=1e-6, max_per_label=0)
+    assert p.shape == (4, 4) and p.nnz > 0
+    graph_index = {c: i for i, c in enumerate(shop_graph.labels)}
+    for i, j in zip(*p.nonzero()):
+        assert codes[i] != "/m/absent" and codes[j] != "/m/absent" and i != j
+        expected = model.conditional(graph_index[codes[i]])[graph_index[codes[j]]]
+        assert p[i, j] == pytest.approx(expected, rel=1e-5)
+    assert p[1].nnz == 0 and p[:, 1].nnz == 0
+
+
 def test_shopkeeper_gains_person_person_gains_nothing(shop_graph):
     ids, t, hard = _targets(
         [

@@ -2,7 +2,7 @@
 
 The ``knn`` mode, with the kNN scores taking one step of label propagation along the graph's
 directional ``P(b | a)`` before they are mixed in (:mod:`vision.adapt.label_propagation`;
-``P(b | a)`` from the edges of ``source``, :func:`~vision.adapt.label_graph_matrices.
+``P(b | a)`` from the edges of ``source``, :func:`~vision.label_graph_matrices.
 conditional_matrix`). The propagation weight ``mu`` is chosen among ``graph_weights`` together
 with the kNN weight and temperature on the out-of-fold scores of the tuning images (candidates
 with ``mu = 0`` first, so a tie keeps the graph-free transfer; ``graph_weights = (0,)`` is the
@@ -25,9 +25,9 @@ from vision.adapt.adaptation_config import AdaptationConfig
 from vision.adapt.adaptation_inputs import AdaptationInputs, Query
 from vision.adapt.adaptation_mode import register_mode
 from vision.adapt.knn_transfer import KNN_SPACES, KNNTransfer, knn_vectors
-from vision.adapt.label_graph_matrices import conditional_matrix
 from vision.adapt.label_propagation import propagate_labels
 from vision.adapt.modes.knn_mode import IN_SAMPLE_WEIGHT, KNNMode
+from vision.label_graph_matrices import conditional_matrix
 
 __all__ = ["KNNPropagationMode"]
 

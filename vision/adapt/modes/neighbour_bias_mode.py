@@ -24,10 +24,10 @@ from corpora.errors import InputError
 from vision.adapt.adaptation_config import AdaptationConfig
 from vision.adapt.adaptation_inputs import AdaptationInputs
 from vision.adapt.adaptation_mode import register_mode
-from vision.adapt.label_graph_matrices import edge_matrix
 from vision.adapt.modes.bias_mode import BiasMode
 from vision.adapt.neighbour_borrowing import borrow_from_neighbours, neighbour_mean
 from vision.adapt.prior_shift import PriorShift, shift_probs
+from vision.label_graph_matrices import edge_matrix
 from vision.metrics._arrays import positives_csr
 
 __all__ = ["NeighbourBiasMode"]

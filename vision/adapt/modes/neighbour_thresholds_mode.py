@@ -25,10 +25,10 @@ from vision.adapt.adaptation_config import AdaptationConfig
 from vision.adapt.adaptation_inputs import AdaptationInputs
 from vision.adapt.adaptation_mode import register_mode
 from vision.adapt.folds import fold_indices
-from vision.adapt.label_graph_matrices import edge_matrix
 from vision.adapt.modes.thresholds_mode import ThresholdsMode
 from vision.adapt.neighbour_borrowing import borrow_from_neighbours, neighbour_mean
 from vision.adapt.thresholds import ClassThresholds, fit_class_thresholds
+from vision.label_graph_matrices import edge_matrix
 from vision.metrics import mean_f2_arrays
 from vision.metrics._arrays import positives_csr
 
