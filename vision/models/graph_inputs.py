@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from corpora.errors import InputError
+from vision.label_graph_matrices import graph_to_model_index
 
 __all__ = ["GraphInputs"]
 
@@ -122,16 +123,9 @@ class GraphInputs:
         if on_missing not in ("isolate", "error"):
             raise InputError(f"on_missing must be 'isolate' or 'error', got {on_missing!r}")
         adjacency = graph.adjacency(source)  # checks the source even for edges="identity"
-        gcodes = list(graph.labels)
-        pos = {c: i for i, c in enumerate(gcodes)}
-        model_of_graph = np.full(len(gcodes), -1, dtype=np.int64)
-        absent = []
-        for j, c in enumerate(codes):
-            i = pos.get(c)
-            if i is None:
-                absent.append(c)
-            else:
-                model_of_graph[i] = j
+        model_of_graph = graph_to_model_index(graph, codes)
+        in_graph = set(graph.labels)
+        absent = [c for c in codes if c not in in_graph]
         if absent:
             if on_missing == "error":
                 raise InputError(
