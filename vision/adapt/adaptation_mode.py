@@ -93,6 +93,26 @@ class AdaptationMode:
     def check(self, inputs: AdaptationInputs) -> None:
         """Raise :class:`InputError` when ``inputs`` lack what this mode needs."""
 
+    def check_graph(self, inputs: AdaptationInputs, source: str) -> None:
+        """The one check of every graph-reading mode: ``inputs`` hold a label graph, the
+        model's codes, and the graph has the edge ``source`` the mode reads.
+
+        Raises:
+            InputError: no graph, no codes, or ``source`` not among ``graph.sources``.
+        """
+        if inputs.graph is None:
+            raise InputError(
+                f"--mode {self.name} needs a label graph: pass --graph DIR (a `labelgraph "
+                "build` folder); the run was trained without one"
+            )
+        if inputs.codes is None:
+            raise InputError(f"--mode {self.name} needs the model's label codes")
+        if source not in inputs.graph.sources:
+            raise InputError(
+                f"{self.name} source {source!r} is not in the graph; available: "
+                f"{', '.join(inputs.graph.sources)}"
+            )
+
 
 class WeightMode(AdaptationMode, ABC):
     """A mode that changes the model's weights."""

@@ -267,9 +267,16 @@ def test_modes_are_tagged_need_a_graph_and_knn_variants_exclude_each_other():
     ):
         AdaptationConfig("knn-propagation@annotation").create_modes()
     images, targets = _tiny_data(9, 0)
-    for modes in ("neighbour-thresholds", "knn-propagation"):
+    # one check serves every graph-reading mode: the same wording for each
+    for modes in ("neighbour-thresholds", "knn-propagation", "neighbour-bias", "plausibility"):
         with pytest.raises(InputError, match=f"--mode {modes} needs a label graph"):
             adapt(ColourModel(3), images, targets, ABC, AdaptationConfig(modes))
+        mode = ADAPTATION_MODES.create(modes, source="annotation")
+        with_graph = AdaptationInputs(ColourModel(3), codes=ABC, graph=_graph())
+        with pytest.raises(InputError, match=f"^{modes} source 'annotation' is not in the graph"):
+            mode.check(with_graph)
+        with pytest.raises(InputError, match=f"^--mode {modes} needs the model's label codes"):
+            mode.check(AdaptationInputs(ColourModel(3), graph=_graph()))
     with pytest.raises(InputError, match="source 'annotation' is not in the graph"):
         adapt(ColourModel(3), images, targets, ABC, cfg, graph=_graph())
 

@@ -46,7 +46,9 @@ class BiasMode(ScoreMode):
 
     def check(self, inputs: AdaptationInputs) -> None:
         if inputs.source_prior is None:
-            raise InputError("--mode bias needs the training label priors (give --train-data)")
+            raise InputError(
+                f"--mode {self.name} needs the training label priors (give --train-data)"
+            )
 
     def fit(
         self,

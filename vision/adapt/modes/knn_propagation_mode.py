@@ -85,18 +85,7 @@ class KNNPropagationMode(KNNMode):
         self._conditional: sp.csr_matrix | None = None
 
     def check(self, inputs: AdaptationInputs) -> None:
-        if inputs.graph is None:
-            raise InputError(
-                "--mode knn-propagation needs a label graph: pass --graph DIR (a `labelgraph "
-                "build` folder); the run was trained without one"
-            )
-        if inputs.codes is None:
-            raise InputError("--mode knn-propagation needs the model's label codes")
-        if self.source not in inputs.graph.sources:
-            raise InputError(
-                f"knn-propagation source {self.source!r} is not in the graph; available: "
-                f"{', '.join(inputs.graph.sources)}"
-            )
+        self.check_graph(inputs, self.source)
 
     def fit(
         self,

@@ -80,19 +80,8 @@ class NeighbourBiasMode(BiasMode):
         self._edges: sp.csr_matrix | None = None
 
     def check(self, inputs: AdaptationInputs) -> None:
+        self.check_graph(inputs, self.source)
         super().check(inputs)
-        if inputs.graph is None:
-            raise InputError(
-                "--mode neighbour-bias needs a label graph: pass --graph DIR (a `labelgraph "
-                "build` folder); the run was trained without one"
-            )
-        if inputs.codes is None:
-            raise InputError("--mode neighbour-bias needs the model's label codes")
-        if self.source not in inputs.graph.sources:
-            raise InputError(
-                f"neighbour-bias source {self.source!r} is not in the graph; available: "
-                f"{', '.join(inputs.graph.sources)}"
-            )
 
     def fit(
         self,

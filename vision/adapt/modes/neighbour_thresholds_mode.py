@@ -99,16 +99,7 @@ class NeighbourThresholdsMode(ThresholdsMode):
         self.cv_repeats = int(cv_repeats)
 
     def check(self, inputs: AdaptationInputs) -> None:
-        if inputs.graph is None:
-            raise InputError(
-                "--mode neighbour-thresholds needs a label graph: pass --graph DIR (a "
-                "`labelgraph build` folder); the run was trained without one"
-            )
-        if self.source not in inputs.graph.sources:
-            raise InputError(
-                f"neighbour-thresholds source {self.source!r} is not in the graph; available: "
-                f"{', '.join(inputs.graph.sources)}"
-            )
+        self.check_graph(inputs, self.source)
 
     def fit(
         self,
