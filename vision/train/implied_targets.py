@@ -256,6 +256,14 @@ class ImpliedTargets:
         mode is ``none``); logs how many were added and their mean value."""
         if not self.active:
             return targets
+        known = set(graph.labels)
+        if not any(c in known for c in codes):
+            raise InputError(
+                f"--implied-targets graph: the graph holds none of the run's {len(codes)} label "
+                f"codes (run: {', '.join(codes[:3])}, ...; graph: {', '.join(graph.labels[:3])}, "
+                "...), so it implies nothing; pass --graph a folder built with the run's "
+                "class-descriptions.csv (labelgraph build --labels)"
+            )
         imp = implication_matrix(graph, codes, self.source, self.min_prob, self.max_per_label)
         out = imply_targets(targets, imp, self.weight, hard_negatives)
         before = sp.csr_matrix(targets)

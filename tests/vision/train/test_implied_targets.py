@@ -232,3 +232,13 @@ def test_cli_records_the_settings(micro_data, micro_graph_dir, tmp_path, capsys)
     _, ckpt = load_run(out)
     assert ckpt["config"]["implied_targets"] == "graph"
     assert ckpt["config"]["implied_weight"] == 0.4
+
+
+def test_graph_without_the_run_labels_is_refused(shop_graph):
+    """A graph built over other labels (Open Images codes for an emoji run) would add no soft
+    target at all: an error naming the fix, not a run identical to ``none``."""
+    ids, t, hard = _targets([("a", "/e/1", 1.0)], ["a"])
+    codes = ["/e/1", "/e/2", "/e/3"]
+    with pytest.raises(InputError, match="holds none of the run's 3 label codes.*--labels"):
+        ImpliedTargets("graph").apply(t, shop_graph, codes, hard)
+
