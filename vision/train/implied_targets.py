@@ -284,4 +284,12 @@ class ImpliedTargets:
             out.shape[0],
             mean,
         )
+        if not added:
+            logger.warning(
+                "--implied-targets graph: no soft target added (%s gives no P(c | s) >= %g "
+                "among the run's labels); training runs as with --implied-targets none. Lower "
+                "--implied-min-prob or pick another --implied-source",
+                self.source,
+                self.min_prob,
+            )
         return out

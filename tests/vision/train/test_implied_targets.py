@@ -242,3 +242,12 @@ def test_graph_without_the_run_labels_is_refused(shop_graph):
     with pytest.raises(InputError, match="holds none of the run's 3 label codes.*--labels"):
         ImpliedTargets("graph").apply(t, shop_graph, codes, hard)
 
+
+def test_no_soft_target_added_warns(shop_graph, caplog):
+    """Nothing implied at this --implied-min-prob: a warning saying what to change."""
+    ids, t, hard = _targets([("a", SHOP, 1.0), ("b", PERSON, 1.0)], ["a", "b"])
+    with caplog.at_level("WARNING", logger="vision.train.implied_targets"):
+        out = ImpliedTargets("graph", min_prob=0.95).apply(t, shop_graph, CODES, hard)
+    assert (out != t).nnz == 0
+    assert "no soft target added" in caplog.text
+    assert "--implied-min-prob" in caplog.text and "--implied-source" in caplog.text
