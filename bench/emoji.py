@@ -247,16 +247,47 @@ def train_config(args: argparse.Namespace, head: str, seed: int, graph: str, out
 
 
 def _train_options(args: argparse.Namespace) -> dict[str, Any]:
-    """``--train-options FIELD=VALUE ...`` as TrainConfig fields (values read as YAML)."""
+    """``--train-options FIELD=VALUE ...`` as TrainConfig fields (values read as YAML).
+
+    Raises:
+        SystemExit: an item is not ``FIELD=VALUE`` or names no TrainConfig field (the message
+            suggests the closest field).
+    """
+    import difflib
+
     import yaml
 
+    from vision.train import TrainConfig
+
+    fields = TrainConfig.field_names()
     out = {}
     for item in getattr(args, "train_options", None) or []:
         key, sep, value = item.partition("=")
         if not sep:
             raise SystemExit(f"--train-options takes FIELD=VALUE, not {item!r}")
-        out[key.strip().replace("-", "_")] = yaml.safe_load(value)
+        key = key.strip().replace("-", "_")
+        if key not in fields:
+            close = difflib.get_close_matches(key, fields, n=1)
+            hint = (
+                f"did you mean {close[0]}?"
+                if close
+                else "see the fields of vision.train.TrainConfig"
+            )
+            raise SystemExit(f"--train-options: {key!r} is not a TrainConfig field; {hint}")
+        out[key] = yaml.safe_load(value)
     return out
+
+
+def _check_train_options(args: argparse.Namespace) -> None:
+    """Build one run's TrainConfig before any work, so that settings it refuses
+    (``implied_targets=graph`` with ``--graph identity``, ``implied_weight=0``) end the
+    benchmark at once with their one-line message.
+
+    Raises:
+        InputError: the TrainConfig refuses the settings.
+    """
+    graph = "identity" if args.graph == "identity" else str(args.graph)
+    train_config(args, args.heads[0], args.seeds[0], graph, args.out)
 
 
 def _trains_with_graph(args: argparse.Namespace) -> bool:
@@ -929,6 +960,13 @@ def main(argv: list[str] | None = None) -> int:
         if not d.is_dir():
             print(f"benchmark data not found at {d} (needs ../shared/data)", file=sys.stderr)
             return 2
+    from corpora.errors import InputError
+
+    try:
+        _check_train_options(argparse.Namespace(**{**vars(args), "data": datas[0]}))
+    except InputError as exc:
+        print(f"bench/emoji.py: {exc}", file=sys.stderr)
+        return 2
     payloads = {}
     for d in datas:
         split_args = argparse.Namespace(**vars(args))

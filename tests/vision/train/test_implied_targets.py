@@ -251,3 +251,36 @@ def test_no_soft_target_added_warns(shop_graph, caplog):
     assert (out != t).nnz == 0
     assert "no soft target added" in caplog.text
     assert "--implied-min-prob" in caplog.text and "--implied-source" in caplog.text
+
+
+def _bench(repo_root):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_emoji", repo_root / "bench" / "emoji.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+def test_bench_train_options_typo_names_the_field(repo_root, tmp_path):
+    """``bench/emoji.py --train-options implied_wieght=0.3``: one line with the close name
+    (it was a TypeError traceback from TrainConfig)."""
+    bench = _bench(repo_root)
+    argv = ["--data", str(tmp_path), "--out", str(tmp_path / "out"), "--graph", "identity"]
+    with pytest.raises(SystemExit, match="'implied_wieght' is not a TrainConfig field.*"
+                       "did you mean implied_weight"):  # fmt: skip
+        bench.main([*argv, "--train-options", "implied_wieght=0.3"])
+
+
+def test_bench_train_options_are_checked_before_any_work(repo_root, tmp_path, capsys):
+    """``implied_targets=graph`` with ``--graph identity``: the settings' one-line error and
+    exit status 2 before anything is built (it was an InputError traceback)."""
+    bench = _bench(repo_root)
+    out = tmp_path / "out"
+    argv = ["--data", str(tmp_path), "--out", str(out), "--graph", "identity"]
+    assert bench.main([*argv, "--train-options", "implied_targets=graph"]) == 2
+    err = capsys.readouterr().err
+    assert "--implied-targets graph needs a label graph: pass --graph DIR" in err
+    assert "Traceback" not in err and not out.exists()
+    assert bench.main([*argv, "--train-options", "implied_targets=graph", "implied_weight=0"]) == 2
+    assert "--implied-weight must be in (0, 1]" in capsys.readouterr().err
