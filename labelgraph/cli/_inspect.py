@@ -83,7 +83,7 @@ def degree_summary(adj) -> dict[str, float]:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """The summary (labels, embeddings, edges and degrees per source, frequencies, unseen
-    labels) first, then the manifest."""
+    labels, text-edge context, completion weights) first, then the manifest."""
     g = _load(args.graph)
     manifest = dict(g.manifest)
     manifest.pop("graph", None)
@@ -125,6 +125,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     text_line = _text_edges_line(manifest)
     if text_line:
         print(f"\n{text_line}")
+    print(("" if text_line else "\n") + _completion_line(g))
     print("\nmanifest (what was built, from what, with which parameters):")
     _print_tree(manifest, depth=1)
     return 0
@@ -147,6 +148,23 @@ def _text_edges_line(manifest: dict[str, Any]) -> str:
             f"{counts.get('scene_sentences', 0):,} scene sentences)"
         )
     return line
+
+
+def _completion_line(g: Any) -> str:
+    """``completion: conditional, P(c|s) weights: text 0.1, prior 0.001, is-a parents 0.1
+    (6,811 name-head is-a edges)``: what ``complete`` scores with (the graph's ``scoring``,
+    which is what a graph saved before a weight existed loads with, not its build flags)."""
+    sc = g.scoring
+    if sc["completion"] != "conditional":
+        return f"completion: {sc['completion']} (log prior + PMI sum)"
+    u = float(sc["completion_hypernym_weight"])
+    n = int(g.hypernyms().nnz)
+    edges = f"{n:,} name-head is-a edge{'' if n == 1 else 's'}"
+    return (
+        f"completion: conditional, P(c|s) weights: text {float(sc['completion_text_weight']):g}, "
+        f"prior {float(sc['completion_prior_weight']):g}, is-a parents {u:g} "
+        + (f"({edges})" if u > 0 else f"(off; {edges})")
+    )
 
 
 # ---------------------------------------------------------------------------------- explain

@@ -163,3 +163,29 @@ def test_evaluate_cli_table_and_json(graph_dir, tmp_path, capsys):
     assert sim_row["coverage"] == "3/3 pairs"
     assert main(["evaluate", str(graph_dir)]) == 2
     assert "nothing to evaluate" in capsys.readouterr().err
+
+
+def test_info_says_the_completion_weights(tmp_path, capsys):
+    """The summary names the completion the graph scores with, its P(c|s) weights (the is-a
+    weight included) and how many name-head is-a parents it has."""
+    from labelgraph.label_graph import LabelGraph
+
+    def info(scoring):
+        g = LabelGraph.from_edges(
+            ["/m/car", "/m/sports", "/m/tree"],
+            ["Car", "Sports car", "Tree"],
+            edges={"text": ([0], [2], [1.0])},
+            scoring=scoring,
+        )
+        folder = g.save(tmp_path / f"g{len(list(tmp_path.iterdir()))}")
+        assert main(["info", str(folder)]) == 0
+        return capsys.readouterr().out
+
+    out = info({"completion_hypernym_weight": 0.25})
+    line = next(x for x in out.splitlines() if x.startswith("completion:"))
+    assert line == (
+        "completion: conditional, P(c|s) weights: text 0.1, prior 0.001, is-a parents 0.25 "
+        "(1 name-head is-a edge)"
+    )
+    assert "is-a parents 0 (off; 1 name-head is-a edge)" in info({"completion_hypernym_weight": 0})
+    assert "completion: association (log prior + PMI sum)\n" in info({"completion": "association"})
