@@ -237,6 +237,28 @@ class ImpliedTargets:
     def active(self) -> bool:
         return self.mode != "none"
 
+    def describe(self) -> str:
+        """``none``, or ``graph (annotation, beta 0.5, min P 0.5, <= 10 per label)``."""
+        if not self.active:
+            return self.mode
+        return (
+            f"{self.mode} ({self.source}, beta {self.weight:g}, min P {self.min_prob:g}, "
+            f"<= {self.max_per_label} per label)"
+        )
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> ImpliedTargets:
+        """The settings recorded in a checkpoint's ``config`` (absent keys: the defaults,
+        ``none`` for runs saved before the option existed)."""
+        keys = {
+            "mode": "implied_targets",
+            "weight": "implied_weight",
+            "min_prob": "implied_min_prob",
+            "max_per_label": "implied_max_per_label",
+            "source": "implied_source",
+        }
+        return cls(**{name: config[key] for name, key in keys.items() if key in config})
+
     def check_graph(self, graph: str) -> None:
         """Refuse implied targets without a graph folder (``graph`` is ``--graph``)."""
         if self.active and graph == "identity":

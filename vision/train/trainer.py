@@ -224,6 +224,23 @@ class Trainer:
             train.targets, LabelGraph.load(self.cfg.graph), self.codes, train.hard_negatives
         )
 
+    def _check_resumed_targets(self, last: Path, ckpt: dict[str, Any]) -> None:
+        """Warn when ``--resume`` asks for other ``--implied-*`` settings than the checkpoint's
+        (the remaining epochs then train on other targets)."""
+        from vision.train.implied_targets import ImpliedTargets
+
+        before = ImpliedTargets.from_config(ckpt.get("config") or {}).describe()
+        now = self.cfg.implied().describe()
+        if before != now:
+            logger.warning(
+                "%s was trained with implied targets %s, now %s: the remaining epochs train on "
+                "other targets; resume with the run's settings (-c RUN/config.yaml) or use a "
+                "new --out",
+                last,
+                before,
+                now,
+            )
+
     def _make_optimizer(self) -> torch.optim.Optimizer:
         graph_fn = getattr(self.model.head, "graph_parameters", None)
         graph_ids = {id(p) for p in graph_fn()} if graph_fn is not None else set()
@@ -272,6 +289,7 @@ class Trainer:
                 f"{last} was trained with model {ckpt['model_args']}, the flags now ask for "
                 f"{self.model_args}; resume with the same model flags or a new --out"
             )
+        self._check_resumed_targets(last, ckpt)
         raw = ckpt.get("train_model")
         self.model.load_state_dict(raw if raw is not None else ckpt["model"])
         if self.ema is not None:

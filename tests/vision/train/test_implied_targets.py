@@ -284,3 +284,30 @@ def test_bench_train_options_are_checked_before_any_work(repo_root, tmp_path, ca
     assert "Traceback" not in err and not out.exists()
     assert bench.main([*argv, "--train-options", "implied_targets=graph", "implied_weight=0"]) == 2
     assert "--implied-weight must be in (0, 1]" in capsys.readouterr().err
+
+
+def test_resume_with_other_implied_settings_warns(micro_data, micro_graph_dir, tmp_path, caplog):
+    """``--resume`` with other ``--implied-*`` settings trains the remaining epochs on other
+    targets: a warning naming both settings (it was silent)."""
+    import logging
+
+    def warnings() -> str:
+        return " ".join(
+            r.getMessage()
+            for r in caplog.records
+            if r.levelno >= logging.WARNING and r.name == "vision.train.trainer"
+        )
+
+    out = tmp_path / "run"
+    Trainer(_cfg(micro_data, out, micro_graph_dir, implied_targets="graph")).fit()
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vision.train.trainer"):
+        Trainer(_cfg(micro_data, out, micro_graph_dir, implied_targets="graph", resume=True))
+    assert "implied" not in warnings()  # the same settings: nothing to say
+    with caplog.at_level("WARNING", logger="vision.train.trainer"):
+        Trainer(
+            _cfg(micro_data, out, micro_graph_dir, implied_targets="graph", implied_weight=0.9,
+                 resume=True)
+        )  # fmt: skip
+    assert "trained with implied targets graph (annotation, beta 0.5" in warnings()
+    assert "now graph (annotation, beta 0.9" in warnings()
