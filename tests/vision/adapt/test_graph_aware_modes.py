@@ -175,6 +175,34 @@ def test_propagation_raises_implied_labels_and_mu_zero_is_the_identity():
     assert propagate_labels(k, c, 0.0) is k
 
 
+def test_propagation_sparse_and_dense_products_agree_across_blocks(monkeypatch):
+    """Mostly-zero kNN votes take the sparse product, dense ones the dense product; both give
+    the same scores, in blocks of any size (here 7 rows)."""
+    import vision.adapt.label_propagation as lp
+
+    rng = np.random.default_rng(0)
+    n_labels = 40
+    c = sp.random(n_labels, n_labels, density=0.1, format="csr", random_state=1, dtype=np.float32)
+    c.setdiag(0)
+    c.eliminate_zeros()
+    votes = sp.random(30, n_labels, density=0.05, format="csr", random_state=2).toarray()
+    dense = rng.random((30, n_labels))
+    monkeypatch.setattr(lp, "BLOCK_ROWS", 7)
+    for k in (votes.astype(np.float32), votes, dense):
+        expected = np.minimum(
+            1.0, k.astype(np.float64) + 0.3 * (k.astype(np.float64) @ c.toarray())
+        )
+        results = []
+        for fraction in (0.0, 1.0):  # 0: always the dense product, 1: always the sparse one
+            monkeypatch.setattr(lp, "SPARSE_FRACTION", fraction)
+            out = propagate_labels(k, c, 0.3)
+            assert out.dtype == k.dtype and out.shape == k.shape
+            results.append(out)
+        tol = 1e-6 if k.dtype == np.float32 else 1e-12
+        for out in results:
+            np.testing.assert_allclose(out, expected, rtol=tol, atol=tol)
+
+
 def _tiny_data(n: int, seed: int):
     """3 labels told apart by colour; b (index 1) co-occurs with a (index 0)."""
     g = torch.Generator().manual_seed(seed)
