@@ -50,6 +50,7 @@ __all__ = [
     "DecisionMode",
     "ScoreMode",
     "WeightMode",
+    "candidate_grid",
     "list_modes",
     "parse_mode_specs",
     "parse_modes",
@@ -255,6 +256,22 @@ def register_mode(
         return cls
 
     return deco
+
+
+def candidate_grid(mode: str, noun: str, values: Sequence[float]) -> tuple[float, ...]:
+    """``values`` as floats: the candidates a mode chooses among on the tuning folds.
+
+    Args:
+        mode: the mode's name; noun: what the values are (``"weight"``, ``"kappa"``), for the
+            messages.
+    Raises:
+        InputError: no candidate, or a negative one.
+    """
+    if not values:
+        raise InputError(f"the {mode} mode needs at least one candidate {noun}")
+    if any(v < 0 for v in values):
+        raise InputError(f"{mode} {noun}s must be >= 0, got {list(values)}")
+    return tuple(float(v) for v in values)
 
 
 def list_modes() -> list[str]:

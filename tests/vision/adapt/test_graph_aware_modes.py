@@ -203,6 +203,24 @@ def test_propagation_sparse_and_dense_products_agree_across_blocks(monkeypatch):
             np.testing.assert_allclose(out, expected, rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize(
+    "mode, option, noun",
+    [
+        ("neighbour-thresholds", "kappas", "kappa"),
+        ("neighbour-bias", "kappas", "kappa"),
+        ("knn-propagation", "graph_weights", "graph weight"),
+        ("plausibility", "weights", "weight"),
+    ],
+)
+def test_candidate_grids_are_checked_alike(mode, option, noun):
+    with pytest.raises(InputError, match=f"^the {mode} mode needs at least one candidate {noun}$"):
+        ADAPTATION_MODES.create(mode, **{option: ()})
+    with pytest.raises(InputError, match=rf"^{mode} {noun}s must be >= 0, got \[1.0, -1.0\]$"):
+        ADAPTATION_MODES.create(mode, **{option: (1.0, -1.0)})
+    made = ADAPTATION_MODES.create(mode, **{option: (0, 2)})
+    assert getattr(made, option) == (0.0, 2.0)
+
+
 def _tiny_data(n: int, seed: int):
     """3 labels told apart by colour; b (index 1) co-occurs with a (index 0)."""
     g = torch.Generator().manual_seed(seed)

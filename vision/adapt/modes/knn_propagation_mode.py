@@ -23,7 +23,7 @@ from torch import nn
 from corpora.errors import InputError
 from vision.adapt.adaptation_config import AdaptationConfig
 from vision.adapt.adaptation_inputs import AdaptationInputs, Query
-from vision.adapt.adaptation_mode import register_mode
+from vision.adapt.adaptation_mode import candidate_grid, register_mode
 from vision.adapt.knn_transfer import KNN_SPACES, KNNTransfer, knn_vectors
 from vision.adapt.label_propagation import propagate_labels
 from vision.adapt.modes.knn_mode import IN_SAMPLE_WEIGHT, KNNMode
@@ -73,13 +73,7 @@ class KNNPropagationMode(KNNMode):
         super().__init__(
             k=k, temperature=temperature, space=space, temperatures=temperatures, weights=weights
         )
-        if not graph_weights:
-            raise InputError("the knn-propagation mode needs at least one candidate graph weight")
-        if any(w < 0 for w in graph_weights):
-            raise InputError(
-                f"knn-propagation graph weights must be >= 0, got {list(graph_weights)}"
-            )
-        self.graph_weights = tuple(float(w) for w in graph_weights)
+        self.graph_weights = candidate_grid("knn-propagation", "graph weight", graph_weights)
         self.source = str(source)
         self.max_edges = int(max_edges)
         self._conditional: sp.csr_matrix | None = None

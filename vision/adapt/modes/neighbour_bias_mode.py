@@ -23,7 +23,7 @@ from torch import nn
 from corpora.errors import InputError
 from vision.adapt.adaptation_config import AdaptationConfig
 from vision.adapt.adaptation_inputs import AdaptationInputs
-from vision.adapt.adaptation_mode import register_mode
+from vision.adapt.adaptation_mode import candidate_grid, register_mode
 from vision.adapt.modes.bias_mode import BiasMode
 from vision.adapt.neighbour_borrowing import borrow_from_neighbours, neighbour_mean
 from vision.adapt.prior_shift import PriorShift, shift_probs
@@ -65,15 +65,11 @@ class NeighbourBiasMode(BiasMode):
         max_edges: int = 50,
     ) -> None:
         super().__init__(strength=strength)
-        if not kappas:
-            raise InputError("the neighbour-bias mode needs at least one candidate kappa")
-        if any(k < 0 for k in kappas):
-            raise InputError(f"neighbour-bias kappas must be >= 0, got {list(kappas)}")
+        self.kappas = candidate_grid("neighbour-bias", "kappa", kappas)
         if few_positives < 1:
             raise InputError(
                 f"neighbour-bias few_positives must be at least 1, got {few_positives}"
             )
-        self.kappas = tuple(float(k) for k in kappas)
         self.source = str(source)
         self.few_positives = int(few_positives)
         self.max_edges = int(max_edges)

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from corpora.errors import InputError
 from vision.adapt.adaptation_config import AdaptationConfig
 from vision.adapt.adaptation_inputs import AdaptationInputs
-from vision.adapt.adaptation_mode import register_mode
+from vision.adapt.adaptation_mode import candidate_grid, register_mode
 from vision.adapt.folds import fold_indices
 from vision.adapt.modes.thresholds_mode import ThresholdsMode
 from vision.adapt.neighbour_borrowing import borrow_from_neighbours, neighbour_mean
@@ -80,15 +80,11 @@ class NeighbourThresholdsMode(ThresholdsMode):
             count_rules=count_rules,
             min_labels=min_labels,
         )
-        if not kappas:
-            raise InputError("the neighbour-thresholds mode needs at least one candidate kappa")
-        if any(k < 0 for k in kappas):
-            raise InputError(f"neighbour-thresholds kappas must be >= 0, got {list(kappas)}")
+        self.kappas = candidate_grid("neighbour-thresholds", "kappa", kappas)
         if few_positives < 1:
             raise InputError(
                 f"neighbour-thresholds few_positives must be at least 1, got {few_positives}"
             )
-        self.kappas = tuple(float(k) for k in kappas)
         self.source = str(source)
         self.few_positives = int(few_positives)
         self.max_edges = int(max_edges)

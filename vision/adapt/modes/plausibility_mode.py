@@ -20,7 +20,7 @@ from torch import nn
 
 from corpora.errors import InputError
 from vision.adapt.adaptation_inputs import AdaptationInputs
-from vision.adapt.adaptation_mode import ScoreMode, register_mode
+from vision.adapt.adaptation_mode import ScoreMode, candidate_grid, register_mode
 from vision.adapt.plausibility_rescoring import PlausibilityRescoring, lift_matrix
 
 __all__ = ["PlausibilityMode"]
@@ -54,13 +54,9 @@ class PlausibilityMode(ScoreMode):
         min_score: float = 0.0,
         max_edges: int = 50,
     ) -> None:
-        if not weights:
-            raise InputError("the plausibility mode needs at least one candidate weight")
-        if any(w < 0 for w in weights):
-            raise InputError(f"plausibility weights must be >= 0, got {list(weights)}")
+        self.weights = candidate_grid("plausibility", "weight", weights)
         if context < 1:
             raise InputError(f"plausibility context must be at least 1, got {context}")
-        self.weights = tuple(float(w) for w in weights)
         self.context = int(context)
         self.source = str(source)
         self.min_score = float(min_score)
