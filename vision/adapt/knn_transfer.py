@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 
 from vision.adapt.label_propagation import propagate_labels
-from vision.adapt.score_step import SCORE_STEPS, ScoreStep
+from vision.adapt.score_step import SCORE_STEPS, ScoreStep, csr_arrays, csr_from_arrays
 
 __all__ = ["KNN_SPACES", "KNNTransfer", "knn_vectors", "normalize_features", "pixel_vectors"]
 
@@ -183,13 +183,8 @@ class KNNTransfer(ScoreStep):
         if not isinstance(step, KNNTransfer):
             meta["knn"] = None
             return
-        t = step.targets.tocsr()
-        arrays.update(
-            knn_features=step.features.astype(np.float32),
-            knn_indptr=t.indptr,
-            knn_indices=t.indices,
-            knn_data=t.data,
-        )
+        arrays.update(knn_features=step.features.astype(np.float32))
+        arrays.update(csr_arrays("knn", step.targets))
         meta["knn"] = {
             "k": step.k,
             "temperature": step.temperature,
@@ -199,11 +194,7 @@ class KNNTransfer(ScoreStep):
         }
         if step.propagation is not None:
             c = step.propagation.tocsr()
-            arrays.update(
-                knn_propagation_indptr=c.indptr,
-                knn_propagation_indices=c.indices,
-                knn_propagation_data=c.data,
-            )
+            arrays.update(csr_arrays("knn_propagation", c))
             meta["knn"]["propagation"] = {"weight": step.propagation_weight, "edges": int(c.nnz)}
 
     @classmethod
@@ -214,21 +205,10 @@ class KNNTransfer(ScoreStep):
         if not m:
             return None
         feats = arrays["knn_features"]
-        targets = sp.csr_matrix(
-            (arrays["knn_data"], arrays["knn_indices"], arrays["knn_indptr"]),
-            shape=(feats.shape[0], len(codes)),
-        )
+        targets = csr_from_arrays(arrays, "knn", (feats.shape[0], len(codes)))
         prop, mu = None, 0.0
         if m.get("propagation"):
-            n = len(codes)
-            prop = sp.csr_matrix(
-                (
-                    arrays["knn_propagation_data"],
-                    arrays["knn_propagation_indices"],
-                    arrays["knn_propagation_indptr"],
-                ),
-                shape=(n, n),
-            )
+            prop = csr_from_arrays(arrays, "knn_propagation", (len(codes), len(codes)))
             mu = float(m["propagation"]["weight"])
         return cls(
             feats,

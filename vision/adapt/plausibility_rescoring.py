@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from vision.adapt.score_step import SCORE_STEPS, ScoreStep
+from vision.adapt.score_step import SCORE_STEPS, ScoreStep, csr_arrays, csr_from_arrays
 from vision.label_graph_matrices import edge_matrix
 
 __all__ = ["PlausibilityRescoring", "lift_matrix"]
@@ -155,9 +155,7 @@ class PlausibilityRescoring(ScoreStep):
             meta["plausibility"] = None
             return
         m = step.lift.tocsr()
-        arrays.update(
-            plausibility_indptr=m.indptr, plausibility_indices=m.indices, plausibility_data=m.data
-        )
+        arrays.update(csr_arrays("plausibility", m))
         meta["plausibility"] = {
             "weight": step.weight,
             "context": step.context,
@@ -173,15 +171,7 @@ class PlausibilityRescoring(ScoreStep):
         m = meta.get("plausibility")
         if not m:
             return None
-        n = len(codes)
-        lift = sp.csr_matrix(
-            (
-                arrays["plausibility_data"],
-                arrays["plausibility_indices"],
-                arrays["plausibility_indptr"],
-            ),
-            shape=(n, n),
-        )
+        lift = csr_from_arrays(arrays, "plausibility", (len(codes), len(codes)))
         return cls(
             lift,
             float(m["weight"]),

@@ -24,10 +24,28 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from corpora.catalogue import Catalogue
 
-__all__ = ["SCORE_STEPS", "ScoreStep"]
+__all__ = ["SCORE_STEPS", "ScoreStep", "csr_arrays", "csr_from_arrays"]
+
+
+def csr_arrays(prefix: str, matrix: sp.spmatrix) -> dict[str, np.ndarray]:
+    """``matrix`` as the ``decision.npz`` arrays ``PREFIX_indptr``, ``PREFIX_indices`` and
+    ``PREFIX_data`` (its CSR parts, dtypes kept)."""
+    m = sp.csr_matrix(matrix)
+    return {f"{prefix}_indptr": m.indptr, f"{prefix}_indices": m.indices, f"{prefix}_data": m.data}
+
+
+def csr_from_arrays(
+    arrays: dict[str, np.ndarray], prefix: str, shape: tuple[int, int]
+) -> sp.csr_matrix:
+    """The CSR matrix of shape ``shape`` that :func:`csr_arrays` wrote under ``prefix``."""
+    return sp.csr_matrix(
+        (arrays[f"{prefix}_data"], arrays[f"{prefix}_indices"], arrays[f"{prefix}_indptr"]),
+        shape=shape,
+    )
 
 
 class ScoreStep(ABC):
