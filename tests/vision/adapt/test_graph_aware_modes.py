@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from _colour_model import ColourModel
+from _colour_model import ColourModel, colour_data, rule_outputs
 
 from corpora.errors import InputError
 from labelgraph import LabelGraph
@@ -123,9 +123,9 @@ def test_label_without_tuning_positives_takes_its_neighbours_prior_shift_at_larg
 def test_neighbour_bias_at_kappa_zero_is_the_bias_pipeline_bit_for_bit():
     torch.manual_seed(0)
     model = ColourModel(3)
-    images, targets = _tiny_data(30, 0)
-    bank_images, bank_targets = _tiny_data(30, 1)
-    test_images, _ = _tiny_data(20, 2)
+    images, targets = colour_data(30, 0)
+    bank_images, bank_targets = colour_data(30, 1)
+    test_images, _ = colour_data(20, 2)
     kw = {
         "bank_images": bank_images,
         "bank_targets": sp.csr_matrix(bank_targets),
@@ -142,7 +142,7 @@ def test_neighbour_bias_at_kappa_zero_is_the_bias_pipeline_bit_for_bit():
     off = adapt(model, images, targets, ABC, cfg, graph=_graph(), **kw)
     assert off.stats["bias_neighbour_kappa"] == 0.0
     np.testing.assert_array_equal(off.rule.logit_offset, base.rule.logit_offset)
-    for a, b in zip(_rule_outputs(base, test_images), _rule_outputs(off, test_images)):
+    for a, b in zip(rule_outputs(base, test_images), rule_outputs(off, test_images)):
         np.testing.assert_array_equal(a, b)
     grid = adapt(
         model, images, targets, ABC,
@@ -221,34 +221,12 @@ def test_candidate_grids_are_checked_alike(mode, option, noun):
     assert getattr(made, option) == (0.0, 2.0)
 
 
-def _tiny_data(n: int, seed: int):
-    """3 labels told apart by colour; b (index 1) co-occurs with a (index 0)."""
-    g = torch.Generator().manual_seed(seed)
-    images = torch.rand(n, 3, 8, 8, generator=g) * 0.3
-    targets = np.zeros((n, 3), dtype=np.float32)
-    for i in range(n):
-        j = i % 3
-        targets[i, j] = 1
-        if j == 1:
-            targets[i, 0] = 1
-        images[i, j] += 0.6
-    return images, targets
-
-
-def _rule_outputs(res, images):
-    from vision.adapt import embed, head_probs, pixel_vectors
-
-    feats = embed(res.model, images)
-    scores = res.rule.scores(head_probs(res.model, feats), feats.numpy(), pixel_vectors(images))
-    return scores, res.rule.decide(scores)
-
-
 def test_off_settings_reproduce_the_graph_free_pipeline_bit_for_bit(tmp_path):
     torch.manual_seed(0)
     model = ColourModel(3)
-    images, targets = _tiny_data(30, 0)
-    bank_images, bank_targets = _tiny_data(30, 1)
-    test_images, _ = _tiny_data(20, 2)
+    images, targets = colour_data(30, 0)
+    bank_images, bank_targets = colour_data(30, 1)
+    test_images, _ = colour_data(20, 2)
     kw = {"bank_images": bank_images, "bank_targets": sp.csr_matrix(bank_targets)}
     base = adapt(
         model, images, targets, ABC, AdaptationConfig("knn,thresholds", inner_folds=3), **kw
@@ -266,7 +244,7 @@ def test_off_settings_reproduce_the_graph_free_pipeline_bit_for_bit(tmp_path):
     assert off.rule.knn.propagation is None
     np.testing.assert_array_equal(off.rule.thresholds.thresholds, base.rule.thresholds.thresholds)
     assert off.rule.thresholds.max_labels == base.rule.thresholds.max_labels
-    for a, b in zip(_rule_outputs(base, test_images), _rule_outputs(off, test_images)):
+    for a, b in zip(rule_outputs(base, test_images), rule_outputs(off, test_images)):
         np.testing.assert_array_equal(a, b)
     # the default grids choose among their candidates and record them
     on = adapt(
@@ -312,7 +290,7 @@ def test_modes_are_tagged_need_a_graph_and_knn_variants_exclude_each_other():
         r"space: .*the graph's edge source is --knn-propagation-source",
     ):
         AdaptationConfig("knn-propagation@annotation").create_modes()
-    images, targets = _tiny_data(9, 0)
+    images, targets = colour_data(9, 0)
     # one check serves every graph-reading mode: the same wording for each
     for modes in ("neighbour-thresholds", "knn-propagation", "neighbour-bias", "plausibility"):
         with pytest.raises(InputError, match=f"--mode {modes} needs a label graph"):

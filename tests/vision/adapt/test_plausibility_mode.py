@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from _colour_model import ColourModel
+from _colour_model import ColourModel, colour_data, rule_outputs
 from PIL import Image
 
 from corpora.errors import InputError
@@ -61,34 +61,12 @@ def test_context_excludes_the_label_itself_and_low_scores():
     assert out[0, 0] == 0.9 and out[0, 2] == 0.2 and out[0, 1] > 0.3
 
 
-def _tiny_data(n: int, seed: int):
-    """3 labels; label 1 co-occurs with label 0; images tell labels by colour channels."""
-    g = torch.Generator().manual_seed(seed)
-    images = torch.rand(n, 3, 8, 8, generator=g) * 0.3
-    targets = np.zeros((n, 3), dtype=np.float32)
-    for i in range(n):
-        j = i % 3
-        targets[i, j] = 1
-        if j == 1:
-            targets[i, 0] = 1
-        images[i, j] += 0.6
-    return images, targets
-
-
-def _rule_outputs(res, images):
-    from vision.adapt import embed, head_probs, pixel_vectors
-
-    feats = embed(res.model, images)
-    scores = res.rule.scores(head_probs(res.model, feats), feats.numpy(), pixel_vectors(images))
-    return scores, res.rule.decide(scores)
-
-
 def test_lambda_zero_reproduces_the_pipeline_without_the_mode_bit_for_bit():
     torch.manual_seed(0)
     model = ColourModel(3)
-    images, targets = _tiny_data(30, 0)
-    bank_images, bank_targets = _tiny_data(30, 1)
-    test_images, _ = _tiny_data(20, 2)
+    images, targets = colour_data(30, 0)
+    bank_images, bank_targets = colour_data(30, 1)
+    test_images, _ = colour_data(20, 2)
     kw = {"bank_images": bank_images, "bank_targets": sp.csr_matrix(bank_targets)}
     base = adapt(
         model, images, targets, PSH, AdaptationConfig("knn,thresholds", inner_folds=3), **kw
@@ -104,8 +82,8 @@ def test_lambda_zero_reproduces_the_pipeline_without_the_mode_bit_for_bit():
         with_mode.rule.thresholds.thresholds, base.rule.thresholds.thresholds
     )
     assert with_mode.rule.thresholds.max_labels == base.rule.thresholds.max_labels
-    s0, d0 = _rule_outputs(base, test_images)
-    s1, d1 = _rule_outputs(with_mode, test_images)
+    s0, d0 = rule_outputs(base, test_images)
+    s1, d1 = rule_outputs(with_mode, test_images)
     np.testing.assert_array_equal(s0, s1)
     np.testing.assert_array_equal(d0, d1)
     # the grid with 0 and positive lambdas records each candidate's out-of-fold F2
@@ -120,7 +98,7 @@ def test_mode_is_tagged_and_needs_a_graph():
     assert "plausibility" in ADAPTATION_MODES.names(tag="uses_graph")
     cfg = AdaptationConfig("plausibility@annotation,thresholds")
     assert cfg.options_for("plausibility") == {"source": "annotation"}
-    images, targets = _tiny_data(9, 0)
+    images, targets = colour_data(9, 0)
     with pytest.raises(InputError, match="needs a label graph"):
         adapt(ColourModel(3), images, targets, PSH, AdaptationConfig("plausibility,thresholds"))
     with pytest.raises(InputError, match="source 'annotation' is not in the graph"):
