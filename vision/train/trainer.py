@@ -144,8 +144,9 @@ class Trainer:
         )
         self.codes, self.names = list(self.data.codes), list(self.data.names)
         # every head's checkpoint records the graph (its digest names the run's --graph)
-        self.graph = build_graph_inputs(cfg, self.codes)
-        self._imply_targets()
+        label_graph = self._label_graph()
+        self.graph = build_graph_inputs(cfg, self.codes, label_graph)
+        self._imply_targets(label_graph)
         self.model_args = cfg.model_args(len(self.codes))
         self.model = place_model(
             MultiLabelClassifier.from_args(self.model_args, self.graph),
@@ -210,19 +211,24 @@ class Trainer:
         self.log = MetricsLog(self.run_dir, cfg.tensorboard) if self.dist.is_main else None
 
     # ----------------------------------------------------------------- set-up helpers
-    def _imply_targets(self) -> None:
+    def _label_graph(self) -> Any:
+        """The LabelGraph of ``--graph`` (None for ``identity``), read once for the graph
+        inputs and the implied targets."""
+        if self.cfg.graph == "identity":
+            return None
+        from labelgraph import LabelGraph
+
+        return LabelGraph.load(self.cfg.graph)
+
+    def _imply_targets(self, label_graph: Any) -> None:
         """``--implied-targets graph``: add the graph-implied soft targets to the training
         split (:mod:`vision.train.implied_targets`); validation targets and
         ``data.train_targets`` (what ``pos_weight="auto"`` counts) stay as read."""
         implied = self.cfg.implied()
         if not implied.active:
             return
-        from labelgraph import LabelGraph
-
         train = self.data.train
-        train.targets = implied.apply(
-            train.targets, LabelGraph.load(self.cfg.graph), self.codes, train.hard_negatives
-        )
+        train.targets = implied.apply(train.targets, label_graph, self.codes, train.hard_negatives)
 
     def _check_resumed_targets(self, last: Path, ckpt: dict[str, Any]) -> None:
         """Warn when ``--resume`` asks for other ``--implied-*`` settings than the checkpoint's
